@@ -1,0 +1,14 @@
+// Package evloop is the event-loop engine that stormbench's load generator
+// and server-under-test both run on: an epoll loop per core that owns many
+// non-blocking sockets, a hashed timing wheel per loop for heartbeats,
+// timeouts and backoff, and frame I/O that reads into one per-loop buffer
+// and writes a whole RFC 6455 frame in one syscall.
+//
+// Why not a goroutine per connection: a goroutine blocked in a read costs a
+// few KiB of stack and a bufio buffer 4 KiB more; at hundreds of thousands
+// of connections that is gigabytes. Here an idle connection costs only the
+// small struct its owner keeps, and a timer is a node in that struct.
+//
+// Everything a Loop owns (its timers, its handlers' state) is touched only
+// by the loop's goroutine; other goroutines hand work over with Submit.
+package evloop

@@ -1,0 +1,83 @@
+package evloop
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/gobwas/ws"
+)
+
+// MaxFramePayload bounds the payload a peer may declare; a larger frame is
+// a protocol error rather than a reason to buffer megabytes per socket.
+const MaxFramePayload = 1 << 20
+
+// ErrFrameTooLarge reports a frame whose declared payload exceeds MaxFramePayload.
+var ErrFrameTooLarge = errors.New("evloop: frame payload too large")
+
+// FrameWriter builds whole frames (header and payload) in one buffer so
+// that each frame goes out in a single write syscall. One per loop; not
+// safe for concurrent use.
+type FrameWriter struct {
+	buf     []byte
+	scratch [ws.MaxHeaderSize]byte
+}
+
+// Write appends p to the frame under construction (it is the io.Writer
+// that ws.WriteHeaderBuffer writes the header into).
+func (w *FrameWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+// Frame returns the bytes of one frame with opcode op and the given
+// payload. When mask is non-nil the payload is masked with it, as RFC 6455
+// §5.3 requires of every client-to-server frame. The result is valid until
+// the next call.
+func (w *FrameWriter) Frame(op ws.OpCode, payload []byte, mask *[4]byte) []byte {
+	h := ws.Header{Fin: true, OpCode: op, Length: int64(len(payload))}
+	if mask != nil {
+		h.Masked = true
+		h.Mask = *mask
+	}
+	w.buf = w.buf[:0]
+	// Cannot fail: the writer never errors and the length is in range.
+	_ = ws.WriteHeaderBuffer(w, h, w.scratch[:])
+	start := len(w.buf)
+	w.buf = append(w.buf, payload...)
+	if mask != nil {
+		ws.Cipher(w.buf[start:], *mask, 0)
+	}
+	return w.buf
+}
+
+// FrameReader splits a byte stream into frames with gobwas/ws's header
+// parser. One per loop; not safe for concurrent use.
+type FrameReader struct {
+	r       bytes.Reader
+	scratch [ws.MaxHeaderSize]byte
+}
+
+// Next parses the frame at the start of data. It returns the header, the
+// payload (a sub-slice of data, still masked if the frame is masked) and
+// the number of bytes the frame takes. n == 0 with a nil error means data
+// holds only part of a frame: keep it and read more.
+func (fr *FrameReader) Next(data []byte) (h ws.Header, payload []byte, n int, err error) {
+	fr.r.Reset(data)
+	h, err = ws.ReadHeaderBuffer(&fr.r, fr.scratch[:])
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return h, nil, 0, nil
+		}
+		return h, nil, 0, err
+	}
+	if h.Length > MaxFramePayload {
+		return h, nil, 0, ErrFrameTooLarge
+	}
+	hl := len(data) - fr.r.Len()
+	end := hl + int(h.Length)
+	if end > len(data) {
+		return h, nil, 0, nil
+	}
+	return h, data[hl:end], end, nil
+}

@@ -1,0 +1,247 @@
+package evloop
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Handler owns one registered descriptor and is called from the loop's
+// goroutine when it is ready. events is the epoll event mask (EPOLLIN,
+// EPOLLOUT, EPOLLHUP, EPOLLERR, EPOLLRDHUP).
+type Handler interface {
+	OnEvent(events uint32)
+}
+
+// Clock returns the time since an origin the caller chooses (a run's start).
+// It must be monotonic.
+type Clock func() time.Duration
+
+// Loop is one epoll event loop with its timing wheel and a queue of work
+// submitted from other goroutines.
+type Loop struct {
+	epfd  int
+	evfd  int
+	clock Clock
+	// Buf is the loop's shared read buffer: handlers read into it and must
+	// not keep references to it after OnEvent returns.
+	Buf []byte
+
+	handlers []Handler // indexed by descriptor
+	gens     []int32   // generation per descriptor: events of a reused fd are dropped
+	events   []unix.EpollEvent
+	wheel    wheel
+
+	mu      sync.Mutex
+	queue   []func()
+	spare   []func()
+	woken   atomic.Bool
+	stopped atomic.Bool
+	started atomic.Bool
+	done    chan struct{}
+	nfds    int
+}
+
+// Options configure a Loop. Zero means default.
+type Options struct {
+	// BufSize is the size of the shared read buffer; zero means 64 KiB.
+	BufSize int
+	// MaxEvents is how many events one epoll_wait returns at most; zero
+	// means 1024.
+	MaxEvents int
+}
+
+// New creates a loop that reads time from clock.
+func New(clock Clock, o Options) (*Loop, error) {
+	if o.BufSize <= 0 {
+		o.BufSize = 64 << 10
+	}
+	if o.MaxEvents <= 0 {
+		o.MaxEvents = 1024
+	}
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("epoll_create1: %w", err)
+	}
+	evfd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, fmt.Errorf("eventfd: %w", err)
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(evfd)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, evfd, &ev); err != nil {
+		unix.Close(epfd)
+		unix.Close(evfd)
+		return nil, fmt.Errorf("epoll_ctl add eventfd: %w", err)
+	}
+	l := &Loop{
+		epfd:   epfd,
+		evfd:   evfd,
+		clock:  clock,
+		Buf:    make([]byte, o.BufSize),
+		events: make([]unix.EpollEvent, o.MaxEvents),
+		done:   make(chan struct{}),
+	}
+	l.wheel.cur = int64(clock() / Tick)
+	return l, nil
+}
+
+// Now returns the loop's clock.
+func (l *Loop) Now() time.Duration { return l.clock() }
+
+// Conns returns the number of registered descriptors.
+func (l *Loop) Conns() int { return l.nfds }
+
+// Timers returns the number of armed timers.
+func (l *Loop) Timers() int { return l.wheel.n }
+
+// Schedule arms t to fire at when (loop clock); an armed timer is moved.
+func (l *Loop) Schedule(t *Timer, when time.Duration) { l.wheel.add(t, when) }
+
+// Cancel disarms t; a disarmed timer is left alone.
+func (l *Loop) Cancel(t *Timer) { l.wheel.remove(t) }
+
+// Add registers fd for the given epoll events (edge-triggered is the
+// caller's choice through unix.EPOLLET) and returns nil or the epoll error.
+func (l *Loop) Add(fd int, events uint32, h Handler) error {
+	for fd >= len(l.handlers) {
+		n := 2*len(l.handlers) + 64
+		hs := make([]Handler, n)
+		copy(hs, l.handlers)
+		gs := make([]int32, n)
+		copy(gs, l.gens)
+		l.handlers, l.gens = hs, gs
+	}
+	l.gens[fd]++
+	ev := unix.EpollEvent{Events: events, Fd: int32(fd), Pad: l.gens[fd]}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return fmt.Errorf("epoll_ctl add %d: %w", fd, err)
+	}
+	l.handlers[fd] = h
+	l.nfds++
+	return nil
+}
+
+// Modify changes the event mask of a registered fd.
+func (l *Loop) Modify(fd int, events uint32) error {
+	ev := unix.EpollEvent{Events: events, Fd: int32(fd), Pad: l.gens[fd]}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, fd, &ev); err != nil {
+		return fmt.Errorf("epoll_ctl mod %d: %w", fd, err)
+	}
+	return nil
+}
+
+// Remove unregisters fd. Call it before closing fd: descriptor numbers are
+// reused at once, and the generation bump drops events already queued for
+// the old socket.
+func (l *Loop) Remove(fd int) {
+	if fd < 0 || fd >= len(l.handlers) || l.handlers[fd] == nil {
+		return
+	}
+	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+	l.handlers[fd] = nil
+	l.gens[fd]++
+	l.nfds--
+}
+
+// Submit queues fn to run on the loop's goroutine and wakes the loop. It
+// is safe for concurrent use; after Stop, fn is dropped.
+func (l *Loop) Submit(fn func()) {
+	if l.stopped.Load() {
+		return
+	}
+	l.mu.Lock()
+	l.queue = append(l.queue, fn)
+	l.mu.Unlock()
+	if l.woken.CompareAndSwap(false, true) {
+		var one = [8]byte{1}
+		_, _ = unix.Write(l.evfd, one[:])
+	}
+}
+
+// Stop asks the loop to return from Run after the current iteration. It
+// is safe for concurrent use and waits until Run has returned (if it was
+// ever started).
+func (l *Loop) Stop() {
+	first := !l.stopped.Swap(true)
+	if !l.started.Load() {
+		return
+	}
+	if !first {
+		<-l.done
+		return
+	}
+	var one = [8]byte{1}
+	_, _ = unix.Write(l.evfd, one[:])
+	<-l.done
+}
+
+// Close releases the loop's epoll and eventfd descriptors (not the
+// handlers' descriptors). Call it after Stop.
+func (l *Loop) Close() {
+	unix.Close(l.epfd)
+	unix.Close(l.evfd)
+}
+
+// Run processes events, timers and submitted work until Stop. It locks
+// its goroutine to an OS thread so that a loop is one core's worth of work.
+func (l *Loop) Run() error {
+	if l.started.Swap(true) {
+		return errors.New("evloop: Run called twice")
+	}
+	defer close(l.done)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for !l.stopped.Load() {
+		timeout := -1
+		if t := l.wheel.nextTick(); t >= 0 {
+			d := time.Duration(t)*Tick - l.clock()
+			if d <= 0 {
+				timeout = 0
+			} else {
+				timeout = int((d + time.Millisecond - 1) / time.Millisecond)
+			}
+		}
+		n, err := unix.EpollWait(l.epfd, l.events, timeout)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return fmt.Errorf("epoll_wait: %w", err)
+		}
+		for i := 0; i < n; i++ {
+			ev := &l.events[i]
+			fd := int(ev.Fd)
+			if fd == l.evfd {
+				l.drainWake()
+				continue
+			}
+			if fd < len(l.handlers) && l.handlers[fd] != nil && l.gens[fd] == ev.Pad {
+				l.handlers[fd].OnEvent(ev.Events)
+			}
+		}
+		l.runQueue()
+		l.wheel.advance(l.clock())
+	}
+	return nil
+}
+
+func (l *Loop) drainWake() {
+	var buf [8]byte
+	_, _ = unix.Read(l.evfd, buf[:])
+	l.woken.Store(false)
+}
+
+func (l *Loop) runQueue() {
+	l.mu.Lock()
+	q := l.queue
+	l.queue = l.spare[:0]
+	l.mu.Unlock()
+	for i, fn := range q {
+		fn()
+		q[i] = nil
+	}
+	l.spare = q[:0]
+}

@@ -1,0 +1,114 @@
+package evloop
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+type echoHandler struct {
+	l   *Loop
+	fd  int
+	got chan []byte
+}
+
+func (h *echoHandler) OnEvent(events uint32) {
+	n, err := Read(h.fd, h.l.Buf)
+	if n > 0 {
+		h.got <- append([]byte(nil), h.l.Buf[:n]...)
+	}
+	if n == 0 && err == nil {
+		h.l.Remove(h.fd)
+	}
+}
+
+type loopTimer struct {
+	fired chan time.Duration
+}
+
+func (lt *loopTimer) OnTimer(_ *Timer, _, late time.Duration) { lt.fired <- late }
+
+func startLoop(t *testing.T) *Loop {
+	t.Helper()
+	start := time.Now()
+	l, err := New(func() time.Duration { return time.Since(start) }, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go l.Run()
+	t.Cleanup(func() { l.Stop(); l.Close() })
+	return l
+}
+
+func TestLoopReadsTimersAndSubmit(t *testing.T) {
+	l := startLoop(t)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[1])
+	h := &echoHandler{l: l, fd: fds[0], got: make(chan []byte, 4)}
+	added := make(chan error, 1)
+	l.Submit(func() { added <- l.Add(fds[0], unix.EPOLLIN, h) })
+	if err := <-added; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := unix.Write(fds[1], []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case b := <-h.got:
+		if string(b) != "hello" {
+			t.Fatalf("got %q", b)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no read event")
+	}
+
+	lt := &loopTimer{fired: make(chan time.Duration, 1)}
+	var tm Timer
+	tm.Init(lt, 0)
+	l.Submit(func() { l.Schedule(&tm, l.Now()+20*time.Millisecond) })
+	select {
+	case late := <-lt.fired:
+		if late < 0 || late > time.Second {
+			t.Fatalf("lateness %v", late)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("timer did not fire")
+	}
+}
+
+func TestLoopSubmitConcurrent(t *testing.T) {
+	l := startLoop(t)
+	var n atomic.Int64
+	done := make(chan struct{})
+	const workers, each = 4, 1000
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := 0; i < each; i++ {
+				l.Submit(func() {
+					if n.Add(1) == workers*each {
+						close(done)
+					}
+				})
+			}
+		}()
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("ran %d of %d submitted functions", n.Load(), workers*each)
+	}
+}
+
+func TestStopWithoutRun(t *testing.T) {
+	l, err := New(func() time.Duration { return 0 }, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Stop() // must not block
+	l.Close()
+}

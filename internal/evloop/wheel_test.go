@@ -1,0 +1,174 @@
+package evloop
+
+import (
+	"testing"
+	"time"
+)
+
+type recordFires struct {
+	fired []time.Duration // scheduled time of each fire, in order
+	late  []time.Duration
+	now   []time.Duration
+}
+
+func (r *recordFires) OnTimer(t *Timer, now, lateness time.Duration) {
+	r.fired = append(r.fired, t.When())
+	r.late = append(r.late, lateness)
+	r.now = append(r.now, now)
+}
+
+func TestWheelFiresNeverEarly(t *testing.T) {
+	tests := []struct {
+		name  string
+		whens []time.Duration
+		step  time.Duration
+	}{
+		{"sub-tick", []time.Duration{100 * time.Microsecond, 1500 * time.Microsecond, 999 * time.Microsecond}, 100 * time.Microsecond},
+		{"exact ticks", []time.Duration{time.Millisecond, 2 * time.Millisecond, 50 * time.Millisecond}, time.Millisecond},
+		{"beyond one turn", []time.Duration{9 * time.Second, 20 * time.Second, 8192 * time.Millisecond}, 7 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var w wheel
+			r := &recordFires{}
+			timers := make([]Timer, len(tt.whens))
+			var last time.Duration
+			for i, when := range tt.whens {
+				timers[i].Init(r, 0)
+				w.add(&timers[i], when)
+				last = max(last, when)
+			}
+			for now := time.Duration(0); now <= last+Tick+tt.step; now += tt.step {
+				w.advance(now)
+			}
+			if len(r.fired) != len(tt.whens) {
+				t.Fatalf("fired %d timers, want %d", len(r.fired), len(tt.whens))
+			}
+			for i := range r.fired {
+				if r.now[i] < r.fired[i] {
+					t.Errorf("timer for %v fired early at %v", r.fired[i], r.now[i])
+				}
+				if r.late[i] > Tick+tt.step {
+					t.Errorf("timer for %v fired %v late, want ≤ %v", r.fired[i], r.late[i], Tick+tt.step)
+				}
+			}
+			if w.n != 0 {
+				t.Fatalf("%d timers still armed", w.n)
+			}
+		})
+	}
+}
+
+func TestWheelCancelAndReschedule(t *testing.T) {
+	var w wheel
+	r := &recordFires{}
+	var a, b, c Timer
+	a.Init(r, 0)
+	b.Init(r, 0)
+	c.Init(r, 0)
+	w.add(&a, 5*time.Millisecond)
+	w.add(&b, 5*time.Millisecond)
+	w.add(&c, 5*time.Millisecond)
+	w.remove(&b)
+	w.add(&c, 10*time.Millisecond) // move
+	w.advance(7 * time.Millisecond)
+	if len(r.fired) != 1 || r.fired[0] != 5*time.Millisecond {
+		t.Fatalf("fired %v, want only a at 5ms", r.fired)
+	}
+	w.advance(10 * time.Millisecond)
+	if len(r.fired) != 2 || r.fired[1] != 10*time.Millisecond {
+		t.Fatalf("fired %v, want c at 10ms", r.fired)
+	}
+	if b.Armed() || w.n != 0 {
+		t.Fatalf("b armed %v, wheel holds %d", b.Armed(), w.n)
+	}
+}
+
+// rearm re-schedules itself and cancels a sibling from inside OnTimer, the
+// patterns a client uses (next heartbeat; timeout cancelled by an event).
+type rearm struct {
+	w       *wheel
+	sibling *Timer
+	fires   int
+}
+
+func (r *rearm) OnTimer(t *Timer, now, _ time.Duration) {
+	r.fires++
+	r.w.remove(r.sibling)
+	if r.fires < 3 {
+		r.w.add(t, now+time.Millisecond)
+	}
+}
+
+func TestWheelCallbackMutates(t *testing.T) {
+	var w wheel
+	var sib Timer
+	r := &rearm{w: &w, sibling: &sib}
+	var t1 Timer
+	t1.Init(r, 0)
+	sib.Init(&recordFires{}, 0)
+	w.add(&t1, time.Millisecond)
+	w.add(&sib, time.Millisecond)
+	for now := time.Duration(0); now < 20*time.Millisecond; now += time.Millisecond {
+		w.advance(now)
+	}
+	if r.fires != 3 {
+		t.Fatalf("fires = %d, want 3", r.fires)
+	}
+	if sib.Armed() {
+		t.Fatal("sibling still armed")
+	}
+}
+
+func TestWheelNextTick(t *testing.T) {
+	var w wheel
+	if got := w.nextTick(); got != -1 {
+		t.Fatalf("empty wheel nextTick = %d", got)
+	}
+	r := &recordFires{}
+	var a Timer
+	a.Init(r, 0)
+	w.cur = 8000
+	w.add(&a, 8300*time.Millisecond) // wraps around the slot array
+	if got := w.nextTick(); got != 8300 {
+		t.Fatalf("nextTick = %d, want 8300", got)
+	}
+}
+
+func TestWheelStallLongerThanTurn(t *testing.T) {
+	var w wheel
+	r := &recordFires{}
+	ts := make([]Timer, 100)
+	for i := range ts {
+		ts[i].Init(r, 0)
+		w.add(&ts[i], time.Duration(i*97)*time.Millisecond)
+	}
+	w.advance(30 * time.Second) // one call after a long stall
+	if len(r.fired) != len(ts) {
+		t.Fatalf("fired %d of %d after a stall", len(r.fired), len(ts))
+	}
+}
+
+type nop struct{}
+
+func (nop) OnTimer(*Timer, time.Duration, time.Duration) {}
+
+func BenchmarkWheelScheduleFire(b *testing.B) {
+	var w wheel
+	ts := make([]Timer, 100000)
+	for i := range ts {
+		ts[i].Init(nop{}, 0)
+	}
+	b.ReportAllocs()
+	now := time.Duration(0)
+	i := 0
+	for b.Loop() {
+		t := &ts[i%len(ts)]
+		w.add(t, now+time.Duration(i%10000)*time.Millisecond)
+		i++
+		if i%100 == 0 {
+			now += time.Millisecond
+			w.advance(now)
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package protocol
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Kind is the type of an application message.
+type Kind uint8
+
+// Message kinds, from the "type" field.
+const (
+	KindUnknown Kind = iota
+	KindPing
+	KindPong
+	KindMsg
+	KindHello
+)
+
+// String returns the kind's wire name.
+func (k Kind) String() string {
+	switch k {
+	case KindPing:
+		return "ping"
+	case KindPong:
+		return "pong"
+	case KindMsg:
+		return "msg"
+	case KindHello:
+		return "hello"
+	}
+	return "unknown"
+}
+
+// Message is a decoded application message. T is set for ping and pong,
+// Seq for msg and hello.
+type Message struct {
+	Kind Kind
+	T    int64
+	Seq  int64
+}
+
+// ErrSyntax reports input that is not a flat JSON object of the protocol.
+var ErrSyntax = errors.New("protocol: malformed message")
+
+// AppendPing appends {"type":"ping","t":t} to dst.
+func AppendPing(dst []byte, t int64) []byte {
+	dst = append(dst, `{"type":"ping","t":`...)
+	dst = strconv.AppendInt(dst, t, 10)
+	return append(dst, '}')
+}
+
+// AppendPong appends {"type":"pong","t":t} to dst.
+func AppendPong(dst []byte, t int64) []byte {
+	dst = append(dst, `{"type":"pong","t":`...)
+	dst = strconv.AppendInt(dst, t, 10)
+	return append(dst, '}')
+}
+
+// AppendMsg appends {"type":"msg","seq":seq} to dst.
+func AppendMsg(dst []byte, seq int64) []byte {
+	dst = append(dst, `{"type":"msg","seq":`...)
+	dst = strconv.AppendInt(dst, seq, 10)
+	return append(dst, '}')
+}
+
+// AppendHello appends {"type":"hello","seq":seq} to dst.
+func AppendHello(dst []byte, seq int64) []byte {
+	dst = append(dst, `{"type":"hello","seq":`...)
+	dst = strconv.AppendInt(dst, seq, 10)
+	return append(dst, '}')
+}
+
+// Parse decodes one message. It accepts any flat JSON object whose values
+// are strings or integers, with keys in any order and optional whitespace;
+// unknown keys are skipped and an unknown type gives KindUnknown without
+// error, so that servers may add fields. It does not allocate.
+func Parse(b []byte) (Message, error) {
+	var m Message
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return m, ErrSyntax
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		if skipSpace(b, i+1) != len(b) {
+			return m, ErrSyntax
+		}
+		return m, nil
+	}
+	for {
+		key, j, ok := scanString(b, i)
+		if !ok {
+			return m, ErrSyntax
+		}
+		i = skipSpace(b, j)
+		if i >= len(b) || b[i] != ':' {
+			return m, ErrSyntax
+		}
+		i = skipSpace(b, i+1)
+		if i >= len(b) {
+			return m, ErrSyntax
+		}
+		if b[i] == '"' {
+			val, j, ok := scanString(b, i)
+			if !ok {
+				return m, ErrSyntax
+			}
+			if string(key) == "type" {
+				m.Kind = kindOf(val)
+			}
+			i = j
+		} else {
+			n, j, ok := scanInt(b, i)
+			if !ok {
+				return m, ErrSyntax
+			}
+			switch string(key) {
+			case "t":
+				m.T = n
+			case "seq":
+				m.Seq = n
+			}
+			i = j
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return m, ErrSyntax
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			if skipSpace(b, i+1) != len(b) {
+				return m, ErrSyntax
+			}
+			return m, nil
+		default:
+			return m, ErrSyntax
+		}
+	}
+}
+
+func kindOf(v []byte) Kind {
+	switch string(v) {
+	case "ping":
+		return KindPing
+	case "pong":
+		return KindPong
+	case "msg":
+		return KindMsg
+	case "hello":
+		return KindHello
+	}
+	return KindUnknown
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanString returns the body of the JSON string starting at b[i] (escapes
+// are validated but kept as they are: the protocol's own values never
+// contain any) and the index after its closing quote.
+func scanString(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, 0, false
+	}
+	start := i + 1
+	for j := start; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return b[start:j], j + 1, true
+		case c < 0x20:
+			return nil, 0, false
+		case c == '\\':
+			j++
+			if j >= len(b) {
+				return nil, 0, false
+			}
+			switch b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(b) || !isHex(b[j+1]) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) {
+					return nil, 0, false
+				}
+				j += 4
+			default:
+				return nil, 0, false
+			}
+		}
+	}
+	return nil, 0, false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// scanInt parses a JSON integer (no fraction or exponent) without overflow.
+func scanInt(b []byte, i int) (int64, int, bool) {
+	neg := false
+	if i < len(b) && b[i] == '-' {
+		neg = true
+		i++
+	}
+	start := i
+	var n int64
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		d := int64(b[i] - '0')
+		if n > (1<<63-1-d)/10 {
+			return 0, 0, false
+		}
+		n = n*10 + d
+		i++
+	}
+	if i == start || (b[start] == '0' && i-start > 1) {
+		return 0, 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, i, true
+}

@@ -1,0 +1,168 @@
+package loadgen
+
+import "time"
+
+// Sink receives the measurements of one event loop. loadgen calls a Sink only
+// from the goroutine that owns the loop, so an implementation needs no locks;
+// every method must be allocation-free because it runs per frame and per
+// attempt. All times are offsets from the run's start (monotonic clock).
+type Sink interface {
+	// Attempt records a connection attempt (dial start) and how late it
+	// started compared with its scheduled time.
+	Attempt(at, lateness time.Duration)
+	// Connected records a completed WebSocket handshake; at is the dial
+	// start, so that the attempt and its outcome land in the same interval.
+	Connected(at time.Duration, c ConnectTiming)
+	// Failed records a failed attempt (dial or handshake) by cause.
+	Failed(at time.Duration, cause FailCause)
+	// Disconnected records the end of an open connection and why the
+	// client declared it dead (or closed it itself).
+	Disconnected(at time.Duration, cause Cause)
+	// Reconnected records a client's first successful handshake after it
+	// lost a connection: latency from detection, and the attempts it took.
+	Reconnected(at, latency time.Duration, attempts int)
+	// GaveUp records a client that exhausted its retries.
+	GaveUp(at time.Duration)
+	// Backoff records one backoff delay drawn from the reconnect policy.
+	Backoff(d time.Duration)
+	// Lateness records how late a scheduled timer (ping, timeout, backoff
+	// wake-up) fired; attempt lateness arrives through Attempt.
+	Lateness(d time.Duration)
+	// Sent records one frame written to the wire, header included.
+	Sent(at time.Duration, kind Traffic, bytes int)
+	// Received records one frame read from the wire, header included.
+	Received(at time.Duration, kind Traffic, bytes int)
+	// HeartbeatRTT records the time from a ping to its matching pong.
+	HeartbeatRTT(d time.Duration)
+	// MessagesLost records a gap of n sequence numbers in the broadcast
+	// stream; storm is the storm the gap belongs to, or -1.
+	MessagesLost(at time.Duration, storm, n int)
+	// MessageDuplicated records one repeated sequence number.
+	MessageDuplicated(at time.Duration, storm int)
+	// Gauges records the client states at the end of an interval.
+	Gauges(at time.Duration, open, connecting, waiting int)
+	// StormAffected records a client whose open connection a fault hit
+	// (used for client-side faults and crashes, where the loop knows).
+	StormAffected(storm int)
+	// StormDetected records an affected client declaring its connection
+	// dead: latency is T0 → detection.
+	StormDetected(storm int, latency time.Duration, cause Cause)
+	// StormAttempt records an attempt by an affected client between its
+	// detection and its recovery.
+	StormAttempt(storm int)
+	// StormRecovered records an affected client's next successful
+	// handshake: outage is T0 → handshake, reconnect is detection →
+	// handshake, attempts counts its attempts in between.
+	StormRecovered(storm int, reconnect, outage time.Duration, attempts int)
+	// Cut closes the current histogram interval (a phase such as "ramp",
+	// "hold", "storm-1") and opens the next one named phase.
+	Cut(at time.Duration, phase string)
+}
+
+// ConnectTiming splits the latency of one successful attempt into phases.
+type ConnectTiming struct {
+	// Total is dial start → handshake complete.
+	Total time.Duration
+	// TCP is dial start → TCP connection established.
+	TCP time.Duration
+	// Upgrade is TCP established → HTTP 101 received.
+	Upgrade time.Duration
+}
+
+// Traffic classifies a frame for the byte and heartbeat counters.
+type Traffic uint8
+
+// Frame classes. Ping and Pong are heartbeat traffic, whichever side
+// started it; Message is a broadcast message of the server's stream.
+const (
+	TrafficOther Traffic = iota
+	TrafficPing
+	TrafficPong
+	TrafficMessage
+)
+
+// Cause says why a client declared its connection dead.
+type Cause uint8
+
+// Detection causes (DESIGN.md §2), plus the client's own closes.
+const (
+	// CauseCloseFrame: the server sent a close frame (RFC 6455 §5.5.1).
+	CauseCloseFrame Cause = iota + 1
+	// CauseEOF: the connection ended with a FIN and no close frame.
+	CauseEOF
+	// CauseReset: the connection ended with an RST (ECONNRESET).
+	CauseReset
+	// CauseHeartbeatTimeout: nothing arrived within the heartbeat timeout.
+	CauseHeartbeatTimeout
+	// CauseWriteError: a write to the socket failed (EPIPE and similar).
+	CauseWriteError
+	// CauseClientAbort: the harness aborted the socket itself (fault "reset").
+	CauseClientAbort
+	// CauseDrain: the client closed the connection at the end of the run.
+	CauseDrain
+	// CauseProtocolError: the server sent bytes that are not valid RFC 6455 frames.
+	CauseProtocolError
+	numCauses
+)
+
+var causeNames = [numCauses]string{"", "close_frame", "eof", "reset", "heartbeat_timeout", "write_error", "client_abort", "drain", "protocol_error"}
+
+// String returns the cause's name as used in results files.
+func (c Cause) String() string {
+	if c < numCauses && c > 0 {
+		return causeNames[c]
+	}
+	return "unknown"
+}
+
+// FailCause says why a connection attempt failed.
+type FailCause uint8
+
+// Attempt failure causes.
+const (
+	// FailRefused: the TCP connect was refused (ECONNREFUSED).
+	FailRefused FailCause = iota + 1
+	// FailTimeout: dial and handshake did not finish within the connect timeout.
+	FailTimeout
+	// FailReset: the connection was reset during the handshake.
+	FailReset
+	// FailRejected: the server answered the upgrade with HTTP 503 or 429.
+	FailRejected
+	// FailHTTPStatus: the server answered with another non-101 status.
+	FailHTTPStatus
+	// FailHandshake: the handshake response was not a valid upgrade.
+	FailHandshake
+	// FailAddress: no local address or port was available (EADDRNOTAVAIL).
+	FailAddress
+	// FailOther: any other error.
+	FailOther
+	numFailCauses
+)
+
+var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "rejected", "http_status", "handshake", "address", "other"}
+
+// String returns the failure cause's name as used in results files.
+func (c FailCause) String() string {
+	if c < numFailCauses && c > 0 {
+		return failNames[c]
+	}
+	return "unknown"
+}
+
+// Causes lists every detection cause, for reports that want stable columns.
+func Causes() []Cause {
+	out := make([]Cause, 0, numCauses-1)
+	for c := Cause(1); c < numCauses; c++ {
+		out = append(out, c)
+	}
+	return out
+}
+
+// FailCauses lists every attempt failure cause.
+func FailCauses() []FailCause {
+	out := make([]FailCause, 0, numFailCauses-1)
+	for c := FailCause(1); c < numFailCauses; c++ {
+		out = append(out, c)
+	}
+	return out
+}
