@@ -1,0 +1,139 @@
+package sut
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Config configures a Server. The zero value is usable: zero means default.
+type Config struct {
+	// Listen is the WebSocket listen address; empty means 127.0.0.1:8080.
+	Listen string `json:"listen"`
+	// Path is the URL path that accepts upgrades; empty means "/ws".
+	// Other paths get 404.
+	Path string `json:"path"`
+	// Control is the control API listen address (loopback only); empty
+	// means 127.0.0.1:8081.
+	Control string `json:"control"`
+	// ControlToken guards the control API (Authorization: Bearer T);
+	// empty means a random token is generated.
+	ControlToken string `json:"-"`
+	// PingInterval makes the server send an RFC 6455 ping to every client
+	// this often; zero means the server does not ping.
+	PingInterval time.Duration `json:"ping_interval"`
+	// IdleTimeout closes a connection on which nothing arrived for this
+	// long (a server-side detection); zero means never.
+	IdleTimeout time.Duration `json:"idle_timeout"`
+	// BroadcastInterval publishes message N of the stream at
+	// Epoch + N×interval to every open client; zero means no broadcast.
+	BroadcastInterval time.Duration `json:"broadcast_interval"`
+	// Replay is how many of the latest messages a resuming client can be
+	// sent again; zero means 1000.
+	Replay int `json:"replay"`
+	// Epoch is the start of the broadcast stream. Worker processes and a
+	// restarted server share it so that sequence numbers agree; zero
+	// means the server's start time.
+	Epoch time.Time `json:"epoch"`
+	// MaxConns refuses upgrades (503) while this many connections are
+	// open; zero means no limit.
+	MaxConns int `json:"max_conns"`
+	// AcceptRate admits at most this many upgrades per second (token
+	// bucket); zero means no limit.
+	AcceptRate float64 `json:"accept_rate"`
+	// AcceptBurst is the token bucket's size; zero means AcceptRate/10,
+	// at least 1.
+	AcceptBurst int `json:"accept_burst"`
+	// RetryAfter is the Retry-After a refused client is told; zero means 1s.
+	RetryAfter time.Duration `json:"retry_after"`
+	// Loops is the number of event loops; zero means GOMAXPROCS.
+	Loops int `json:"loops"`
+	// Handshakes bounds upgrades in progress at once; zero means 512.
+	Handshakes int `json:"handshakes"`
+	// HandshakeTimeout bounds one upgrade; zero means 10s.
+	HandshakeTimeout time.Duration `json:"handshake_timeout"`
+	// ReusePort sets SO_REUSEPORT on the listener so that several worker
+	// processes can share one port.
+	ReusePort bool `json:"reuse_port"`
+	// Seed seeds the choice of connections a partial fault hits; zero
+	// means a fixed default (1).
+	Seed uint64 `json:"seed"`
+}
+
+// Resolve returns the config with every default filled in.
+func (c Config) Resolve() Config {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.Path == "" {
+		c.Path = "/ws"
+	}
+	if c.Control == "" {
+		c.Control = "127.0.0.1:8081"
+	}
+	if c.Replay == 0 {
+		c.Replay = 1000
+	}
+	if c.AcceptRate > 0 && c.AcceptBurst == 0 {
+		c.AcceptBurst = max(1, int(c.AcceptRate/10))
+	}
+	if c.RetryAfter == 0 {
+		c.RetryAfter = time.Second
+	}
+	if c.Handshakes == 0 {
+		c.Handshakes = 512
+	}
+	if c.HandshakeTimeout == 0 {
+		c.HandshakeTimeout = 10 * time.Second
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	return c
+}
+
+// Validate reports the first setting that is out of range, naming its flag.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); c.Listen != "" && err != nil {
+		return fmt.Errorf("--listen must be host:port (got %q)", c.Listen)
+	}
+	if c.Control != "" {
+		host, _, err := net.SplitHostPort(c.Control)
+		if err != nil {
+			return fmt.Errorf("--control must be host:port on loopback (got %q)", c.Control)
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("--control must listen on a loopback address such as 127.0.0.1 (got %q)", c.Control)
+		}
+	}
+	if c.Path != "" && !strings.HasPrefix(c.Path, "/") {
+		return fmt.Errorf("--path must start with / (got %q)", c.Path)
+	}
+	checks := []struct {
+		bad  bool
+		flag string
+		want string
+		got  any
+	}{
+		{c.PingInterval < 0, "--ping-interval", "≥ 0 (0 = off)", c.PingInterval},
+		{c.PingInterval > 0 && c.PingInterval < 10*time.Millisecond, "--ping-interval", "0 or ≥ 10ms", c.PingInterval},
+		{c.IdleTimeout < 0, "--idle-timeout", "≥ 0 (0 = off)", c.IdleTimeout},
+		{c.BroadcastInterval < 0, "--broadcast-interval", "≥ 0 (0 = off)", c.BroadcastInterval},
+		{c.BroadcastInterval > 0 && c.BroadcastInterval < time.Millisecond, "--broadcast-interval", "0 or ≥ 1ms", c.BroadcastInterval},
+		{c.Replay < 0, "--replay", "≥ 0", c.Replay},
+		{c.MaxConns < 0, "--max-conns", "≥ 0 (0 = no limit)", c.MaxConns},
+		{c.AcceptRate < 0, "--accept-rate", "≥ 0 (0 = no limit)", c.AcceptRate},
+		{c.AcceptBurst < 0, "--accept-burst", "≥ 0", c.AcceptBurst},
+		{c.RetryAfter < 0, "--retry-after", "≥ 0", c.RetryAfter},
+		{c.Loops < 0, "--loops", "≥ 0", c.Loops},
+		{c.Handshakes < 0, "--handshakes", "≥ 0", c.Handshakes},
+		{c.HandshakeTimeout < 0, "--handshake-timeout", "≥ 0", c.HandshakeTimeout},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			return fmt.Errorf("%s must be %s (got %v)", ch.flag, ch.want, ch.got)
+		}
+	}
+	return nil
+}

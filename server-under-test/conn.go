@@ -1,0 +1,335 @@
+package sut
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/protocol"
+	"golang.org/x/sys/unix"
+)
+
+// maxPending bounds what the server buffers for a client that does not
+// read; past it the client is dropped as a slow consumer.
+const maxPending = 1 << 20
+
+// Timer kinds of a conn.
+const (
+	timerIdle uint8 = iota
+	timerPing
+)
+
+// disconnect causes as the server counts them.
+type discCause uint8
+
+const (
+	discClientClose discCause = iota
+	discEOF
+	discReset
+	discIdle
+	discFault
+	discWriteError
+	discProtocol
+	discShutdown
+	discSlow
+)
+
+// conn is one client connection owned by a shard's loop. It is small on
+// purpose: no goroutine and no buffer while idle.
+type conn struct {
+	sh         *shard
+	fd         int
+	idx        int // position in sh.conns
+	client     uint64
+	lastRecv   time.Duration
+	idle, ping evloop.Timer
+	partial    []byte // an incomplete frame carried to the next read
+	out        []byte // bytes the socket did not take yet
+	blackholed bool
+	closed     bool
+}
+
+// shard is the per-loop state: its connections, scratch buffers, and the
+// broadcast timer.
+type shard struct {
+	srv     *Server
+	loop    *evloop.Loop
+	conns   []*conn
+	fw      evloop.FrameWriter
+	fr      evloop.FrameReader
+	payload []byte
+	bcast   evloop.Timer
+	lastSeq int64
+	rng     *rand.Rand
+	holes   []*conn // blackholed connections
+	holeEnd evloop.Timer
+}
+
+func newShard(s *Server, l *evloop.Loop, i uint64) *shard {
+	sh := &shard{srv: s, loop: l, rng: rand.New(rand.NewPCG(s.cfg.Seed, i)), payload: make([]byte, 0, 64)}
+	sh.bcast.Init(sh, 0)
+	sh.holeEnd.Init(holeTimer{sh}, 0)
+	return sh
+}
+
+func (sh *shard) register(fd int, q protocol.Query) {
+	now := sh.loop.Now()
+	c := &conn{sh: sh, fd: fd, client: q.Client, lastRecv: now, idx: len(sh.conns)}
+	if err := sh.loop.Add(fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
+		unix.Close(fd)
+		sh.srv.stats.c.open.Add(-1)
+		sh.srv.stats.c.disconnects.Add(1)
+		sh.srv.stats.c.discWriteError.Add(1)
+		return
+	}
+	sh.conns = append(sh.conns, c)
+	c.idle.Init(c, timerIdle)
+	c.ping.Init(c, timerPing)
+	cfg := &sh.srv.cfg
+	if cfg.IdleTimeout > 0 {
+		sh.loop.Schedule(&c.idle, now+cfg.IdleTimeout)
+	}
+	if cfg.PingInterval > 0 {
+		// Spread the first ping over one interval so that a fleet that
+		// connected together is not pinged together.
+		sh.loop.Schedule(&c.ping, now+time.Duration(sh.rng.Int64N(int64(cfg.PingInterval))))
+	}
+	if cfg.BroadcastInterval > 0 {
+		if q.HasResume {
+			from := max(q.Resume+1, sh.lastSeq-int64(cfg.Replay)+1)
+			for seq := from; seq <= sh.lastSeq && !c.closed; seq++ {
+				sh.sendMsg(c, seq)
+				sh.srv.stats.c.replayed.Add(1)
+			}
+		} else {
+			sh.payload = protocol.AppendHello(sh.payload[:0], sh.lastSeq)
+			c.write(sh.fw.Frame(ws.OpText, sh.payload, nil))
+		}
+	}
+}
+
+func (sh *shard) sendMsg(c *conn, seq int64) {
+	sh.payload = protocol.AppendMsg(sh.payload[:0], seq)
+	if c.write(sh.fw.Frame(ws.OpText, sh.payload, nil)) {
+		sh.srv.stats.c.messagesSent.Add(1)
+	}
+}
+
+// OnEvent reads what arrived and answers it.
+func (c *conn) OnEvent(events uint32) {
+	if events&unix.EPOLLOUT != 0 && len(c.out) > 0 {
+		c.flush()
+		if c.closed {
+			return
+		}
+	}
+	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
+		return
+	}
+	buf := c.sh.loop.Buf
+	n, err := evloop.Read(c.fd, buf)
+	switch {
+	case n > 0:
+		c.lastRecv = c.sh.loop.Now()
+		c.sh.srv.stats.c.bytesReceived.Add(int64(n))
+		c.consume(buf[:n])
+	case err == nil: // read 0: FIN from the client
+		c.close(discEOF, false)
+	case errors.Is(err, unix.EAGAIN):
+	case errors.Is(err, unix.ECONNRESET):
+		c.close(discReset, false)
+	default:
+		c.close(discReset, false)
+	}
+}
+
+// consume parses every whole frame in data (after any leftover) and keeps
+// an incomplete tail for the next read.
+func (c *conn) consume(data []byte) {
+	if len(c.partial) > 0 {
+		c.partial = append(c.partial, data...)
+		data = c.partial
+	}
+	sh := c.sh
+	for len(data) > 0 && !c.closed {
+		h, payload, n, err := sh.fr.Next(data)
+		if err != nil {
+			c.close(discProtocol, false)
+			return
+		}
+		if n == 0 {
+			break
+		}
+		if h.Masked {
+			ws.Cipher(payload, h.Mask, 0)
+		}
+		c.frame(h, payload)
+		data = data[n:]
+	}
+	if c.closed {
+		return
+	}
+	if len(data) == 0 {
+		c.partial = c.partial[:0]
+		if cap(c.partial) > 4096 {
+			c.partial = nil // do not keep a large buffer on an idle connection
+		}
+		return
+	}
+	// data may be a suffix of c.partial; append moves overlapping bytes safely.
+	c.partial = append(c.partial[:0], data...)
+}
+
+func (c *conn) frame(h ws.Header, p []byte) {
+	sh := c.sh
+	st := &sh.srv.stats.c
+	switch h.OpCode {
+	case ws.OpText:
+		m, err := protocol.Parse(p)
+		if err == nil && m.Kind == protocol.KindPing {
+			st.appPings.Add(1)
+			sh.payload = protocol.AppendPong(sh.payload[:0], m.T)
+			c.write(sh.fw.Frame(ws.OpText, sh.payload, nil))
+		}
+	case ws.OpPing:
+		// RFC 6455 §5.5.2: answer with a Pong carrying the same payload.
+		st.clientPings.Add(1)
+		c.write(sh.fw.Frame(ws.OpPong, p, nil))
+	case ws.OpPong:
+		st.pongsReceived.Add(1)
+	case ws.OpClose:
+		// RFC 6455 §5.5.1: echo the status code, then close.
+		code, _ := ws.ParseCloseFrameDataUnsafe(p)
+		var body [2]byte
+		if code != 0 {
+			binary.BigEndian.PutUint16(body[:], uint16(code))
+			c.write(sh.fw.Frame(ws.OpClose, body[:], nil))
+		} else {
+			c.write(sh.fw.Frame(ws.OpClose, nil, nil))
+		}
+		c.close(discClientClose, false)
+	}
+}
+
+// write sends one whole frame; what the socket does not take is kept and
+// sent when it becomes writable. It reports whether the connection is
+// still open.
+func (c *conn) write(b []byte) bool {
+	if c.closed {
+		return false
+	}
+	if len(c.out) > 0 {
+		if len(c.out)+len(b) > maxPending {
+			c.close(discSlow, true)
+			return false
+		}
+		c.out = append(c.out, b...)
+		return true
+	}
+	n, err := evloop.Write(c.fd, b)
+	if n > 0 {
+		c.sh.srv.stats.c.bytesSent.Add(int64(n))
+	}
+	if n == len(b) {
+		return true
+	}
+	if err != nil && !errors.Is(err, unix.EAGAIN) {
+		if errors.Is(err, unix.ECONNRESET) {
+			c.close(discReset, false)
+		} else {
+			c.close(discWriteError, false)
+		}
+		return false
+	}
+	c.out = append(c.out, b[n:]...)
+	_ = c.sh.loop.Modify(c.fd, unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLOUT)
+	return true
+}
+
+func (c *conn) flush() {
+	n, err := evloop.Write(c.fd, c.out)
+	if n > 0 {
+		c.sh.srv.stats.c.bytesSent.Add(int64(n))
+		c.out = c.out[:copy(c.out, c.out[n:])]
+	}
+	if err != nil && !errors.Is(err, unix.EAGAIN) {
+		c.close(discWriteError, false)
+		return
+	}
+	if len(c.out) == 0 {
+		c.out = nil
+		_ = c.sh.loop.Modify(c.fd, unix.EPOLLIN|unix.EPOLLRDHUP)
+	}
+}
+
+// OnTimer handles the idle-timeout check and the server's pings.
+func (c *conn) OnTimer(t *evloop.Timer, now, _ time.Duration) {
+	sh := c.sh
+	cfg := &sh.srv.cfg
+	switch t.Kind {
+	case timerIdle:
+		if silent := now - c.lastRecv; silent >= cfg.IdleTimeout {
+			sh.srv.stats.recordDetection(silent)
+			c.close(discIdle, false)
+			return
+		}
+		sh.loop.Schedule(&c.idle, c.lastRecv+cfg.IdleTimeout)
+	case timerPing:
+		var ts [8]byte
+		binary.BigEndian.PutUint64(ts[:], uint64(now))
+		if c.write(sh.fw.Frame(ws.OpPing, ts[:], nil)) {
+			sh.srv.stats.c.pingsSent.Add(1)
+			sh.loop.Schedule(&c.ping, now+cfg.PingInterval)
+		}
+	}
+}
+
+// close ends the connection: abort sends an RST (SO_LINGER 0), otherwise
+// a FIN. The loop registration is removed before the descriptor is closed.
+func (c *conn) close(cause discCause, abort bool) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	sh := c.sh
+	if !c.blackholed {
+		sh.loop.Remove(c.fd)
+	}
+	sh.loop.Cancel(&c.idle)
+	sh.loop.Cancel(&c.ping)
+	if abort {
+		_ = evloop.Abort(c.fd)
+	} else {
+		_ = unix.Close(c.fd)
+	}
+	c.fd = -1
+	c.partial, c.out = nil, nil
+	// Swap-remove from the shard's list.
+	last := sh.conns[len(sh.conns)-1]
+	sh.conns[c.idx] = last
+	last.idx = c.idx
+	sh.conns[len(sh.conns)-1] = nil
+	sh.conns = sh.conns[:len(sh.conns)-1]
+	st := &sh.srv.stats.c
+	st.open.Add(-1)
+	st.disconnects.Add(1)
+	st.disc(cause).Add(1)
+}
+
+// closeAll closes every connection with 1001 going away (shutdown).
+func (sh *shard) closeAll() {
+	for len(sh.conns) > 0 {
+		c := sh.conns[len(sh.conns)-1]
+		c.write(sh.fw.Frame(ws.OpClose, closeBody(ws.StatusGoingAway), nil))
+		c.close(discShutdown, false)
+	}
+}
+
+func closeBody(code ws.StatusCode) []byte {
+	var b [2]byte
+	binary.BigEndian.PutUint16(b[:], uint16(code))
+	return b[:]
+}

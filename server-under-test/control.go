@@ -1,0 +1,213 @@
+package sut
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Backend is what the control API drives: one server, or the parent of
+// several worker processes that fans requests out to them.
+type Backend interface {
+	// Fault applies a fault and reports T0 and the connections hit.
+	Fault(ctx context.Context, f FaultRequest) (FaultResponse, error)
+	// Stats returns counters and series.
+	Stats() Stats
+}
+
+// ControlHandler serves the control API for b:
+//
+//	POST /fault    {kind, fraction, duration_ms, code} → {t0_unix_ns, affected, …}
+//	GET  /stats    counters and the per-100 ms series
+//	GET  /healthz  200 while the server runs (no token needed)
+//
+// /fault and /stats need "Authorization: Bearer <token>"; a wrong or
+// missing token gets 401. Errors are JSON {"error": "..."}.
+func ControlHandler(b Backend, token string) http.Handler {
+	mux := http.NewServeMux()
+	auth := func(next http.HandlerFunc) http.HandlerFunc {
+		want := []byte("Bearer " + token)
+		return func(w http.ResponseWriter, r *http.Request) {
+			got := []byte(r.Header.Get("Authorization"))
+			if subtle.ConstantTimeCompare(got, want) != 1 {
+				writeError(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <token> (see --control-token)")
+				return
+			}
+			next(w, r)
+		}
+	}
+	mux.HandleFunc("/fault", auth(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, http.StatusMethodNotAllowed, "use POST")
+			return
+		}
+		f, err := DecodeFault(http.MaxBytesReader(w, r.Body, 1<<16))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		defer cancel()
+		resp, err := b.Fault(ctx, f)
+		switch {
+		case errors.Is(err, ErrBusy):
+			writeError(w, http.StatusConflict, err.Error())
+		case err != nil:
+			writeError(w, http.StatusInternalServerError, err.Error())
+		default:
+			writeJSON(w, http.StatusOK, resp)
+		}
+	}))
+	mux.HandleFunc("/stats", auth(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", http.MethodGet)
+			writeError(w, http.StatusMethodNotAllowed, "use GET")
+			return
+		}
+		st := b.Stats()
+		if r.URL.Query().Get("raw") == "" {
+			st.Detections = nil
+		}
+		writeJSON(w, http.StatusOK, st)
+	}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	return mux
+}
+
+// DecodeFault reads a fault request strictly: unknown fields, trailing
+// data and invalid values are errors that say what is allowed.
+func DecodeFault(r io.Reader) (FaultRequest, error) {
+	var f FaultRequest
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return f, fmt.Errorf("body must be JSON {\"kind\": \"close|restart|abort|blackhole\", \"fraction\": 0–1, \"duration_ms\": N, \"code\": N}: %w", err)
+	}
+	if dec.More() {
+		return f, errors.New("body must hold one JSON object")
+	}
+	if err := f.Validate(); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// startControl serves the control API on its own loopback listener.
+func (s *Server) startControl() error {
+	ln, err := net.Listen("tcp", s.cfg.Control)
+	if err != nil {
+		return fmt.Errorf("control listen %s: %w", s.cfg.Control, err)
+	}
+	s.ctlLn = ln
+	s.ctl = &http.Server{Handler: ControlHandler(s, s.cfg.ControlToken), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.ctl.Serve(ln) }()
+	return nil
+}
+
+// ControlClient calls a control API.
+type ControlClient struct {
+	// Base is the API's base URL, e.g. http://127.0.0.1:8081.
+	Base string
+	// Token is the bearer token.
+	Token string
+	// HTTP is the client to use; nil means a client with a 15 s timeout.
+	HTTP *http.Client
+}
+
+func (c *ControlClient) client() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return &http.Client{Timeout: 15 * time.Second}
+}
+
+func (c *ControlClient) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.Base, "/")+path, body)
+	if err != nil {
+		return fmt.Errorf("control %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return fmt.Errorf("control %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("control %s %s: read: %w", method, path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal(b, &e)
+		if e.Error == "" {
+			e.Error = strings.TrimSpace(string(b))
+		}
+		return fmt.Errorf("control %s %s: %s: %s", method, path, resp.Status, e.Error)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("control %s %s: decode: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// Fault posts a fault request.
+func (c *ControlClient) Fault(ctx context.Context, f FaultRequest) (FaultResponse, error) {
+	b, _ := json.Marshal(f)
+	var r FaultResponse
+	err := c.do(ctx, http.MethodPost, "/fault", strings.NewReader(string(b)), &r)
+	return r, err
+}
+
+// Stats fetches /stats; raw includes the mergeable detection histogram.
+func (c *ControlClient) Stats(ctx context.Context, raw bool) (Stats, error) {
+	var s Stats
+	path := "/stats"
+	if raw {
+		path += "?raw=1"
+	}
+	err := c.do(ctx, http.MethodGet, path, nil, &s)
+	return s, err
+}
+
+// Healthy reports whether GET /healthz answers 200.
+func (c *ControlClient) Healthy(ctx context.Context) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.Base, "/")+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}

@@ -1,0 +1,230 @@
+package sut
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/stormbench/stormbench/internal/evloop"
+	"golang.org/x/sys/unix"
+)
+
+// Fault kinds the control API applies (DESIGN.md §Faults).
+const (
+	FaultClose     = "close"
+	FaultRestart   = "restart"
+	FaultAbort     = "abort"
+	FaultBlackhole = "blackhole"
+)
+
+// FaultKinds lists the kinds POST /fault accepts.
+var FaultKinds = []string{FaultClose, FaultRestart, FaultAbort, FaultBlackhole}
+
+// FaultRequest is the body of POST /fault. Zero means default: fraction 1,
+// duration 1000 ms (restart, blackhole), code 1001 (close) or 1012 (restart).
+type FaultRequest struct {
+	Kind       string  `json:"kind"`
+	Fraction   float64 `json:"fraction"`
+	DurationMs int64   `json:"duration_ms"`
+	Code       int     `json:"code"`
+}
+
+// FaultResponse answers POST /fault: when the server applied the fault
+// (its own clock) and how many connections it hit.
+type FaultResponse struct {
+	T0UnixNs   int64  `json:"t0_unix_ns"`
+	Affected   int    `json:"affected"`
+	Kind       string `json:"kind"`
+	DurationMs int64  `json:"duration_ms"`
+	Code       int    `json:"code,omitempty"`
+}
+
+// statusServiceRestart is close code 1012 "service restart" (IANA
+// WebSocket close code registry, RFC 6455 §7.4.2 range 1000–2999).
+const statusServiceRestart ws.StatusCode = 1012
+
+// ErrBusy reports a restart requested while the listener is still down
+// from the previous one.
+var ErrBusy = errors.New("a restart is in progress")
+
+// Resolve fills the request's defaults.
+func (f FaultRequest) Resolve() FaultRequest {
+	if f.Fraction == 0 {
+		f.Fraction = 1
+	}
+	if f.DurationMs == 0 && (f.Kind == FaultRestart || f.Kind == FaultBlackhole) {
+		f.DurationMs = 1000
+	}
+	if f.Code == 0 {
+		switch f.Kind {
+		case FaultClose:
+			f.Code = int(ws.StatusGoingAway)
+		case FaultRestart:
+			f.Code = int(statusServiceRestart)
+		}
+	}
+	return f
+}
+
+// Validate says what is wrong with a request, naming the field and what
+// is allowed.
+func (f FaultRequest) Validate() error {
+	switch f.Kind {
+	case FaultClose, FaultRestart, FaultAbort, FaultBlackhole:
+	default:
+		return fmt.Errorf("kind must be one of close, restart, abort, blackhole (got %q)", f.Kind)
+	}
+	if f.Fraction < 0 || f.Fraction > 1 {
+		return fmt.Errorf("fraction must be in (0, 1] (got %v)", f.Fraction)
+	}
+	if f.DurationMs < 0 || f.DurationMs > int64(time.Hour/time.Millisecond) {
+		return fmt.Errorf("duration_ms must be in [0, 3600000] (got %d)", f.DurationMs)
+	}
+	if f.Code != 0 && !validCloseCode(f.Code) {
+		return fmt.Errorf("code must be a close code a server may send: 1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4) (got %d)", f.Code)
+	}
+	return nil
+}
+
+// validCloseCode: RFC 6455 §7.4.1 reserves 1004, and 1005, 1006 and 1015
+// must never be sent in a close frame.
+func validCloseCode(c int) bool {
+	return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999)
+}
+
+// Fault applies f to this server's connections and returns when every
+// loop has applied it.
+func (s *Server) Fault(ctx context.Context, f FaultRequest) (FaultResponse, error) {
+	if err := f.Validate(); err != nil {
+		return FaultResponse{}, err
+	}
+	f = f.Resolve()
+	dur := time.Duration(f.DurationMs) * time.Millisecond
+	t0 := time.Now()
+	if f.Kind == FaultRestart {
+		s.lnMu.Lock()
+		busy := s.ln == nil
+		s.lnMu.Unlock()
+		if busy {
+			return FaultResponse{}, ErrBusy
+		}
+		// Close the listener first so that reconnects are refused at once.
+		s.closeListener()
+		time.AfterFunc(dur, s.relisten)
+	}
+	s.stats.recordFault(f.Kind)
+	counts := make(chan int, len(s.shards))
+	for _, sh := range s.shards {
+		sh.loop.Submit(func() { counts <- sh.applyFault(f, dur) })
+	}
+	total := 0
+	for range s.shards {
+		select {
+		case n := <-counts:
+			total += n
+		case <-ctx.Done():
+			return FaultResponse{}, fmt.Errorf("apply fault: %w", ctx.Err())
+		}
+	}
+	return FaultResponse{T0UnixNs: t0.UnixNano(), Affected: total, Kind: f.Kind, DurationMs: f.DurationMs, Code: f.Code}, nil
+}
+
+// relisten reopens the listener after a restart, retrying while the port
+// is still held (e.g. by a slow close).
+func (s *Server) relisten() {
+	for {
+		select {
+		case <-s.stopped:
+			return
+		default:
+		}
+		if err := s.listen(s.cfg.Listen); err == nil {
+			return
+		} else {
+			fmt.Fprintf(s.logw, "sut: restart: %v; retrying\n", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// pick chooses round(fraction × open) connections at random.
+func (sh *shard) pick(fraction float64, skipHoles bool) []*conn {
+	out := make([]*conn, 0, len(sh.conns))
+	for _, c := range sh.conns {
+		if !(skipHoles && c.blackholed) {
+			out = append(out, c)
+		}
+	}
+	if fraction >= 1 {
+		return out
+	}
+	k := int(fraction*float64(len(out)) + 0.5)
+	for i := 0; i < k; i++ {
+		j := i + sh.rng.IntN(len(out)-i)
+		out[i], out[j] = out[j], out[i]
+	}
+	return out[:k]
+}
+
+func (sh *shard) applyFault(f FaultRequest, dur time.Duration) int {
+	targets := sh.pick(f.Fraction, f.Kind == FaultBlackhole)
+	switch f.Kind {
+	case FaultClose, FaultRestart:
+		body := closeBody(ws.StatusCode(f.Code))
+		for _, c := range targets {
+			c.write(sh.fw.Frame(ws.OpClose, body, nil))
+			c.close(discFault, false)
+		}
+	case FaultAbort:
+		for _, c := range targets {
+			c.close(discFault, true)
+		}
+	case FaultBlackhole:
+		now := sh.loop.Now()
+		for _, c := range targets {
+			// Stop reading and writing: the kernel still ACKs what the
+			// client sends, so to the client this is a half-open zombie.
+			c.blackholed = true
+			sh.loop.Remove(c.fd)
+			sh.loop.Cancel(&c.idle)
+			sh.loop.Cancel(&c.ping)
+			sh.holes = append(sh.holes, c)
+		}
+		if end := now + dur; !sh.holeEnd.Armed() || sh.holeEnd.When() < end {
+			sh.loop.Schedule(&sh.holeEnd, end)
+		}
+	}
+	return len(targets)
+}
+
+type holeTimer struct{ sh *shard }
+
+// OnTimer ends a blackhole: the connections that are still open are read
+// and written again (most will find that their client has gone).
+func (h holeTimer) OnTimer(_ *evloop.Timer, now, _ time.Duration) {
+	sh := h.sh
+	cfg := &sh.srv.cfg
+	holes := sh.holes
+	sh.holes = nil
+	for _, c := range holes {
+		if c.closed {
+			continue
+		}
+		c.blackholed = false
+		c.lastRecv = now
+		if err := sh.loop.Add(c.fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
+			c.blackholed = true // not registered: close must not remove it
+			c.close(discWriteError, false)
+			continue
+		}
+		if cfg.IdleTimeout > 0 {
+			sh.loop.Schedule(&c.idle, now+cfg.IdleTimeout)
+		}
+		if cfg.PingInterval > 0 {
+			sh.loop.Schedule(&c.ping, now+cfg.PingInterval)
+		}
+	}
+}
+

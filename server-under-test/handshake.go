@@ -1,0 +1,86 @@
+package sut
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/protocol"
+)
+
+// handshake upgrades one accepted connection in its own short-lived
+// goroutine, applies admission control, and hands the socket to a loop.
+func (s *Server) handshake(c net.Conn) {
+	var q protocol.Query
+	var reject string
+	_ = c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
+	u := ws.Upgrader{
+		OnRequest: func(uri []byte) error {
+			path, query := protocol.ParseURI(uri)
+			if string(path) != s.cfg.Path {
+				reject = "not_found"
+				return ws.RejectConnectionError(ws.RejectionStatus(http.StatusNotFound), ws.RejectionReason("no WebSocket endpoint at this path"))
+			}
+			q = query
+			if err := s.admit(); err != nil {
+				reject = err.reason
+				return ws.RejectConnectionError(
+					ws.RejectionStatus(http.StatusServiceUnavailable),
+					ws.RejectionReason(err.reason),
+					ws.RejectionHeader(ws.HandshakeHeaderString("Retry-After: "+strconv.Itoa(err.retryAfter)+"\r\n")),
+				)
+			}
+			return nil
+		},
+	}
+	if _, err := u.Upgrade(c); err != nil {
+		switch reject {
+		case "not_found":
+			s.stats.c.rejectPath.Add(1)
+		case "accept_rate":
+			s.stats.c.rejectRate.Add(1)
+		case "max_conns":
+			s.stats.c.rejectMaxConns.Add(1)
+		default:
+			s.stats.c.handshakeErrors.Add(1)
+		}
+		c.Close()
+		return
+	}
+	_ = c.SetDeadline(time.Time{})
+	fd, err := evloop.Detach(c)
+	if err != nil {
+		s.stats.c.handshakeErrors.Add(1)
+		fmt.Fprintf(s.logw, "sut: %v\n", err)
+		return
+	}
+	s.stats.c.handshakes.Add(1)
+	s.stats.c.open.Add(1)
+	sh := s.shards[int(s.next.Add(1))%len(s.shards)]
+	sh.loop.Submit(func() { sh.register(fd, q) })
+}
+
+type admitError struct {
+	reason     string
+	retryAfter int
+}
+
+// admit applies --max-conns and the --accept-rate token bucket.
+func (s *Server) admit() *admitError {
+	ra := max(1, int((s.cfg.RetryAfter+time.Second-1)/time.Second))
+	if s.cfg.MaxConns > 0 && s.stats.c.open.Load() >= int64(s.cfg.MaxConns) {
+		return &admitError{"max_conns", ra}
+	}
+	if s.limiter != nil {
+		r := s.limiter.Reserve()
+		if d := r.Delay(); d > 0 {
+			r.Cancel()
+			return &admitError{"accept_rate", max(ra, int((d+time.Second-1)/time.Second))}
+		}
+	}
+	return nil
+}
