@@ -227,4 +227,3 @@ func (h holeTimer) OnTimer(_ *evloop.Timer, now, _ time.Duration) {
 		}
 	}
 }
-

@@ -137,7 +137,9 @@ func TestBroadcastAndResume(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return string(protocol.AppendURI(nil, "", protocol.Query{Resume: n, HasResume: true})[len("?resume="):]) }
+func itoa(n int64) string {
+	return string(protocol.AppendURI(nil, "", protocol.Query{Resume: n, HasResume: true})[len("?resume="):])
+}
 
 func TestAdmissionControl(t *testing.T) {
 	tests := []struct {
