@@ -136,10 +136,12 @@ const (
 	FailAddress
 	// FailOther: any other error.
 	FailOther
+	// FailCanceled: the run ended (drain or interrupt) while the attempt was in flight.
+	FailCanceled
 	numFailCauses
 )
 
-var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "rejected", "http_status", "handshake", "address", "other"}
+var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "rejected", "http_status", "handshake", "address", "other", "canceled"}
 
 // String returns the failure cause's name as used in results files.
 func (c FailCause) String() string {
