@@ -3,9 +3,10 @@ package evloop
 import (
 	"errors"
 	"fmt"
-	"runtime"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -26,6 +27,9 @@ type Clock func() time.Duration
 // submitted from other goroutines.
 type Loop struct {
 	epfd  int
+	epf   *os.File        // the epoll descriptor, registered with Go's netpoller
+	epraw syscall.RawConn // to wait on epf without holding a P
+	waitN int             // calls of waitReady within one wait
 	evfd  int
 	clock Clock
 	// Buf is the loop's shared read buffer: handlers read into it and must
@@ -79,8 +83,26 @@ func New(clock Clock, o Options) (*Loop, error) {
 		unix.Close(evfd)
 		return nil, fmt.Errorf("epoll_ctl add eventfd: %w", err)
 	}
+	// The epoll descriptor is itself pollable: Go's netpoller wakes the loop
+	// when it has events, so an idle loop parks its goroutine instead of
+	// blocking a thread (and its P) in epoll_wait, which would starve
+	// every other goroutine until sysmon retakes the P (up to 10 ms).
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		unix.Close(epfd)
+		unix.Close(evfd)
+		return nil, fmt.Errorf("epoll nonblock: %w", err)
+	}
+	epf := os.NewFile(uintptr(epfd), "epoll")
+	raw, err := epf.SyscallConn()
+	if err != nil {
+		epf.Close()
+		unix.Close(evfd)
+		return nil, fmt.Errorf("epoll raw conn: %w", err)
+	}
 	l := &Loop{
 		epfd:   epfd,
+		epf:    epf,
+		epraw:  raw,
 		evfd:   evfd,
 		clock:  clock,
 		Buf:    make([]byte, o.BufSize),
@@ -184,32 +206,32 @@ func (l *Loop) Stop() {
 // Close releases the loop's epoll and eventfd descriptors (not the
 // handlers' descriptors). Call it after Stop.
 func (l *Loop) Close() {
-	unix.Close(l.epfd)
+	l.epf.Close()
 	unix.Close(l.evfd)
 }
 
-// Run processes events, timers and submitted work until Stop. It locks
-// its goroutine to an OS thread so that a loop is one core's worth of work.
+// Run processes events, timers and submitted work until Stop.
 func (l *Loop) Run() error {
 	if l.started.Swap(true) {
 		return errors.New("evloop: Run called twice")
 	}
 	defer close(l.done)
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	wait := l.waitReady // one method value for the loop's life: no allocation per wait
 	for !l.stopped.Load() {
-		timeout := -1
-		if t := l.wheel.nextTick(); t >= 0 {
-			d := time.Duration(t)*Tick - l.clock()
-			if d <= 0 {
-				timeout = 0
-			} else {
-				timeout = int((d + time.Millisecond - 1) / time.Millisecond)
-			}
-		}
-		n, err := unix.EpollWait(l.epfd, l.events, timeout)
+		n, err := unix.EpollWait(l.epfd, l.events, 0)
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("epoll_wait: %w", err)
+		}
+		if n <= 0 {
+			l.runQueue()
+			l.wheel.advance(l.clock())
+			if l.stopped.Load() {
+				break
+			}
+			if err := l.park(wait); err != nil {
+				return err
+			}
+			continue
 		}
 		for i := 0; i < n; i++ {
 			ev := &l.events[i]
@@ -226,6 +248,35 @@ func (l *Loop) Run() error {
 		l.wheel.advance(l.clock())
 	}
 	return nil
+}
+
+// park waits until the epoll descriptor has events or the next timer is
+// due, through Go's netpoller.
+func (l *Loop) park(wait func(uintptr) bool) error {
+	var deadline time.Time
+	if t := l.wheel.nextTick(); t >= 0 {
+		d := time.Duration(t)*Tick - l.clock()
+		if d <= 0 {
+			return nil
+		}
+		deadline = time.Now().Add(d)
+	}
+	if err := l.epf.SetReadDeadline(deadline); err != nil {
+		return fmt.Errorf("epoll deadline: %w", err)
+	}
+	l.waitN = 0
+	err := l.epraw.Read(wait)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("epoll wait: %w", err)
+	}
+	return nil
+}
+
+// waitReady makes RawConn.Read wait once for readability: the first call
+// says "not ready", the call after the wake-up says "done".
+func (l *Loop) waitReady(uintptr) bool {
+	l.waitN++
+	return l.waitN > 1
 }
 
 func (l *Loop) drainWake() {

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/stormbench/stormbench/loadgen"
+	sut "github.com/stormbench/stormbench/server-under-test"
+)
+
+// embedded is the server-under-test that "run" starts as a child process
+// of its own executable when no --url is given, and restarts after a crash.
+type embedded struct {
+	exe    string
+	cfg    sut.Config
+	epoch  time.Time
+	stderr io.Writer
+
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	ann      announcement
+	restarts int
+	pending  sync.WaitGroup // a restart after a crash
+	stopped  bool
+}
+
+// startEmbedded starts "stormbench serve" on free loopback ports and waits
+// until it is healthy.
+func startEmbedded(ctx context.Context, cfg sut.Config, epoch time.Time, stderr io.Writer) (*embedded, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("embedded server: find own executable: %w", err)
+	}
+	e := &embedded{exe: exe, cfg: cfg, epoch: epoch, stderr: stderr}
+	if err := e.start(ctx, "127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *embedded) args(listen, control string) []string {
+	c := e.cfg
+	return []string{"serve", "--announce",
+		"--listen", listen, "--control", control, "--control-token", c.ControlToken,
+		"--path", c.Path,
+		"--epoch-unix-ns", strconv.FormatInt(e.epoch.UnixNano(), 10),
+		"--ping-interval", c.PingInterval.String(),
+		"--idle-timeout", c.IdleTimeout.String(),
+		"--broadcast-interval", c.BroadcastInterval.String(),
+		"--replay", strconv.Itoa(c.Replay),
+		"--max-conns", strconv.Itoa(c.MaxConns),
+		"--accept-rate", strconv.FormatFloat(c.AcceptRate, 'g', -1, 64),
+		"--accept-burst", strconv.Itoa(c.AcceptBurst),
+		"--loops", strconv.Itoa(c.Loops),
+		"--seed", strconv.FormatUint(c.Seed, 10),
+	}
+}
+
+func (e *embedded) start(ctx context.Context, listen, control string) error {
+	cmd := exec.Command(e.exe, e.args(listen, control)...)
+	cmd.Stderr = e.stderr
+	// Own process group: the terminal's Ctrl-C reaches only the load
+	// generator, which still needs the server's stats; Pdeathsig kills the
+	// server if the load generator dies.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("embedded server: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("embedded server: start %s: %w", e.exe, err)
+	}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	var ann announcement
+	select {
+	case line, ok := <-lines:
+		if !ok || json.Unmarshal([]byte(line), &ann) != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return errors.New("embedded server: did not start (see its error above)")
+		}
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return errors.New("embedded server: no answer within 15s")
+	}
+	e.mu.Lock()
+	e.cmd, e.ann = cmd, ann
+	e.mu.Unlock()
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for !e.control().Healthy(hctx) {
+		if hctx.Err() != nil {
+			return errors.New("embedded server: not healthy within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
+// URL returns the server's WebSocket URL.
+func (e *embedded) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.ann.WS
+}
+
+func (e *embedded) control() *sut.ControlClient {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return &sut.ControlClient{Base: e.ann.Control, Token: e.ann.Token}
+}
+
+// crash kills the server with SIGKILL and starts it again on the same
+// ports after d. It returns the kill instant.
+func (e *embedded) crash(d time.Duration) (time.Time, error) {
+	e.mu.Lock()
+	cmd := e.cmd
+	e.mu.Unlock()
+	t0 := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		return t0, fmt.Errorf("kill embedded server: %w", err)
+	}
+	_ = cmd.Wait()
+	ws, _ := url.Parse(e.URL())
+	ctl, _ := url.Parse(e.control().Base)
+	e.pending.Add(1)
+	go func() {
+		defer e.pending.Done()
+		time.Sleep(d)
+		e.mu.Lock()
+		stopped := e.stopped
+		e.mu.Unlock()
+		if stopped {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := e.start(ctx, ws.Host, ctl.Host); err != nil {
+			fmt.Fprintf(e.stderr, "stormbench: restart after crash: %v\n", err)
+			return
+		}
+		e.mu.Lock()
+		e.restarts++
+		e.mu.Unlock()
+	}()
+	return t0, nil
+}
+
+// stats fetches the server's /stats.
+func (e *embedded) stats(ctx context.Context) (sut.Stats, error) {
+	return e.control().Stats(ctx, false)
+}
+
+// stop waits for a pending restart, then stops the server with SIGTERM
+// (SIGKILL if it does not exit within 10 s).
+func (e *embedded) stop() {
+	e.mu.Lock()
+	e.stopped = true
+	e.mu.Unlock()
+	e.pending.Wait()
+	e.mu.Lock()
+	cmd := e.cmd
+	e.mu.Unlock()
+	if cmd == nil || cmd.ProcessState != nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// injector applies server-side faults through a control API and crashes
+// through the embedded server.
+type injector struct {
+	ctl func() *sut.ControlClient
+	emb *embedded
+}
+
+// Inject implements loadgen.Injector.
+func (in *injector) Inject(ctx context.Context, f loadgen.Fault) (loadgen.Injected, error) {
+	if f.Kind == loadgen.FaultCrash {
+		if in.emb == nil {
+			return loadgen.Injected{}, errors.New("crash needs the embedded server (run without --url)")
+		}
+		t0, err := in.emb.crash(f.Duration)
+		return loadgen.Injected{T0: t0, Affected: -1}, err
+	}
+	if in.ctl == nil {
+		return loadgen.Injected{}, fmt.Errorf("fault %s needs the server's control API (--control)", f.Kind)
+	}
+	r, err := in.ctl().Fault(ctx, sut.FaultRequest{Kind: f.Kind, Fraction: f.Fraction, DurationMs: f.Duration.Milliseconds(), Code: f.Code})
+	if err != nil {
+		return loadgen.Injected{}, err
+	}
+	return loadgen.Injected{T0: time.Unix(0, r.T0UnixNs), Affected: r.Affected}, nil
+}

@@ -1,0 +1,542 @@
+package loadgen
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/protocol"
+	"golang.org/x/sys/unix"
+)
+
+// Timer kinds of a client's main timer.
+const (
+	timerAttempt       uint8 = iota // ramp start or backoff over: dial
+	timerPing                       // send the next heartbeat
+	timerPartitionDial              // a SYN sent during a partition gets its answer (or not)
+	timerHeartbeatDeadline
+)
+
+// client is one simulated WebSocket client. It holds no goroutine and no
+// buffer while idle: its socket belongs to its shard's event loop, and its
+// timers are nodes of that loop's wheel.
+type client struct {
+	sh       *shard
+	id       uint64
+	fd       int32
+	state    State
+	haveSeq  bool
+	cut      bool // partitioned: sends and receives are dropped
+	// unwatched: the socket was taken out of epoll during a partition
+	// (its FIN or RST arrived, and would have been lost).
+	unwatched bool
+	closing   bool // drained: waiting for the server to close
+	storm    int16
+	attempts int32 // since the last loss of a connection (or the first attempt)
+
+	timer evloop.Timer // attempt, ping or partition-dial
+	hb    evloop.Timer // heartbeat deadline
+	rng   rand.PCG
+	bo    BackoffState
+
+	scheduled time.Duration // when the next attempt is due
+	attemptAt time.Duration // when the current attempt started
+	openedAt  time.Duration
+	lastRecv  time.Duration // last frame (server mode: last server ping)
+	lostAt    time.Duration // when the last connection was declared dead; -1: never connected
+	lastSeq   int64
+	partial   []byte // an incomplete frame carried to the next read
+	out       []byte // bytes the socket did not take yet
+}
+
+func (c *client) init(sh *shard, id uint64, seed uint64) {
+	c.sh = sh
+	c.id = id
+	c.fd = -1
+	c.storm = -1
+	c.lostAt = -1
+	c.rng = clientRNG(seed, id)
+	c.timer.Init(c, timerAttempt)
+	c.hb.Init(c, timerHeartbeatDeadline)
+}
+
+func (c *client) setState(s State) {
+	sh := c.sh
+	sh.gauge(c.state, -1)
+	c.state = s
+	sh.gauge(s, +1)
+}
+
+// OnTimer runs the client's scheduled actions.
+func (c *client) OnTimer(t *evloop.Timer, now, late time.Duration) {
+	sh := c.sh
+	if t == &c.hb {
+		sh.sink.Lateness(late)
+		c.checkDeadline(now)
+		return
+	}
+	switch t.Kind {
+	case timerAttempt:
+		// Attempt lateness is recorded when the dial really starts.
+		c.attempt(now)
+	case timerPing:
+		sh.sink.Lateness(late)
+		c.ping(now, t.When())
+	case timerPartitionDial:
+		sh.sink.Lateness(late)
+		c.partitionDial(now)
+	}
+}
+
+// schedule arms the attempt timer for when.
+func (c *client) schedule(when time.Duration) {
+	c.scheduled = when
+	c.timer.Kind = timerAttempt
+	c.sh.loop.Schedule(&c.timer, when)
+}
+
+// attempt starts a connection attempt.
+func (c *client) attempt(now time.Duration) {
+	sh := c.sh
+	if sh.draining || c.state == StateConnecting || c.state == StateOpen {
+		return
+	}
+	c.setState(StateConnecting)
+	c.attemptAt = now
+	if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
+		sh.sink.StormAttempt(int(c.storm))
+	}
+	if c.cut {
+		// Partitioned: the SYN is lost. Linux retransmits it 1 s, 3 s, 7 s,
+		// 15 s … after the first; the first retransmission after the
+		// partition ends connects, unless the connect timeout comes first.
+		end := sh.partitionEnd
+		for r := time.Second; ; r = 2*r + time.Second {
+			if c.attemptAt+r >= end || r >= sh.cfg.ConnectTimeout {
+				at := min(c.attemptAt+r, c.attemptAt+sh.cfg.ConnectTimeout)
+				c.timer.Kind = timerPartitionDial
+				sh.loop.Schedule(&c.timer, at)
+				return
+			}
+		}
+	}
+	c.dial(-1)
+}
+
+func (c *client) dial(origStart time.Duration) {
+	sh := c.sh
+	q := protocol.Query{Client: c.id, HasClient: true}
+	if *sh.cfg.Resume && c.haveSeq {
+		q.Resume, q.HasResume = c.lastSeq, true
+	}
+	src := -1
+	if n := len(sh.cfg.SourceIPs); n > 0 {
+		src = int(c.id % uint64(n))
+	}
+	timeout := sh.cfg.ConnectTimeout
+	if origStart >= 0 {
+		timeout -= sh.loop.Now() - origStart
+	}
+	sh.fl.dialer.submit(dialJob{c: c, scheduled: c.scheduled, origStart: origStart, query: q, src: src, timeout: max(timeout, time.Millisecond)})
+}
+
+// partitionDial ends an attempt started during a partition: it either
+// times out or, the partition being over, really dials.
+func (c *client) partitionDial(now time.Duration) {
+	sh := c.sh
+	if now-c.attemptAt >= sh.cfg.ConnectTimeout || c.cut && now < sh.partitionEnd {
+		sh.sink.Attempt(c.attemptAt, c.attemptAt-c.scheduled)
+		sh.attempts++
+		c.failed(now, FailTimeout, c.attemptAt)
+		return
+	}
+	c.dial(c.attemptAt)
+}
+
+// onDial handles the outcome of an attempt, back on the loop.
+func (c *client) onDial(r dialResult, j dialJob) {
+	sh := c.sh
+	now := sh.loop.Now()
+	late := r.start - j.scheduled
+	if late < 0 {
+		late = 0
+	}
+	sh.sink.Attempt(r.start, late)
+	sh.attempts++
+	if r.fd < 0 {
+		c.failed(now, r.cause, r.start)
+		return
+	}
+	sh.sink.Connected(r.start, ConnectTiming{Total: r.done - r.start, TCP: r.tcpDone - r.start, Upgrade: r.done - r.tcpDone})
+	sh.connects++
+	if sh.draining || c.state != StateConnecting {
+		unix.Close(r.fd)
+		sh.sink.Disconnected(now, CauseDrain)
+		if c.state == StateConnecting {
+			c.setState(StateClosed)
+		}
+		return
+	}
+	c.fd = int32(r.fd)
+	if err := sh.loop.Add(r.fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
+		unix.Close(r.fd)
+		c.fd = -1
+		sh.sink.Disconnected(now, CauseReset)
+		c.afterLoss(now, 0)
+		return
+	}
+	c.setState(StateOpen)
+	c.openedAt = now
+	c.lastRecv = now
+	c.attempts++
+	sh.fl.policy.Connected(&c.bo)
+	if c.lostAt >= 0 {
+		sh.sink.Reconnected(now, now-c.lostAt, int(c.attempts))
+		if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
+			sh.stormRecovered(c, now)
+		}
+	}
+	c.storm = -1
+	c.attempts = 0
+	c.startHeartbeat(now)
+	if len(r.leftover) > 0 {
+		c.consume(r.leftover, now)
+	}
+}
+
+// failed handles a failed attempt: back off, or give up.
+func (c *client) failed(now time.Duration, cause FailCause, start time.Duration) {
+	sh := c.sh
+	sh.sink.Failed(start, cause)
+	sh.failures++
+	c.attempts++
+	if sh.draining {
+		c.setState(StateClosed)
+		return
+	}
+	d, ok := sh.fl.policy.Next(&c.bo, &c.rng, now-start)
+	if !ok {
+		c.giveUp(now)
+		return
+	}
+	sh.sink.Backoff(d)
+	c.setState(StateWaiting)
+	c.schedule(now + d)
+}
+
+func (c *client) giveUp(now time.Duration) {
+	c.sh.sink.GaveUp(now)
+	c.setState(StateGaveUp)
+}
+
+func (c *client) startHeartbeat(now time.Duration) {
+	sh := c.sh
+	hb := &sh.cfg.Heartbeat
+	if hb.Mode == HeartbeatNone {
+		return
+	}
+	if hb.Mode != HeartbeatServer {
+		first := now
+		if hb.Spread > 0 {
+			first += time.Duration(uniform(&c.rng, int64(hb.Spread)))
+		}
+		c.timer.Kind = timerPing
+		sh.loop.Schedule(&c.timer, first)
+	}
+	sh.loop.Schedule(&c.hb, now+hb.Timeout)
+}
+
+// ping sends one heartbeat and schedules the next on the same cadence.
+func (c *client) ping(now, scheduled time.Duration) {
+	sh := c.sh
+	if c.state != StateOpen {
+		return
+	}
+	var mask [4]byte
+	binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
+	var frame []byte
+	if sh.cfg.Heartbeat.Mode == HeartbeatApp {
+		sh.payload = protocol.AppendPing(sh.payload[:0], int64(now))
+		frame = sh.fw.Frame(ws.OpText, sh.payload, &mask)
+	} else {
+		var ts [8]byte
+		binary.BigEndian.PutUint64(ts[:], uint64(now))
+		frame = sh.fw.Frame(ws.OpPing, ts[:], &mask)
+	}
+	if !c.send(frame, TrafficPing, now) {
+		return
+	}
+	next := scheduled + sh.cfg.Heartbeat.Interval
+	if next <= now {
+		next = now + sh.cfg.Heartbeat.Interval
+	}
+	c.timer.Kind = timerPing
+	sh.loop.Schedule(&c.timer, next)
+}
+
+// checkDeadline applies the detection rule: the connection is dead when
+// nothing has been received for the heartbeat timeout (server mode: no
+// ping from the server). The timer is not moved on every frame; it fires
+// at the old deadline and is pushed to the new one.
+func (c *client) checkDeadline(now time.Duration) {
+	if c.state != StateOpen {
+		return
+	}
+	deadline := c.lastRecv + c.sh.cfg.Heartbeat.Timeout
+	if now >= deadline {
+		c.dead(now, CauseHeartbeatTimeout)
+		return
+	}
+	c.sh.loop.Schedule(&c.hb, deadline)
+}
+
+// send writes one frame; a partitioned client's frames are lost on the way.
+func (c *client) send(frame []byte, kind Traffic, now time.Duration) bool {
+	sh := c.sh
+	sh.sink.Sent(now, kind, len(frame))
+	if c.cut {
+		return true
+	}
+	if len(c.out) > 0 {
+		c.out = append(c.out, frame...)
+		return true
+	}
+	n, err := evloop.Write(int(c.fd), frame)
+	if n == len(frame) {
+		return true
+	}
+	if err != nil && err != unix.EAGAIN {
+		c.dead(now, classifyWrite(err))
+		return false
+	}
+	c.out = append(c.out, frame[n:]...)
+	_ = sh.loop.Modify(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLOUT)
+	return true
+}
+
+// OnEvent reads what arrived on the socket.
+func (c *client) OnEvent(events uint32) {
+	sh := c.sh
+	now := sh.loop.Now()
+	if events&unix.EPOLLOUT != 0 && len(c.out) > 0 {
+		n, err := evloop.Write(int(c.fd), c.out)
+		c.out = c.out[:copy(c.out, c.out[n:])]
+		if err != nil && err != unix.EAGAIN {
+			c.dead(now, classifyWrite(err))
+			return
+		}
+		if len(c.out) == 0 {
+			c.out = nil
+			_ = sh.loop.Modify(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP)
+		}
+	}
+	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
+		return
+	}
+	n, err := evloop.Read(int(c.fd), sh.loop.Buf)
+	if c.closing {
+		// After our close frame only the server's FIN matters (its close
+		// frame, if any, is read and dropped).
+		if n <= 0 && err != unix.EAGAIN {
+			sh.closed(c)
+		}
+		return
+	}
+	if c.cut {
+		// Partitioned: what arrives is lost in the network. A FIN or RST
+		// would be lost too, so stop watching and let the heartbeat decide.
+		if n <= 0 && err != unix.EAGAIN {
+			sh.loop.Remove(int(c.fd))
+			c.unwatched = true
+		}
+		return
+	}
+	if cause, dead := classifyRead(n, err); dead {
+		c.dead(now, cause)
+		return
+	}
+	if n > 0 {
+		c.consume(sh.loop.Buf[:n], now)
+	}
+}
+
+// consume handles every whole frame in data (after any leftover) and keeps
+// an incomplete tail.
+func (c *client) consume(data []byte, now time.Duration) {
+	sh := c.sh
+	if len(c.partial) > 0 {
+		c.partial = append(c.partial, data...)
+		data = c.partial
+	}
+	for len(data) > 0 && c.state == StateOpen {
+		h, payload, n, err := sh.fr.Next(data)
+		if err != nil {
+			c.dead(now, CauseProtocolError)
+			return
+		}
+		if n == 0 {
+			break
+		}
+		if h.Masked {
+			ws.Cipher(payload, h.Mask, 0)
+		}
+		c.frame(h.OpCode, payload, n, now)
+		data = data[n:]
+	}
+	if c.state != StateOpen {
+		return
+	}
+	if len(data) == 0 {
+		c.partial = c.partial[:0]
+		if cap(c.partial) > 4096 {
+			c.partial = nil
+		}
+		return
+	}
+	// data may be a suffix of c.partial; append moves overlapping bytes safely.
+	c.partial = append(c.partial[:0], data...)
+}
+
+func (c *client) frame(op ws.OpCode, p []byte, size int, now time.Duration) {
+	sh := c.sh
+	mode := sh.cfg.Heartbeat.Mode
+	if mode != HeartbeatServer {
+		c.lastRecv = now
+	}
+	switch op {
+	case ws.OpText:
+		m, err := protocol.Parse(p)
+		if err != nil {
+			sh.sink.Received(now, TrafficOther, size)
+			return
+		}
+		switch m.Kind {
+		case protocol.KindPong:
+			sh.sink.Received(now, TrafficPong, size)
+			sh.sink.HeartbeatRTT(now - time.Duration(m.T))
+		case protocol.KindMsg:
+			sh.sink.Received(now, TrafficMessage, size)
+			c.sequence(m.Seq, now)
+		case protocol.KindHello:
+			sh.sink.Received(now, TrafficOther, size)
+			if !c.haveSeq {
+				c.lastSeq, c.haveSeq = m.Seq, true
+			}
+		default:
+			sh.sink.Received(now, TrafficOther, size)
+		}
+	case ws.OpPing:
+		sh.sink.Received(now, TrafficPing, size)
+		if mode == HeartbeatServer {
+			c.lastRecv = now
+		}
+		// RFC 6455 §5.5.2: answer with a Pong carrying the same payload.
+		var mask [4]byte
+		binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
+		c.send(sh.fw.Frame(ws.OpPong, p, &mask), TrafficPong, now)
+	case ws.OpPong:
+		sh.sink.Received(now, TrafficPong, size)
+		if len(p) == 8 {
+			sh.sink.HeartbeatRTT(now - time.Duration(binary.BigEndian.Uint64(p)))
+		}
+	case ws.OpClose:
+		sh.sink.Received(now, TrafficOther, size)
+		// RFC 6455 §5.5.1: echo the status code, then close.
+		var body []byte
+		if len(p) >= 2 {
+			body = p[:2]
+		}
+		var mask [4]byte
+		binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
+		c.send(sh.fw.Frame(ws.OpClose, body, &mask), TrafficOther, now)
+		if c.state == StateOpen {
+			c.dead(now, CauseCloseFrame)
+		}
+	default:
+		sh.sink.Received(now, TrafficOther, size)
+	}
+}
+
+// sequence checks one broadcast sequence number for gaps and repeats.
+func (c *client) sequence(seq int64, now time.Duration) {
+	sh := c.sh
+	storm := -1
+	if sh.storm.active {
+		storm = sh.storm.k
+	}
+	switch {
+	case !c.haveSeq:
+		c.lastSeq, c.haveSeq = seq, true
+	case seq == c.lastSeq+1:
+		c.lastSeq = seq
+	case seq > c.lastSeq+1:
+		sh.sink.MessagesLost(now, storm, int(seq-c.lastSeq-1))
+		c.lastSeq = seq
+	default:
+		sh.sink.MessageDuplicated(now, storm)
+	}
+}
+
+// dead declares the open connection dead, records why, closes the socket
+// and starts backing off.
+func (c *client) dead(now time.Duration, cause Cause) {
+	sh := c.sh
+	if c.state != StateOpen {
+		return
+	}
+	sh.sink.Disconnected(now, cause)
+	sh.disconn++
+	if sh.storm.active && c.openedAt < sh.storm.windowStart && cause != CauseDrain {
+		c.storm = int16(sh.storm.k)
+		sh.stormDetected(c, now, cause)
+	}
+	c.closeSocket(cause == CauseClientAbort)
+	c.afterLoss(now, now-c.openedAt)
+}
+
+// afterLoss starts the reconnect cycle after a connection was lost.
+func (c *client) afterLoss(now, openFor time.Duration) {
+	sh := c.sh
+	c.lostAt = now
+	c.attempts = 0
+	sh.loop.Cancel(&c.timer)
+	sh.loop.Cancel(&c.hb)
+	pol := sh.fl.policy
+	pol.Disconnected(&c.bo, openFor)
+	if sh.draining {
+		c.setState(StateClosed)
+		return
+	}
+	d, ok := pol.Next(&c.bo, &c.rng, 0)
+	if !ok {
+		c.giveUp(now)
+		return
+	}
+	sh.sink.Backoff(d)
+	c.setState(StateWaiting)
+	c.schedule(now + d)
+}
+
+// closeSocket unregisters and closes the socket: with an RST when abort,
+// else with a FIN. A partitioned client's socket is parked until the
+// partition ends, because its FIN would be lost in the network too.
+func (c *client) closeSocket(abort bool) {
+	sh := c.sh
+	fd := int(c.fd)
+	if fd < 0 {
+		return
+	}
+	sh.loop.Remove(fd)
+	c.fd = -1
+	c.partial, c.out = nil, nil
+	switch {
+	case c.cut:
+		sh.limbo = append(sh.limbo, fd)
+	case abort:
+		_ = evloop.Abort(fd)
+	default:
+		_ = unix.Close(fd)
+	}
+}

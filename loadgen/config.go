@@ -1,0 +1,319 @@
+package loadgen
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Heartbeat modes (DESIGN.md §Heartbeats).
+const (
+	// HeartbeatWSPing sends RFC 6455 ping control frames (§5.5.2).
+	HeartbeatWSPing = "ws-ping"
+	// HeartbeatApp sends {"type":"ping","t":…} text frames, as browser code must.
+	HeartbeatApp = "app"
+	// HeartbeatServer is passive: the server pings, the client answers and
+	// watches for the server's pings.
+	HeartbeatServer = "server"
+	// HeartbeatNone sends nothing and detects only what the socket reports.
+	HeartbeatNone = "none"
+)
+
+// Fault kinds (DESIGN.md §Faults).
+const (
+	FaultClose     = "close"
+	FaultRestart   = "restart"
+	FaultAbort     = "abort"
+	FaultCrash     = "crash"
+	FaultBlackhole = "blackhole"
+	FaultReset     = "reset"
+	FaultPartition = "partition"
+	FaultNone      = "none"
+)
+
+// FaultKinds lists every fault kind in the order the docs present them.
+var FaultKinds = []string{FaultClose, FaultRestart, FaultAbort, FaultCrash, FaultBlackhole, FaultReset, FaultPartition, FaultNone}
+
+// ClientSide reports whether the load generator applies fault kind itself.
+func ClientSide(kind string) bool { return kind == FaultReset || kind == FaultPartition }
+
+// Heartbeat configures the clients' keepalive. Zero means default.
+type Heartbeat struct {
+	// Mode is ws-ping, app, server or none; "" means ws-ping.
+	Mode string `json:"mode"`
+	// Interval between a client's pings; zero means 5s. In server mode it
+	// is the server's ping interval the client expects.
+	Interval time.Duration `json:"interval"`
+	// Timeout: a connection on which nothing was received for this long is
+	// dead (server mode: no ping from the server for this long); zero
+	// means 3 × Interval.
+	Timeout time.Duration `json:"timeout"`
+	// Spread delays a client's first ping after it connects by U(0,
+	// Spread), so that a fleet that reconnected together does not ping
+	// together; zero means Interval, negative means no spread.
+	Spread time.Duration `json:"spread"`
+}
+
+// Fault configures the storms. Zero means default.
+type Fault struct {
+	// Kind is one of FaultKinds; "" means abort.
+	Kind string `json:"kind"`
+	// Fraction of the open connections the fault hits, in (0, 1]; zero means 1.
+	Fraction float64 `json:"fraction"`
+	// Duration of restart, crash, blackhole and partition; zero means 5s.
+	Duration time.Duration `json:"duration"`
+	// Code is the close code of close and restart; zero means the
+	// server's default (1001, 1012).
+	Code int `json:"code,omitempty"`
+	// Storms is how many times fault + recovery repeat; zero means 1.
+	Storms int `json:"storms"`
+	// RecoverTimeout ends a storm whose affected clients are not all back
+	// by T0 + RecoverTimeout; zero means 60s.
+	RecoverTimeout time.Duration `json:"recover_timeout"`
+}
+
+// Config configures a fleet run. The zero value is usable: zero means
+// default. It is JSON-serialisable; config.json records the resolved one.
+type Config struct {
+	// URL is the WebSocket endpoint (ws://host:port/path).
+	URL string `json:"url"`
+	// Clients is the fleet size; zero means 10000.
+	Clients int `json:"clients"`
+	// RampRate is new connections per second during the ramp; zero means 2000.
+	RampRate float64 `json:"ramp_rate"`
+	// Hold is the steady time before the first fault (and between storms);
+	// zero means 5s, negative means none.
+	Hold time.Duration `json:"hold"`
+	// ConnectTimeout bounds dial + handshake of one attempt; zero means
+	// the policy preset's own timeout, else 10s.
+	ConnectTimeout time.Duration `json:"connect_timeout"`
+	// Policy is the reconnect policy.
+	Policy Policy `json:"policy"`
+	// Heartbeat is the keepalive configuration.
+	Heartbeat Heartbeat `json:"heartbeat"`
+	// Fault is the storm configuration.
+	Fault Fault `json:"fault"`
+	// Resume makes clients reconnect with ?resume=<last seq> and count
+	// messages lost and duplicated; nil means true.
+	Resume *bool `json:"resume"`
+	// Seed makes a run reproducible: every client draws from its own RNG
+	// derived from (Seed, client ID); zero means 1.
+	Seed uint64 `json:"seed"`
+	// Loops is the number of event loops; zero means GOMAXPROCS.
+	Loops int `json:"loops"`
+	// Dialers bounds dials + handshakes in flight; zero means 512.
+	Dialers int `json:"dialers"`
+	// SourceIPs spreads connections over these local addresses; empty
+	// means the kernel's choice.
+	SourceIPs []netip.Addr `json:"source_ips,omitempty"`
+	// LatenessBound flags the run saturated when the timer lateness p99
+	// exceeds it; zero means 5ms.
+	LatenessBound time.Duration `json:"lateness_bound"`
+	// Interval is the time-series resolution; zero means 100ms.
+	Interval time.Duration `json:"interval"`
+	// Shard selects this process's part of the fleet: client IDs g with
+	// g mod Shard.Count == Shard.Index. Zero means the whole fleet.
+	Shard Shard `json:"shard"`
+}
+
+// Shard is one part of a fleet split over processes or machines.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// Resolve returns cfg with every default filled in.
+func (c Config) Resolve() Config {
+	if c.Clients == 0 {
+		c.Clients = 10000
+	}
+	if c.RampRate == 0 {
+		c.RampRate = 2000
+	}
+	if c.Hold == 0 {
+		c.Hold = 5 * time.Second
+	} else if c.Hold < 0 {
+		c.Hold = 0
+	}
+	if c.RunDrawUnset() {
+		c.Policy.RunDraw = runDraw(c.Seed)
+	}
+	c.Policy = c.Policy.Resolve()
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = c.Policy.ConnectTimeout()
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+	h := &c.Heartbeat
+	if h.Mode == "" {
+		h.Mode = HeartbeatWSPing
+	}
+	if h.Interval == 0 {
+		h.Interval = 5 * time.Second
+	}
+	if h.Timeout == 0 {
+		h.Timeout = 3 * h.Interval
+	}
+	if h.Spread == 0 {
+		h.Spread = h.Interval
+	} else if h.Spread < 0 {
+		h.Spread = 0
+	}
+	f := &c.Fault
+	if f.Kind == "" {
+		f.Kind = FaultAbort
+	}
+	if f.Fraction == 0 {
+		f.Fraction = 1
+	}
+	if f.Duration == 0 {
+		f.Duration = 5 * time.Second
+	}
+	if f.Storms == 0 {
+		f.Storms = 1
+	}
+	if f.RecoverTimeout == 0 {
+		f.RecoverTimeout = 60 * time.Second
+	}
+	if c.Resume == nil {
+		t := true
+		c.Resume = &t
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	if c.Loops == 0 {
+		c.Loops = runtime.GOMAXPROCS(0)
+	}
+	if c.Dialers == 0 {
+		c.Dialers = 512
+	}
+	if c.LatenessBound == 0 {
+		c.LatenessBound = 5 * time.Millisecond
+	}
+	if c.Interval == 0 {
+		c.Interval = 100 * time.Millisecond
+	}
+	if c.Shard.Count == 0 {
+		c.Shard = Shard{Index: 0, Count: 1}
+	}
+	return c
+}
+
+// RunDrawUnset reports whether the policy needs its once-per-run draw
+// (reconnecting-websocket) and has none yet.
+func (c Config) RunDrawUnset() bool {
+	return c.Policy.Preset == PresetReconnectingWebSocket && c.Policy.RunDraw == 0
+}
+
+// runDraw derives the once-per-run draw in [0,1) from the seed.
+func runDraw(seed uint64) float64 {
+	if seed == 0 {
+		seed = 1
+	}
+	return float64(splitmix(seed^0x5eed)>>11) / (1 << 53)
+}
+
+// Validate reports every setting that is out of range, each naming its
+// flag and what is allowed.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if c.URL != "" {
+		u, err := url.Parse(c.URL)
+		switch {
+		case err != nil:
+			bad("--url must be a ws:// URL (got %q: %v)", c.URL, err)
+		case u.Scheme == "wss":
+			bad("--url: wss:// is not supported yet (the event-loop clients speak plain TCP); use ws:// (got %q)", c.URL)
+		case u.Scheme != "ws":
+			bad("--url must start with ws:// (got %q)", c.URL)
+		case u.Host == "":
+			bad("--url must name a host, e.g. ws://127.0.0.1:8080/ws (got %q)", c.URL)
+		}
+	}
+	if c.Clients < 0 {
+		bad("--clients must be > 0 (got %d)", c.Clients)
+	}
+	if c.RampRate < 0 {
+		bad("--ramp-rate must be > 0 connections per second (got %v)", c.RampRate)
+	}
+	if c.ConnectTimeout < 0 {
+		bad("--connect-timeout must be > 0 (got %v)", c.ConnectTimeout)
+	}
+	if err := c.Policy.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	h := c.Heartbeat
+	switch h.Mode {
+	case "", HeartbeatWSPing, HeartbeatApp, HeartbeatServer, HeartbeatNone:
+	default:
+		bad("--heartbeat must be one of ws-ping, app, server, none (got %q)", h.Mode)
+	}
+	if h.Interval < 0 || (h.Interval > 0 && h.Interval < 10*time.Millisecond) {
+		bad("--heartbeat-interval must be ≥ 10ms (got %v)", h.Interval)
+	}
+	if h.Timeout < 0 {
+		bad("--heartbeat-timeout must be > 0 (got %v)", h.Timeout)
+	}
+	if h.Timeout > 0 && h.Interval > 0 && h.Timeout <= h.Interval && h.Mode != HeartbeatNone {
+		bad("--heartbeat-timeout must be longer than --heartbeat-interval (got %v ≤ %v); 2–3× the interval is usual", h.Timeout, h.Interval)
+	}
+	f := c.Fault
+	if f.Kind != "" && !contains(FaultKinds, f.Kind) {
+		bad("--fault must be one of %s (got %q)", strings.Join(FaultKinds, ", "), f.Kind)
+	}
+	if f.Fraction < 0 || f.Fraction > 1 {
+		bad("--fault-fraction must be in (0, 1] (got %v)", f.Fraction)
+	}
+	if (f.Kind == FaultRestart || f.Kind == FaultCrash) && f.Fraction != 0 && f.Fraction != 1 {
+		bad("--fault-fraction must be 1 for --fault %s: a restart or crash hits every connection (got %v)", f.Kind, f.Fraction)
+	}
+	if f.Duration < 0 {
+		bad("--fault-duration must be ≥ 0 (got %v)", f.Duration)
+	}
+	if f.Code != 0 && !((f.Code >= 1000 && f.Code <= 1003) || (f.Code >= 1007 && f.Code <= 1014) || (f.Code >= 3000 && f.Code <= 4999)) {
+		bad("--fault-code must be 1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4) (got %d)", f.Code)
+	}
+	if f.Storms < 0 {
+		bad("--storms must be ≥ 1 (got %d)", f.Storms)
+	}
+	if f.RecoverTimeout < 0 {
+		bad("--recover-timeout must be > 0 (got %v)", f.RecoverTimeout)
+	}
+	if c.Loops < 0 {
+		bad("--loops must be ≥ 1 (got %d)", c.Loops)
+	}
+	if c.Dialers < 0 {
+		bad("--dialers must be ≥ 1 (got %d)", c.Dialers)
+	}
+	if c.LatenessBound < 0 {
+		bad("--lateness-bound must be > 0 (got %v)", c.LatenessBound)
+	}
+	if c.Interval < 0 || (c.Interval > 0 && c.Interval < 10*time.Millisecond) {
+		bad("--interval must be ≥ 10ms (got %v)", c.Interval)
+	}
+	if c.Shard.Count < 0 || (c.Shard.Count > 0 && (c.Shard.Index < 0 || c.Shard.Index >= c.Shard.Count)) {
+		bad("--shard must be i/n with 0 ≤ i < n (got %d/%d)", c.Shard.Index, c.Shard.Count)
+	}
+	for _, ip := range c.SourceIPs {
+		if !ip.Is4() && !ip.Is6() {
+			bad("--source-ips: %v is not an IP address", ip)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

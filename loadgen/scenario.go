@@ -1,0 +1,255 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/stormbench/stormbench/internal/evloop"
+)
+
+// ErrNoConnection reports a run in which no client ever connected.
+var ErrNoConnection = errors.New("no client ever connected")
+
+// Injector applies the faults the load generator cannot apply itself:
+// server-side kinds through the server's control API, crash by killing the
+// embedded server's process.
+type Injector interface {
+	// Inject applies f and returns when it was applied (T0, on the
+	// server's clock for server-side kinds) and how many connections it
+	// hit (-1 when the injector cannot know).
+	Inject(ctx context.Context, f Fault) (Injected, error)
+}
+
+// Injected is the answer of an Injector.
+type Injected struct {
+	T0       time.Time
+	Affected int
+}
+
+// Options are the scenario's wiring: clocks, the injector, the status line.
+type Options struct {
+	// Start is the run's start on the wall clock; offsets are from here.
+	Start time.Time
+	// Clock returns the time since Start (monotonic).
+	Clock evloop.Clock
+	// Injector applies server-side faults and crashes; nil allows only
+	// client-side kinds and none.
+	Injector Injector
+	// Status receives the live status line; nil silences it.
+	Status io.Writer
+	// TTY rewrites one line every second instead of printing a line every
+	// five seconds.
+	TTY bool
+	// StatusEvery overrides the status interval; zero means 1s on a TTY, 5s otherwise.
+	StatusEvery time.Duration
+}
+
+// Outcome says how a run ended.
+type Outcome struct {
+	// Interrupted is set when ctx was cancelled (Ctrl-C) before the end.
+	Interrupted bool `json:"interrupted"`
+	// RampComplete is set when every client was open before the hold.
+	RampComplete bool `json:"ramp_complete"`
+	// Storms are the coordinator's facts of every storm that began.
+	Storms []StormInfo `json:"storms"`
+	// Duration is the run's length up to the end of the drain.
+	Duration time.Duration `json:"duration"`
+}
+
+// Run carries out the scenario of cfg (resolved) on ctl: ramp, hold, K ×
+// (fault, recovery, hold), drain. It always drains and closes ctl, so that
+// an interrupted or failed run still leaves what it measured in its
+// recorder; the error says why it stopped early.
+func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Options) (out Outcome, err error) {
+	r := &runner{cfg: cfg, ctl: ctl, rec: rec, o: o, ctx: ctx}
+	if o.StatusEvery == 0 {
+		r.o.StatusEvery = 5 * time.Second
+		if o.TTY {
+			r.o.StatusEvery = time.Second
+		}
+	}
+	defer func() {
+		r.phase("drain")
+		if e := ctl.Drain(); e != nil && err == nil {
+			err = fmt.Errorf("drain: %w", e)
+		}
+		if e := ctl.Close(); e != nil && err == nil {
+			err = fmt.Errorf("close fleet: %w", e)
+		}
+		r.printStatus(true)
+		out.Storms = r.storms
+		out.Duration = o.Clock()
+		out.Interrupted = ctx.Err() != nil
+	}()
+	r.phase("ramp")
+	if err := ctl.Start(o.Clock()); err != nil {
+		return out, fmt.Errorf("start fleet: %w", err)
+	}
+	rampEnd := o.Clock() + time.Duration(float64(cfg.Clients)/cfg.RampRate*float64(time.Second))
+	out.RampComplete = r.waitUntil(rampEnd+cfg.Fault.RecoverTimeout, func(s Status) bool {
+		return s.Open >= s.Clients
+	})
+	if ctx.Err() != nil {
+		return out, nil
+	}
+	if r.ctl.Status().Connects == 0 {
+		return out, ErrNoConnection
+	}
+	for k := 0; k < cfg.Fault.Storms && ctx.Err() == nil; k++ {
+		r.phase(holdName(k))
+		if !waitCtx(ctx, cfg.Hold) {
+			break
+		}
+		if cfg.Fault.Kind == FaultNone {
+			break
+		}
+		r.phase(fmt.Sprintf("storm-%d", k+1))
+		if err := r.storm(k); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func holdName(k int) string {
+	if k == 0 {
+		return "hold"
+	}
+	return fmt.Sprintf("hold-%d", k+1)
+}
+
+type runner struct {
+	cfg       Config
+	ctl       Controller
+	rec       Recorder
+	o         Options
+	ctx       context.Context
+	storms    []StormInfo
+	phaseName string
+	lastPrint time.Duration
+	lastAtt   int64
+	printed   bool
+}
+
+func (r *runner) phase(name string) {
+	r.phaseName = name
+	_ = r.ctl.Cut(name)
+}
+
+// storm applies fault k and waits for the fleet to recover.
+func (r *runner) storm(k int) error {
+	f := r.cfg.Fault
+	info := StormInfo{Fault: f.Kind, Affected: -1}
+	applied, err := r.ctl.StormBegin(StormOrder{K: k, Kind: f.Kind, Fraction: f.Fraction, Duration: f.Duration})
+	if err != nil {
+		return fmt.Errorf("storm %d: %w", k+1, err)
+	}
+	if ClientSide(f.Kind) {
+		info.T0 = applied.T0
+	} else {
+		if r.o.Injector == nil {
+			_ = r.ctl.StormEnd(k)
+			return fmt.Errorf("storm %d: fault %q needs the server's control API (--control) or the embedded server", k+1, f.Kind)
+		}
+		inj, err := r.o.Injector.Inject(r.ctx, f)
+		if err != nil {
+			info.T0, info.End = r.o.Clock(), r.o.Clock()
+			r.storms = append(r.storms, info)
+			r.rec.StormInfo(k, info)
+			_ = r.ctl.StormEnd(k)
+			return fmt.Errorf("storm %d: inject %s: %w", k+1, f.Kind, err)
+		}
+		info.T0 = inj.T0.Sub(r.o.Start)
+		if f.Kind != FaultCrash {
+			info.Affected = inj.Affected
+		}
+		if err := r.ctl.StormT0(k, info.T0); err != nil {
+			return fmt.Errorf("storm %d: %w", k+1, err)
+		}
+	}
+	r.storms = append(r.storms, info)
+	r.rec.StormInfo(k, info)
+
+	minEnd := info.T0
+	switch f.Kind {
+	case FaultRestart, FaultCrash, FaultBlackhole, FaultPartition:
+		minEnd += f.Duration
+	}
+	deadline := info.T0 + f.RecoverTimeout
+	done := r.waitUntil(deadline, func(s Status) bool {
+		want := int64(info.Affected)
+		if want < 0 {
+			want = s.Affected
+		}
+		return r.o.Clock() >= minEnd && s.Storm == int64(k) && s.Recovered >= want
+	})
+	info.End = r.o.Clock()
+	info.TimedOut = !done && r.ctx.Err() == nil
+	r.storms[k] = info
+	r.rec.StormInfo(k, info)
+	if err := r.ctl.StormEnd(k); err != nil {
+		return fmt.Errorf("storm %d: %w", k+1, err)
+	}
+	return nil
+}
+
+// waitUntil polls the fleet until cond holds, the deadline passes or ctx
+// is done, printing the status line on the way. It reports whether cond held.
+func (r *runner) waitUntil(deadline time.Duration, cond func(Status) bool) bool {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s := r.ctl.Status()
+		if cond(s) {
+			return true
+		}
+		r.printStatus(false)
+		if r.o.Clock() >= deadline {
+			return false
+		}
+		select {
+		case <-r.ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+}
+
+// printStatus writes the live status line: rewritten in place on a
+// terminal, a plain line every few seconds otherwise.
+func (r *runner) printStatus(final bool) {
+	if r.o.Status == nil {
+		return
+	}
+	now := r.o.Clock()
+	if !final && now-r.lastPrint < r.o.StatusEvery {
+		return
+	}
+	s := r.ctl.Status()
+	rate := float64(s.Attempts-r.lastAtt) / max((now - r.lastPrint).Seconds(), 1e-3)
+	r.lastPrint, r.lastAtt = now, s.Attempts
+	line := fmt.Sprintf("[%6.1fs] %-8s open %d/%d  connecting %d  waiting %d  attempts %d (%.0f/s)  failures %d",
+		now.Seconds(), r.phaseName, s.Open, s.Clients, s.Connecting, s.Waiting, s.Attempts, rate, s.Failures)
+	if s.GaveUp > 0 {
+		line += fmt.Sprintf("  gave up %d", s.GaveUp)
+	}
+	if s.Storm >= 0 && len(r.storms) > int(s.Storm) && r.phaseName != "drain" {
+		st := r.storms[s.Storm]
+		want := int64(st.Affected)
+		if want < 0 {
+			want = s.Affected
+		}
+		line += fmt.Sprintf("  storm %d: detected %d, recovered %d/%d", s.Storm+1, s.Detected, s.Recovered, want)
+	}
+	if r.o.TTY {
+		fmt.Fprintf(r.o.Status, "\r%s\x1b[K", line)
+		if final {
+			fmt.Fprintln(r.o.Status)
+		}
+		return
+	}
+	fmt.Fprintln(r.o.Status, line)
+}

@@ -1,0 +1,212 @@
+package loadgen
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/stormbench/stormbench/internal/evloop"
+	"golang.org/x/sys/unix"
+)
+
+// shard is the part of the fleet one event loop owns: its clients, its
+// sink, scratch buffers, and its view of the current storm. Everything in
+// it is touched only by the loop's goroutine, except pub.
+type shard struct {
+	fl      *Fleet
+	cfg     *Config
+	loop    *evloop.Loop
+	sink    Sink
+	clients []client
+	fw      evloop.FrameWriter
+	fr      evloop.FrameReader
+	payload []byte
+	tick    evloop.Timer // gauges every interval
+	partEnd evloop.Timer // end of a partition
+
+	open, connecting, waiting, gaveUp    int
+	attempts, connects, failures, disconn int64
+	draining                             bool
+	closing                              int // clients waiting for the server's close after drain
+	partitionEnd                         time.Duration
+	limbo                                []int // sockets of partitioned clients, closed when the partition ends
+	storm                                stormState
+
+	pub status // published for the coordinator every interval
+}
+
+// status is what a shard publishes for the coordinator's status line and
+// storm bookkeeping; atomics because the coordinator reads them.
+type status struct {
+	open, connecting, waiting, gaveUp   atomic.Int64
+	attempts, connects, failures, disco atomic.Int64
+	stormK                              atomic.Int64
+	affected, detected, recovered       atomic.Int64
+	closing                             atomic.Int64
+}
+
+func (sh *shard) gauge(s State, d int) {
+	switch s {
+	case StateOpen:
+		sh.open += d
+	case StateConnecting:
+		sh.connecting += d
+	case StateWaiting:
+		sh.waiting += d
+	case StateGaveUp:
+		sh.gaveUp += d
+	}
+}
+
+// tickKind tells the shard's two timers apart.
+const (
+	tickGauges uint8 = iota
+	tickPartitionEnd
+)
+
+// OnTimer records the gauges at the end of each interval and publishes the
+// shard's status, or ends a partition. These are the harness's own ticks,
+// not client actions, so their lateness is not recorded.
+func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
+	if t.Kind == tickPartitionEnd {
+		sh.endPartition()
+		return
+	}
+	at := t.When()
+	sh.sink.Gauges(at-1, sh.open, sh.connecting, sh.waiting)
+	sh.publish()
+	next := at + sh.cfg.Interval
+	for next <= now {
+		// Fell behind by more than an interval: record the skipped ends too.
+		sh.sink.Gauges(next-1, sh.open, sh.connecting, sh.waiting)
+		next += sh.cfg.Interval
+	}
+	sh.loop.Schedule(&sh.tick, next)
+}
+
+func (sh *shard) publish() {
+	p := &sh.pub
+	p.open.Store(int64(sh.open))
+	p.connecting.Store(int64(sh.connecting))
+	p.waiting.Store(int64(sh.waiting))
+	p.gaveUp.Store(int64(sh.gaveUp))
+	p.attempts.Store(sh.attempts)
+	p.connects.Store(sh.connects)
+	p.failures.Store(sh.failures)
+	p.disco.Store(sh.disconn)
+	p.stormK.Store(int64(sh.storm.k))
+	p.affected.Store(sh.storm.affected)
+	p.detected.Store(sh.storm.detected)
+	p.recovered.Store(sh.storm.recovered)
+	p.closing.Store(int64(sh.closing))
+}
+
+// start schedules every client's first attempt on the ramp and starts the
+// gauge ticks; it runs on the loop.
+func (sh *shard) start(rampStart time.Duration) {
+	sh.tick.Init(sh, tickGauges)
+	sh.partEnd.Init(sh, tickPartitionEnd)
+	first := (sh.loop.Now()/sh.cfg.Interval + 1) * sh.cfg.Interval
+	sh.loop.Schedule(&sh.tick, first)
+	rate := sh.cfg.RampRate
+	for i := range sh.clients {
+		c := &sh.clients[i]
+		// Global ID g connects at rampStart + g/rate whatever the sharding,
+		// so the fleet ramps the same way on one process or many.
+		at := rampStart + time.Duration(float64(c.id)/rate*float64(time.Second))
+		c.schedule(at)
+		c.state = StateIdle
+	}
+	sh.publish()
+}
+
+// drain ends the run for this shard: open clients start the closing
+// handshake with 1000 (RFC 6455 §7.1.2, §7.4.1 normal closure) and wait for
+// the server to close the TCP connection (§7.1.1); nothing new is scheduled.
+func (sh *shard) drain() {
+	sh.draining = true
+	now := sh.loop.Now()
+	body := []byte{0x03, 0xe8} // 1000
+	for i := range sh.clients {
+		c := &sh.clients[i]
+		sh.loop.Cancel(&c.timer)
+		sh.loop.Cancel(&c.hb)
+		switch c.state {
+		case StateOpen:
+			cut := c.cut
+			if !cut {
+				var mask [4]byte
+				c.send(sh.fw.Frame(0x8, body, &mask), TrafficOther, now)
+			}
+			if c.state != StateOpen {
+				break // the write failed: already dead
+			}
+			sh.sink.Disconnected(now, CauseDrain)
+			sh.disconn++
+			c.setState(StateClosed)
+			if cut || c.unwatched {
+				c.cut = false
+				c.closeSocket(false)
+				break
+			}
+			c.closing = true
+			sh.closing++
+		case StateIdle, StateWaiting, StateGaveUp:
+			c.setState(StateClosed)
+		}
+		// Connecting clients close when their attempt reports back.
+	}
+	sh.endPartition()
+	sh.publish()
+}
+
+// closed finishes a client's closing handshake.
+func (sh *shard) closed(c *client) {
+	c.closing = false
+	sh.closing--
+	c.closeSocket(false)
+}
+
+// abortClosing closes the sockets whose server never answered the close.
+func (sh *shard) abortClosing() {
+	for i := range sh.clients {
+		if c := &sh.clients[i]; c.closing {
+			sh.closed(c)
+		}
+	}
+}
+
+// finish records the last gauges; it runs on the loop after drain, when
+// every attempt has reported back.
+func (sh *shard) finish() {
+	now := sh.loop.Now()
+	sh.loop.Cancel(&sh.tick)
+	sh.sink.Gauges(now, sh.open, sh.connecting, sh.waiting)
+	sh.publish()
+}
+
+// endPartition lets partitioned clients send and receive again, and
+// closes the sockets they gave up on during the partition.
+func (sh *shard) endPartition() {
+	for _, fd := range sh.limbo {
+		_ = unix.Close(fd)
+	}
+	sh.limbo = nil
+	sh.loop.Cancel(&sh.partEnd)
+	now := sh.loop.Now()
+	for i := range sh.clients {
+		c := &sh.clients[i]
+		if !c.cut {
+			continue
+		}
+		c.cut = false
+		if c.state == StateOpen && c.unwatched {
+			c.unwatched = false
+			if err := sh.loop.Add(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
+				c.dead(now, CauseReset)
+			}
+		}
+	}
+	if sh.partitionEnd > now {
+		sh.partitionEnd = now
+	}
+}

@@ -1,0 +1,152 @@
+package loadgen
+
+import (
+	"time"
+)
+
+// stormState is a shard's view of the current storm. Server-side faults
+// report T0 only when the control API answers, which can be after the
+// first clients noticed; their events wait in pending until T0 is known.
+type stormState struct {
+	k           int // current storm, -1 before the first
+	active      bool
+	kind        string
+	windowStart time.Duration // connections opened before this are eligible
+	t0          time.Duration
+	t0Known     bool
+	pending     []stormEvent
+
+	affected, detected, recovered int64
+}
+
+type stormEvent struct {
+	recovered bool
+	cause     Cause
+	at        time.Duration // detection, or handshake for a recovery
+	lostAt    time.Duration // detection time, for a recovery
+	attempts  int32
+}
+
+// StormOrder is what the coordinator tells every shard when a storm begins.
+type StormOrder struct {
+	// K is the storm's index (0-based).
+	K int `json:"k"`
+	// Kind is the fault kind.
+	Kind string `json:"kind"`
+	// Fraction of open connections hit by a client-side fault.
+	Fraction float64 `json:"fraction"`
+	// Duration of a partition.
+	Duration time.Duration `json:"duration"`
+}
+
+// StormApplied is what a fleet reports after a storm began: for
+// client-side faults and crashes, T0 and the clients it counted as hit.
+type StormApplied struct {
+	T0       time.Duration `json:"t0"`
+	Affected int           `json:"affected"`
+}
+
+// begin opens the storm window; client-side faults are applied here, at
+// T0 = now, and a crash counts the open connections it is about to kill.
+func (sh *shard) stormBegin(o StormOrder) StormApplied {
+	now := sh.loop.Now()
+	st := &sh.storm
+	*st = stormState{k: o.K, active: true, kind: o.Kind, windowStart: now}
+	if ClientSide(o.Kind) {
+		st.t0, st.t0Known = now, true
+	}
+	var hit []*client
+	switch o.Kind {
+	case FaultReset, FaultPartition:
+		hit = sh.pickOpen(o.Fraction)
+	case FaultCrash:
+		hit = sh.pickOpen(1)
+	}
+	st.affected = int64(len(hit))
+	for _, c := range hit {
+		sh.sink.StormAffected(o.K)
+		switch o.Kind {
+		case FaultReset:
+			c.dead(now, CauseClientAbort)
+		case FaultPartition:
+			c.cut = true
+		}
+	}
+	if o.Kind == FaultPartition {
+		sh.partitionEnd = now + o.Duration
+		sh.loop.Schedule(&sh.partEnd, sh.partitionEnd)
+	}
+	sh.publish()
+	return StormApplied{T0: now, Affected: len(hit)}
+}
+
+// pickOpen chooses round(fraction × open) open clients at random, with the
+// shard's clients' own generators so that the choice is reproducible.
+func (sh *shard) pickOpen(fraction float64) []*client {
+	var open []*client
+	for i := range sh.clients {
+		if c := &sh.clients[i]; c.state == StateOpen {
+			open = append(open, c)
+		}
+	}
+	if fraction >= 1 {
+		return open
+	}
+	k := int(fraction*float64(len(open)) + 0.5)
+	for i := 0; i < k; i++ {
+		j := i + int(uniform(&open[i].rng, int64(len(open)-i)))
+		open[i], open[j] = open[j], open[i]
+	}
+	return open[:k]
+}
+
+// stormT0 sets T0 (server-side faults) and replays what waited for it.
+func (sh *shard) stormT0(k int, t0 time.Duration) {
+	st := &sh.storm
+	if st.k != k || st.t0Known {
+		return
+	}
+	st.t0, st.t0Known = t0, true
+	for _, e := range st.pending {
+		sh.emitStorm(e)
+	}
+	st.pending = nil
+}
+
+// stormEnd closes the window: later recoveries count only globally.
+func (sh *shard) stormEnd(k int) {
+	st := &sh.storm
+	if st.k != k {
+		return
+	}
+	if !st.t0Known {
+		// The fault never reported T0 (its injection failed): measure from
+		// the window's start rather than drop what was seen.
+		sh.stormT0(k, st.windowStart)
+	}
+	st.active = false
+	sh.publish()
+}
+
+func (sh *shard) stormDetected(c *client, now time.Duration, cause Cause) {
+	sh.storm.detected++
+	sh.emitStorm(stormEvent{cause: cause, at: now})
+}
+
+func (sh *shard) stormRecovered(c *client, now time.Duration) {
+	sh.storm.recovered++
+	sh.emitStorm(stormEvent{recovered: true, at: now, lostAt: c.lostAt, attempts: c.attempts})
+}
+
+func (sh *shard) emitStorm(e stormEvent) {
+	st := &sh.storm
+	if !st.t0Known {
+		st.pending = append(st.pending, e)
+		return
+	}
+	if e.recovered {
+		sh.sink.StormRecovered(st.k, e.at-e.lostAt, max(e.at-st.t0, 0), int(e.attempts))
+		return
+	}
+	sh.sink.StormDetected(st.k, max(e.at-st.t0, 0), e.cause)
+}

@@ -1,0 +1,70 @@
+package reporter
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Names of the files of a results folder.
+const (
+	ConfigFile     = "config.json"
+	SummaryFile    = "summary.json"
+	TimeseriesFile = "timeseries.csv"
+	HlogFile       = "histograms.hlog"
+)
+
+// WriteRun writes the results folder dir (creating it): config.json (config,
+// indented), timeseries.csv, one .hgrm file per metric, histograms.hlog and,
+// last, summary.json. Every file is written atomically. A nil sum is computed
+// from s with default options.
+func WriteRun(dir string, s *Shard, sum *Summary, config any) error {
+	if s == nil {
+		return fmt.Errorf("write run %s: nil shard", dir)
+	}
+	if sum == nil {
+		sum = Summarize(s, SummaryOptions{})
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write run: %w", err)
+	}
+	if err := writeJSON(filepath.Join(dir, ConfigFile), config); err != nil {
+		return err
+	}
+	header := append([]string{"t_s"}, s.Columns...)
+	if err := WriteCSV(filepath.Join(dir, TimeseriesFile), header, timeseriesRows(s)); err != nil {
+		return err
+	}
+	for m := metric(0); m < numFileMetrics; m++ {
+		if err := writeHgrm(dir, s, m); err != nil {
+			return err
+		}
+	}
+	if err := writeHlog(dir, s); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(dir, SummaryFile), sum)
+}
+
+// ReadSummary reads summary.json from the results folder dir.
+func ReadSummary(dir string) (*Summary, error) {
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, fmt.Errorf("read summary: %w", err)
+	}
+	var sum Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		return nil, fmt.Errorf("decode summary in %s: %w", dir, err)
+	}
+	return &sum, nil
+}
+
+// writeJSON writes v as indented JSON to path, atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}

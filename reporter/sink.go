@@ -1,0 +1,218 @@
+package reporter
+
+import (
+	"time"
+
+	"github.com/stormbench/stormbench/loadgen"
+)
+
+// sink records the measurements of one event loop. Only the loop's goroutine
+// calls it, so it holds no locks; after the first use of an interval, phase or
+// storm its methods do not allocate.
+type sink struct {
+	series     series
+	phases     []*phase
+	cur        *phase
+	failCauses []int64 // indexed by loadgen.FailCause
+	discCauses []int64 // indexed by loadgen.Cause
+	storms     []*stormRec
+	nCauses    int
+}
+
+var _ loadgen.Sink = (*sink)(nil)
+
+func newSink(interval time.Duration, nCauses, nFailCauses int) *sink {
+	s := &sink{
+		series:     series{interval: interval, rows: make([]row, 0, 64)},
+		failCauses: make([]int64, nFailCauses),
+		discCauses: make([]int64, nCauses),
+		nCauses:    nCauses,
+	}
+	s.cur = &phase{name: firstPhase}
+	s.phases = []*phase{s.cur}
+	return s
+}
+
+// index maps an enum value to a slot of a per-cause array, unknown values to
+// slot 0 (named "unknown").
+func index(v, n int) int {
+	if v < 0 || v >= n {
+		return 0
+	}
+	return v
+}
+
+// storm returns the record of storm k, creating it on first use, or nil when
+// k is out of range.
+func (s *sink) storm(k int) *stormRec {
+	if k < 0 || k >= maxStorms {
+		return nil
+	}
+	for len(s.storms) <= k {
+		s.storms = append(s.storms, nil)
+	}
+	if s.storms[k] == nil {
+		s.storms[k] = &stormRec{causes: make([]int64, s.nCauses)}
+	}
+	return s.storms[k]
+}
+
+// Attempt counts an attempt in its interval and records its lateness.
+func (s *sink) Attempt(at, lateness time.Duration) {
+	s.series.add(at, colAttempts, 1)
+	record(&s.cur.hists[mLateness], mLateness, micros(lateness))
+}
+
+// Connected counts a handshake in the interval of its dial start and records
+// its latency and phases.
+func (s *sink) Connected(at time.Duration, c loadgen.ConnectTiming) {
+	s.series.add(at, colConnects, 1)
+	record(&s.cur.hists[mConnect], mConnect, micros(c.Total))
+	record(&s.cur.hists[mConnectTCP], mConnectTCP, micros(c.TCP))
+	record(&s.cur.hists[mConnectUpgrade], mConnectUpgrade, micros(c.Upgrade))
+}
+
+// Failed counts a failed attempt and its cause.
+func (s *sink) Failed(at time.Duration, cause loadgen.FailCause) {
+	s.series.add(at, colFailures, 1)
+	s.failCauses[index(int(cause), len(s.failCauses))]++
+}
+
+// Disconnected counts the end of a connection and its cause.
+func (s *sink) Disconnected(at time.Duration, cause loadgen.Cause) {
+	s.series.add(at, colDisconnects, 1)
+	s.discCauses[index(int(cause), len(s.discCauses))]++
+}
+
+// Reconnected counts a recovery and records its latency and attempts.
+func (s *sink) Reconnected(at, latency time.Duration, attempts int) {
+	s.series.add(at, colReconnects, 1)
+	record(&s.cur.hists[mReconnect], mReconnect, micros(latency))
+	record(&s.cur.hists[mAttempts], mAttempts, count(attempts))
+}
+
+// GaveUp counts a client that exhausted its retries.
+func (s *sink) GaveUp(at time.Duration) {
+	s.series.add(at, colGaveUp, 1)
+}
+
+// Backoff records a backoff delay.
+func (s *sink) Backoff(d time.Duration) {
+	record(&s.cur.hists[mBackoff], mBackoff, micros(d))
+}
+
+// Lateness records the lateness of a timer.
+func (s *sink) Lateness(d time.Duration) {
+	record(&s.cur.hists[mLateness], mLateness, micros(d))
+}
+
+// Sent counts a frame written and its bytes, and heartbeat traffic apart.
+func (s *sink) Sent(at time.Duration, kind loadgen.Traffic, bytes int) {
+	r := s.series.row(s.series.bucket(at))
+	n := int64(bytes)
+	r.v[colBytesSent] += n
+	switch kind {
+	case loadgen.TrafficPing:
+		r.v[colPingsSent]++
+		fallthrough
+	case loadgen.TrafficPong:
+		r.v[colHeartbeatFramesSent]++
+		r.v[colHeartbeatBytesSent] += n
+	}
+}
+
+// Received counts a frame read and its bytes, broadcast messages and
+// heartbeat traffic apart.
+func (s *sink) Received(at time.Duration, kind loadgen.Traffic, bytes int) {
+	r := s.series.row(s.series.bucket(at))
+	n := int64(bytes)
+	r.v[colBytesReceived] += n
+	switch kind {
+	case loadgen.TrafficPong:
+		r.v[colPongsReceived]++
+		fallthrough
+	case loadgen.TrafficPing:
+		r.v[colHeartbeatFramesReceived]++
+		r.v[colHeartbeatBytesReceived] += n
+	case loadgen.TrafficMessage:
+		r.v[colMessagesReceived]++
+	}
+}
+
+// HeartbeatRTT records a ping's round trip.
+func (s *sink) HeartbeatRTT(d time.Duration) {
+	record(&s.cur.hists[mRTT], mRTT, micros(d))
+}
+
+// MessagesLost counts a broadcast gap, and against its storm when known.
+func (s *sink) MessagesLost(at time.Duration, storm, n int) {
+	s.series.add(at, colMessagesLost, int64(n))
+	if st := s.storm(storm); st != nil {
+		st.lost += int64(n)
+	}
+}
+
+// MessageDuplicated counts a repeated broadcast message, and against its
+// storm when known.
+func (s *sink) MessageDuplicated(at time.Duration, storm int) {
+	s.series.add(at, colMessagesDuplicated, 1)
+	if st := s.storm(storm); st != nil {
+		st.duplicated++
+	}
+}
+
+// Gauges sets the loop's client states of the interval that contains at (a
+// loop reports the end of interval k at k·Interval − 1ns); the last report of
+// an interval wins, and intervals without one carry the previous forward.
+func (s *sink) Gauges(at time.Duration, open, connecting, waiting int) {
+	r := s.series.row(s.series.bucket(at))
+	r.v[colOpen] = int64(open)
+	r.v[colConnecting] = int64(connecting)
+	r.v[colWaiting] = int64(waiting)
+	r.gauged = true
+}
+
+// StormAffected counts an affected client.
+func (s *sink) StormAffected(storm int) {
+	if st := s.storm(storm); st != nil {
+		st.affected++
+	}
+}
+
+// StormDetected counts a detection, its cause and latency, for the storm and
+// in the detect_latency histogram.
+func (s *sink) StormDetected(storm int, latency time.Duration, cause loadgen.Cause) {
+	v := micros(latency)
+	record(&s.cur.hists[mDetect], mDetect, v)
+	if st := s.storm(storm); st != nil {
+		st.detected++
+		st.causes[index(int(cause), len(st.causes))]++
+		record(&st.detect, mDetect, v)
+	}
+}
+
+// StormAttempt counts an attempt of an affected client.
+func (s *sink) StormAttempt(storm int) {
+	if st := s.storm(storm); st != nil {
+		st.attempts++
+	}
+}
+
+// StormRecovered counts a recovery of the storm and records its reconnect
+// latency, outage and attempts; the outage also goes to the outage histogram.
+func (s *sink) StormRecovered(storm int, reconnect, outage time.Duration, attempts int) {
+	o := micros(outage)
+	record(&s.cur.hists[mOutage], mOutage, o)
+	if st := s.storm(storm); st != nil {
+		st.recovered++
+		record(&st.reconnect, mReconnect, micros(reconnect))
+		record(&st.outage, mOutage, o)
+		record(&st.tries, mAttempts, count(attempts))
+	}
+}
+
+// Cut closes the current histogram interval and opens one named phase.
+func (s *sink) Cut(at time.Duration, name string) {
+	s.cur = &phase{name: name, start: at}
+	s.phases = append(s.phases, s.cur)
+}

@@ -1,0 +1,98 @@
+package reporter
+
+import (
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/stormbench/stormbench/loadgen"
+)
+
+// maxStorms bounds the storm index a sink accepts; larger indexes are ignored.
+const maxStorms = 1 << 16
+
+// stormRec is what one loop saw of one storm.
+type stormRec struct {
+	affected, detected, attempts, recovered int64
+	lost, duplicated                        int64
+	causes                                  []int64 // indexed by loadgen.Cause
+	detect, reconnect, outage, tries        *hdr.Histogram
+}
+
+// Storm is what a shard saw of one storm: the loops' counts and histograms,
+// and the coordinator's facts when this shard received them.
+type Storm struct {
+	// Info is the coordinator's facts of the storm, nil when this shard did
+	// not receive them.
+	Info *loadgen.StormInfo `json:"info,omitempty"`
+	// AffectedCounted counts Sink.StormAffected calls.
+	AffectedCounted int64 `json:"affected_counted"`
+	// Detected counts affected clients that declared their connection dead.
+	Detected int64 `json:"detected"`
+	// Attempts counts attempts of affected clients between detection and
+	// recovery.
+	Attempts int64 `json:"attempts"`
+	// Recovered counts affected clients that connected again.
+	Recovered int64 `json:"recovered"`
+	// MessagesLost sums the broadcast gaps attributed to the storm.
+	MessagesLost int64 `json:"messages_lost"`
+	// MessagesDuplicated counts repeated broadcast messages attributed to the
+	// storm.
+	MessagesDuplicated int64 `json:"messages_duplicated"`
+	// DetectCauses counts detections by cause name.
+	DetectCauses map[string]int64 `json:"detect_causes"`
+	// Histograms holds detect_latency, reconnect_latency, outage and
+	// attempts_per_recovery of the storm's affected clients, by metric name.
+	Histograms map[string]*Hist `json:"histograms"`
+}
+
+// shard converts the loop's storm record into its serialisable form. The
+// result shares the loop's histograms: it is only meant as input to merge.
+func (s *stormRec) shard() Storm {
+	out := Storm{
+		AffectedCounted:    s.affected,
+		Detected:           s.detected,
+		Attempts:           s.attempts,
+		Recovered:          s.recovered,
+		MessagesLost:       s.lost,
+		MessagesDuplicated: s.duplicated,
+		DetectCauses:       causeCounts(s.causes, causeName),
+		Histograms:         map[string]*Hist{},
+	}
+	for m, h := range map[metric]*hdr.Histogram{mDetect: s.detect, mReconnect: s.reconnect, mOutage: s.outage, mAttempts: s.tries} {
+		if h != nil {
+			out.Histograms[metricNames[m]] = &Hist{h}
+		}
+	}
+	return out
+}
+
+// hist returns the storm histogram of metric m, or nil.
+func (s *Storm) hist(m metric) *Hist {
+	return s.Histograms[metricNames[m]]
+}
+
+// affected returns the number of affected clients: the coordinator's figure
+// when it has one, otherwise the loops' own count.
+func (s *Storm) affected() int64 {
+	if s.Info != nil && s.Info.Affected >= 0 {
+		return int64(s.Info.Affected)
+	}
+	return s.AffectedCounted
+}
+
+// causeName names a detection cause by its index.
+func causeName(i int) string { return loadgen.Cause(i).String() }
+
+// failCauseName names an attempt failure cause by its index.
+func failCauseName(i int) string { return loadgen.FailCause(i).String() }
+
+// causeCounts turns per-cause counts indexed by enum value into a map of the
+// non-zero counts by name.
+func causeCounts(counts []int64, name func(int) string) map[string]int64 {
+	out := map[string]int64{}
+	for i, n := range counts {
+		if n != 0 {
+			out[name(i)] += n
+		}
+	}
+	return out
+}

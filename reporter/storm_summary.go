@@ -1,0 +1,154 @@
+package reporter
+
+import (
+	"time"
+)
+
+// StormSummary is the figures of one storm (DESIGN.md §2 defines them).
+type StormSummary struct {
+	// Index is the storm's 0-based index.
+	Index int `json:"index"`
+	// Fault is the fault kind.
+	Fault string `json:"fault"`
+	// T0 is when the fault was applied, in seconds since the start.
+	T0 float64 `json:"t0"`
+	// End is when the recovery window closed, in seconds since the start
+	// (the end of the run when the coordinator did not say).
+	End float64 `json:"end"`
+	// Affected is the number of clients the fault hit: the server's count
+	// when it gave one, otherwise the clients' own.
+	Affected int64 `json:"affected"`
+	// AffectedCounted is the clients' own count of affected clients.
+	AffectedCounted int64 `json:"affected_counted"`
+	// Detected counts affected clients that declared their connection dead.
+	Detected int64 `json:"detected"`
+	// Recovered counts affected clients that connected again.
+	Recovered int64 `json:"recovered"`
+	// Attempts counts the affected clients' attempts from detection to
+	// recovery.
+	Attempts int64 `json:"attempts"`
+	// FailedAttempts is Attempts − Recovered.
+	FailedAttempts int64 `json:"failed_attempts"`
+	// PeakAttemptsPerS is the highest fleet-wide attempt count of an
+	// interval overlapping [t0, end], per second.
+	PeakAttemptsPerS float64 `json:"peak_attempts_per_s"`
+	// DetectMs is T0 → detection.
+	DetectMs Quantiles `json:"detect_ms"`
+	// DetectCauses counts detections by cause.
+	DetectCauses map[string]int64 `json:"detect_causes"`
+	// OutageMs is T0 → the next successful handshake, per client.
+	OutageMs Quantiles `json:"outage_ms"`
+	// ReconnectMs is detection → the next successful handshake, per client.
+	ReconnectMs Quantiles `json:"reconnect_ms"`
+	// RecoveryMs is the fleet recovery time: T0 → the moment XX % of the
+	// affected clients are open again; null when fewer recovered.
+	RecoveryMs Recovery `json:"recovery_ms"`
+	// AttemptsPerRecovery is the attempts an affected client needed.
+	AttemptsPerRecovery Quantiles `json:"attempts_per_recovery"`
+	// MessagesLost sums the broadcast gaps attributed to the storm.
+	MessagesLost int64 `json:"messages_lost"`
+	// MessagesDuplicated counts repeated broadcast messages of the storm.
+	MessagesDuplicated int64 `json:"messages_duplicated"`
+	// TimedOut reports that the recover timeout closed the window before
+	// every affected client was back.
+	TimedOut bool `json:"timed_out"`
+}
+
+// Recovery is the fleet recovery time in milliseconds at 50, 90, 99 and 100 %
+// of the affected clients; a nil field (JSON null) means that too few
+// clients recovered.
+type Recovery struct {
+	P50  *float64 `json:"p50"`
+	P90  *float64 `json:"p90"`
+	P99  *float64 `json:"p99"`
+	P100 *float64 `json:"p100"`
+}
+
+// summarizeStorm computes the figures of storm k of s.
+func summarizeStorm(s *Shard, k int) StormSummary {
+	st := &s.Storms[k]
+	var info stormFacts
+	if st.Info != nil {
+		info = stormFacts{Fault: st.Info.Fault, T0: st.Info.T0, End: st.Info.End, TimedOut: st.Info.TimedOut}
+	}
+	end := info.End
+	if end <= info.T0 {
+		end = max(s.End, info.T0)
+	}
+	outage := st.hist(mOutage)
+	affected := st.affected()
+	out := StormSummary{
+		Index:               k,
+		Fault:               info.Fault,
+		T0:                  info.T0.Seconds(),
+		End:                 end.Seconds(),
+		Affected:            affected,
+		AffectedCounted:     st.AffectedCounted,
+		Detected:            st.Detected,
+		Recovered:           st.Recovered,
+		Attempts:            st.Attempts,
+		FailedAttempts:      st.Attempts - st.Recovered,
+		PeakAttemptsPerS:    peakAttemptsPerS(s, info.T0, end),
+		DetectMs:            quantiles(st.hist(mDetect), mDetect),
+		DetectCauses:        map[string]int64{},
+		OutageMs:            quantiles(outage, mOutage),
+		ReconnectMs:         quantiles(st.hist(mReconnect), mReconnect),
+		AttemptsPerRecovery: quantiles(st.hist(mAttempts), mAttempts),
+		MessagesLost:        st.MessagesLost,
+		MessagesDuplicated:  st.MessagesDuplicated,
+		TimedOut:            info.TimedOut,
+		RecoveryMs: Recovery{
+			P50:  recoveryAt(outage, affected, 500),
+			P90:  recoveryAt(outage, affected, 900),
+			P99:  recoveryAt(outage, affected, 990),
+			P100: recoveryAt(outage, affected, 1000),
+		},
+	}
+	addCounts(out.DetectCauses, st.DetectCauses)
+	return out
+}
+
+// stormFacts is the part of loadgen.StormInfo a summary uses; the zero
+// value stands for a storm whose coordinator facts are unknown.
+type stormFacts struct {
+	Fault    string
+	T0, End  time.Duration
+	TimedOut bool
+}
+
+// recoveryAt returns the fleet recovery time at permille ‰ of affected
+// clients: the smallest outage v such that the recovered clients with an
+// outage ≤ v number at least ⌈permille/1000 · affected⌉, in milliseconds; nil
+// when fewer recovered (or nobody was affected).
+func recoveryAt(outage *Hist, affected int64, permille int64) *float64 {
+	need := (permille*affected + 999) / 1000
+	if need <= 0 || outage.count() < need {
+		return nil
+	}
+	var seen int64
+	for _, b := range outage.Distribution() {
+		seen += b.Count
+		if seen >= need {
+			v := float64(b.To) / mOutage.scale()
+			return &v
+		}
+	}
+	return nil
+}
+
+// peakAttemptsPerS returns the highest attempts count of the series
+// intervals that overlap [t0, end], as a rate per second.
+func peakAttemptsPerS(s *Shard, t0, end time.Duration) float64 {
+	attempts := s.column("attempts")
+	if len(attempts) == 0 || s.Interval <= 0 {
+		return 0
+	}
+	first := int(max(t0, 0) / s.Interval)
+	last := int((end+s.Interval-1)/s.Interval) - 1
+	last = min(max(last, first), len(attempts)-1)
+	var peak int64
+	for i := first; i <= last; i++ {
+		peak = max(peak, attempts[i])
+	}
+	return float64(peak) * float64(time.Second) / float64(s.Interval)
+}

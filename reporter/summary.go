@@ -1,0 +1,272 @@
+package reporter
+
+import (
+	"time"
+)
+
+// defaultLatenessBound is the timer-lateness p99 above which a run is
+// saturated, when SummaryOptions leaves it zero (DESIGN.md §2).
+const defaultLatenessBound = 5 * time.Millisecond
+
+// SummaryOptions configures Summarize.
+type SummaryOptions struct {
+	// LatenessBound is the timer-lateness p99 above which the run (or a
+	// phase) is flagged saturated; zero means 5ms.
+	LatenessBound time.Duration
+	// Interrupted marks a run that was stopped early: partial results.
+	Interrupted bool
+}
+
+// Summary is the content of summary.json (DESIGN.md §5).
+type Summary struct {
+	// StartedAt is the wall-clock start of the run (RFC 3339).
+	StartedAt time.Time `json:"started_at"`
+	// DurationS is the run duration in seconds.
+	DurationS float64 `json:"duration_s"`
+	// IntervalS is the time-series interval in seconds.
+	IntervalS float64 `json:"interval_s"`
+	// Interrupted reports that the run was stopped early.
+	Interrupted bool `json:"interrupted"`
+	// Counters holds the run's totals.
+	Counters Counters `json:"counters"`
+	// Storms holds the figures of every storm, in order.
+	Storms []StormSummary `json:"storms"`
+	// Histograms holds the percentiles of every metric by name.
+	Histograms map[string]HistogramSummary `json:"histograms"`
+	// Heartbeat holds the cost and round trip of heartbeats.
+	Heartbeat HeartbeatSummary `json:"heartbeat"`
+	// Harness holds the health of the load generator itself.
+	Harness HarnessSummary `json:"harness"`
+}
+
+// Counters are the totals of a run; each equals the sum of its
+// timeseries.csv column.
+type Counters struct {
+	Attempts           int64 `json:"attempts"`
+	Connects           int64 `json:"connects"`
+	Failures           int64 `json:"failures"`
+	Disconnects        int64 `json:"disconnects"`
+	GaveUp             int64 `json:"gave_up"`
+	PingsSent          int64 `json:"pings_sent"`
+	PongsReceived      int64 `json:"pongs_received"`
+	BytesSent          int64 `json:"bytes_sent"`
+	BytesReceived      int64 `json:"bytes_received"`
+	MessagesReceived   int64 `json:"messages_received"`
+	MessagesLost       int64 `json:"messages_lost"`
+	MessagesDuplicated int64 `json:"messages_duplicated"`
+	Reconnects         int64 `json:"reconnects"`
+	// FailureCauses counts failed attempts by cause.
+	FailureCauses map[string]int64 `json:"failure_causes"`
+	// DisconnectCauses counts ended connections by cause.
+	DisconnectCauses map[string]int64 `json:"disconnect_causes"`
+}
+
+// Quantiles are percentiles of a latency in milliseconds (or of a count).
+type Quantiles struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// TailQuantiles are the median, p99 and maximum of a latency in milliseconds.
+type TailQuantiles struct {
+	P50 float64 `json:"p50"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// HistogramSummary describes one metric's histogram over the whole run, in
+// milliseconds (attempts_per_recovery: counts).
+type HistogramSummary struct {
+	Count int64   `json:"count"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+	Mean  float64 `json:"mean"`
+}
+
+// HeartbeatSummary is the heartbeat traffic of a run (ping and pong frames
+// in either direction, headers included) and its round trip.
+type HeartbeatSummary struct {
+	FramesSent     int64 `json:"frames_sent"`
+	FramesReceived int64 `json:"frames_received"`
+	BytesSent      int64 `json:"bytes_sent"`
+	BytesReceived  int64 `json:"bytes_received"`
+	// BytesPerConnS is heartbeat bytes, both directions, per
+	// connection-second.
+	BytesPerConnS float64 `json:"bytes_per_conn_s"`
+	// FramesPerS is heartbeat frames, both directions, per second of run.
+	FramesPerS float64 `json:"frames_per_s"`
+	// ConnectionSeconds is the sum over intervals of open connections times
+	// the interval length.
+	ConnectionSeconds float64 `json:"connection_seconds"`
+	// RTTMs is the ping → pong round trip in milliseconds.
+	RTTMs TailQuantiles `json:"rtt_ms"`
+}
+
+// HarnessSummary is the health of the load generator itself.
+type HarnessSummary struct {
+	// TimerLatenessMs is the lateness of scheduled client actions.
+	TimerLatenessMs TailQuantiles `json:"timer_lateness_ms"`
+	// Saturated reports a lateness p99 above the bound: the figures then
+	// describe the harness, not the server.
+	Saturated bool `json:"saturated"`
+	// LatenessBoundMs is the bound in milliseconds.
+	LatenessBoundMs float64 `json:"lateness_bound_ms"`
+	// Phases gives the lateness of every phase.
+	Phases []PhaseSummary `json:"phases"`
+	// PeakRSSBytes is the peak resident set size, summed over processes.
+	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// CPUSeconds is user plus system CPU time, summed over processes.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// Processes is the number of recording processes.
+	Processes int `json:"processes"`
+	// Loops is the number of event loops.
+	Loops int `json:"loops"`
+}
+
+// PhaseSummary is the timer lateness of one phase.
+type PhaseSummary struct {
+	Name            string        `json:"name"`
+	StartS          float64       `json:"start_s"`
+	EndS            float64       `json:"end_s"`
+	TimerLatenessMs TailQuantiles `json:"timer_lateness_ms"`
+	Saturated       bool          `json:"saturated"`
+}
+
+// Summarize computes the summary of a shard (usually a merged one).
+func Summarize(s *Shard, o SummaryOptions) *Summary {
+	if o.LatenessBound <= 0 {
+		o.LatenessBound = defaultLatenessBound
+	}
+	sum := &Summary{
+		StartedAt:   s.Start,
+		DurationS:   s.End.Seconds(),
+		IntervalS:   s.Interval.Seconds(),
+		Interrupted: o.Interrupted,
+		Counters:    counters(s),
+		Storms:      make([]StormSummary, 0, len(s.Storms)),
+		Histograms:  map[string]HistogramSummary{},
+	}
+	for k := range s.Storms {
+		sum.Storms = append(sum.Storms, summarizeStorm(s, k))
+	}
+	for m := metric(0); m < numMetrics; m++ {
+		sum.Histograms[m.String()] = histogramSummary(s.cumulative(m), m)
+	}
+	sum.Heartbeat = heartbeat(s)
+	sum.Harness = harness(s, o.LatenessBound)
+	return sum
+}
+
+// counters sums the series columns of s.
+func counters(s *Shard) Counters {
+	c := Counters{
+		Attempts:           s.total("attempts"),
+		Connects:           s.total("connects"),
+		Failures:           s.total("failures"),
+		Disconnects:        s.total("disconnects"),
+		GaveUp:             s.total("gave_up"),
+		PingsSent:          s.total("pings_sent"),
+		PongsReceived:      s.total("pongs_received"),
+		BytesSent:          s.total("bytes_sent"),
+		BytesReceived:      s.total("bytes_received"),
+		MessagesReceived:   s.total("messages_received"),
+		MessagesLost:       s.total("messages_lost"),
+		MessagesDuplicated: s.total("messages_duplicated"),
+		Reconnects:         s.total("reconnects"),
+		FailureCauses:      map[string]int64{},
+		DisconnectCauses:   map[string]int64{},
+	}
+	addCounts(c.FailureCauses, s.FailureCauses)
+	addCounts(c.DisconnectCauses, s.DisconnectCauses)
+	return c
+}
+
+// heartbeat computes the heartbeat figures of s.
+func heartbeat(s *Shard) HeartbeatSummary {
+	h := HeartbeatSummary{
+		FramesSent:     s.total("heartbeat_frames_sent"),
+		FramesReceived: s.total("heartbeat_frames_received"),
+		BytesSent:      s.total("heartbeat_bytes_sent"),
+		BytesReceived:  s.total("heartbeat_bytes_received"),
+		RTTMs:          tail(s.cumulative(mRTT), mRTT),
+	}
+	h.ConnectionSeconds = float64(s.total("open")) * s.Interval.Seconds()
+	if h.ConnectionSeconds > 0 {
+		h.BytesPerConnS = float64(h.BytesSent+h.BytesReceived) / h.ConnectionSeconds
+	}
+	if d := s.End.Seconds(); d > 0 {
+		h.FramesPerS = float64(h.FramesSent+h.FramesReceived) / d
+	}
+	return h
+}
+
+// harness computes the harness health of s.
+func harness(s *Shard, bound time.Duration) HarnessSummary {
+	boundMs := float64(bound) / float64(time.Millisecond)
+	h := HarnessSummary{
+		TimerLatenessMs: tail(s.cumulative(mLateness), mLateness),
+		LatenessBoundMs: boundMs,
+		Phases:          make([]PhaseSummary, 0, len(s.Phases)),
+		PeakRSSBytes:    s.Harness.PeakRSSBytes,
+		CPUSeconds:      s.Harness.CPUSeconds,
+		Processes:       s.Harness.Processes,
+		Loops:           s.Loops,
+	}
+	h.Saturated = h.TimerLatenessMs.P99 > boundMs
+	for _, p := range s.Phases {
+		ps := PhaseSummary{Name: p.Name, StartS: p.Start.Seconds(), EndS: p.End.Seconds()}
+		if l := p.Histograms[mLateness.String()]; l != nil {
+			ps.TimerLatenessMs = tail(l, mLateness)
+		}
+		ps.Saturated = ps.TimerLatenessMs.P99 > boundMs
+		h.Phases = append(h.Phases, ps)
+	}
+	return h
+}
+
+// value returns the value of h at percentile p in the metric's report unit.
+func value(h *Hist, m metric, p float64) float64 {
+	if h.count() == 0 {
+		return 0
+	}
+	return float64(h.ValueAtQuantile(p)) / m.scale()
+}
+
+// maxValue returns the largest value of h in the metric's report unit.
+func maxValue(h *Hist, m metric) float64 {
+	if h.count() == 0 {
+		return 0
+	}
+	return float64(h.Max()) / m.scale()
+}
+
+// histogramSummary describes h.
+func histogramSummary(h *Hist, m metric) HistogramSummary {
+	out := HistogramSummary{
+		Count: h.count(),
+		P50:   value(h, m, 50),
+		P90:   value(h, m, 90),
+		P99:   value(h, m, 99),
+		P999:  value(h, m, 99.9),
+		Max:   maxValue(h, m),
+	}
+	if out.Count > 0 {
+		out.Mean = h.Mean() / m.scale()
+	}
+	return out
+}
+
+// quantiles returns p50, p90, p99 and max of h.
+func quantiles(h *Hist, m metric) Quantiles {
+	return Quantiles{P50: value(h, m, 50), P90: value(h, m, 90), P99: value(h, m, 99), Max: maxValue(h, m)}
+}
+
+// tail returns p50, p99 and max of h.
+func tail(h *Hist, m metric) TailQuantiles {
+	return TailQuantiles{P50: value(h, m, 50), P99: value(h, m, 99), Max: maxValue(h, m)}
+}

@@ -1,0 +1,260 @@
+package reporter
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stormbench/stormbench/loadgen"
+)
+
+func TestSummaryInvariants(t *testing.T) {
+	s := scenarioShard(t)
+	sum := Summarize(s, SummaryOptions{})
+	c := sum.Counters
+
+	t.Run("counters equal series sums", func(t *testing.T) {
+		for name, got := range map[string]int64{
+			"attempts": c.Attempts, "connects": c.Connects, "failures": c.Failures,
+			"disconnects": c.Disconnects, "gave_up": c.GaveUp, "pings_sent": c.PingsSent,
+			"pongs_received": c.PongsReceived, "bytes_sent": c.BytesSent,
+			"bytes_received": c.BytesReceived, "messages_received": c.MessagesReceived,
+			"messages_lost": c.MessagesLost, "messages_duplicated": c.MessagesDuplicated,
+			"reconnects": c.Reconnects,
+		} {
+			if want := s.total(name); got != want || got == 0 {
+				t.Errorf("%s = %d, series sum %d (and must be > 0)", name, got, want)
+			}
+		}
+	})
+	t.Run("attempts equal connects plus failures", func(t *testing.T) {
+		if c.Attempts != c.Connects+c.Failures {
+			t.Errorf("attempts %d != connects %d + failures %d", c.Attempts, c.Connects, c.Failures)
+		}
+	})
+	t.Run("causes add up", func(t *testing.T) {
+		if n := sumCounts(c.FailureCauses); n != c.Failures {
+			t.Errorf("failure causes sum to %d, failures %d", n, c.Failures)
+		}
+		if n := sumCounts(c.DisconnectCauses); n != c.Disconnects {
+			t.Errorf("disconnect causes sum to %d, disconnects %d", n, c.Disconnects)
+		}
+	})
+	t.Run("histogram counts", func(t *testing.T) {
+		st := sum.Storms[0]
+		for name, want := range map[string]int64{
+			"connect_latency":       c.Connects,
+			"connect_tcp":           c.Connects,
+			"reconnect_latency":     c.Reconnects,
+			"attempts_per_recovery": c.Reconnects,
+			"detect_latency":        st.Detected,
+			"outage":                st.Recovered,
+			"heartbeat_rtt":         c.PingsSent,
+			"timer_lateness":        c.Attempts + c.PingsSent,
+		} {
+			if got := sum.Histograms[name].Count; got != want {
+				t.Errorf("%s count = %d, want %d", name, got, want)
+			}
+		}
+	})
+	t.Run("storm", func(t *testing.T) {
+		st := sum.Storms[0]
+		const affected = scenarioLoops * scenarioClients / 2
+		if st.Affected != affected || st.Detected != affected || st.Recovered != affected-1 {
+			t.Errorf("affected/detected/recovered = %d/%d/%d, want %d/%d/%d", st.Affected, st.Detected, st.Recovered, affected, affected, affected-1)
+		}
+		if st.FailedAttempts != st.Attempts-st.Recovered {
+			t.Errorf("failed attempts %d != %d - %d", st.FailedAttempts, st.Attempts, st.Recovered)
+		}
+		if st.Fault != "abort" || st.T0 != 3 || st.End != 6 {
+			t.Errorf("fault %q t0 %v end %v", st.Fault, st.T0, st.End)
+		}
+		if n := sumCounts(st.DetectCauses); n != st.Detected {
+			t.Errorf("detect causes sum %d, detected %d", n, st.Detected)
+		}
+		if st.MessagesLost != 3*scenarioLoops+15 {
+			t.Errorf("storm messages lost %d", st.MessagesLost)
+		}
+		if st.RecoveryMs.P50 == nil || st.RecoveryMs.P100 != nil {
+			t.Errorf("recovery p50 %v p100 %v: want p50 set, p100 null (one client gave up)", st.RecoveryMs.P50, st.RecoveryMs.P100)
+		}
+	})
+	t.Run("heartbeat", func(t *testing.T) {
+		hb := sum.Heartbeat
+		const frames = scenarioLoops * 200 * 2
+		if hb.FramesSent != frames || hb.FramesReceived != frames {
+			t.Errorf("frames %d/%d, want %d", hb.FramesSent, hb.FramesReceived, frames)
+		}
+		if hb.BytesSent != frames/2*12 || hb.BytesReceived != frames/2*4 {
+			t.Errorf("bytes %d/%d", hb.BytesSent, hb.BytesReceived)
+		}
+		connS := float64(s.total("open")) * 0.1
+		if want := float64(hb.BytesSent+hb.BytesReceived) / connS; hb.BytesPerConnS != want {
+			t.Errorf("bytes per conn-s %v, want %v", hb.BytesPerConnS, want)
+		}
+		if want := float64(2*frames) / scenarioEnd.Seconds(); hb.FramesPerS != want {
+			t.Errorf("frames per s %v, want %v", hb.FramesPerS, want)
+		}
+	})
+	t.Run("phases", func(t *testing.T) {
+		var names []string
+		for _, p := range sum.Harness.Phases {
+			names = append(names, p.Name)
+		}
+		if got := len(names); got != 4 || names[0] != "start" || names[1] != "hold" || names[3] != "drain" {
+			t.Fatalf("phases %v", names)
+		}
+		if p := sum.Harness.Phases[1]; p.StartS != 1 || p.EndS != 3 {
+			t.Errorf("hold phase %v..%v, want 1..3 (earliest cut)", p.StartS, p.EndS)
+		}
+		if p := sum.Harness.Phases[3]; p.EndS != scenarioEnd.Seconds() {
+			t.Errorf("last phase ends at %v", p.EndS)
+		}
+	})
+}
+
+func sumCounts(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func TestRecoveryFleet(t *testing.T) {
+	// Eight clients recover with outages of 0.2ms, 0.4ms … 1.6ms.
+	tests := []struct {
+		name              string
+		affected          int // StormInfo.Affected; -1 uses the count
+		counted           int
+		p50, p90, p99, pm *float64
+	}{
+		{name: "server count 10", affected: 10, counted: 8, p50: f(1.0)},
+		{name: "server count 8", affected: 8, counted: 8, p50: f(0.8), p90: f(1.6), p99: f(1.6), pm: f(1.6)},
+		{name: "clients' count", affected: -1, counted: 9, p50: f(1.0), p90: nil},
+		{name: "server count 16", affected: 16, counted: 8, p50: f(1.6)},
+		{name: "nobody affected", affected: 0, counted: 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newTestRecorder()
+			s := r.Sink(0)
+			for i := 0; i < tt.counted; i++ {
+				s.StormAffected(0)
+			}
+			for i := 1; i <= 8; i++ {
+				o := time.Duration(i) * 200 * time.Microsecond
+				s.StormRecovered(0, o/2, o, 1)
+			}
+			r.StormInfo(0, loadgen.StormInfo{Fault: "close", Affected: tt.affected})
+			st := Summarize(r.Snapshot(time.Second), SummaryOptions{}).Storms[0]
+			for _, c := range []struct {
+				name      string
+				got, want *float64
+			}{{"p50", st.RecoveryMs.P50, tt.p50}, {"p90", st.RecoveryMs.P90, tt.p90}, {"p99", st.RecoveryMs.P99, tt.p99}, {"p100", st.RecoveryMs.P100, tt.pm}} {
+				if (c.got == nil) != (c.want == nil) || (c.got != nil && *c.got != *c.want) {
+					t.Errorf("%s = %s, want %s", c.name, optMs(c.got), optMs(c.want))
+				}
+			}
+		})
+	}
+}
+
+func f(v float64) *float64 { return &v }
+
+func TestPeakAttempts(t *testing.T) {
+	r := NewRecorder(Options{Start: testStart, Interval: 100 * time.Millisecond})
+	a, b := r.Sink(0), r.Sink(1)
+	// Buckets: [0.0,0.1): 3, [0.5,0.6): 2+2 over two loops, [1.0,1.1): 7.
+	for i := 0; i < 3; i++ {
+		a.Attempt(50*time.Millisecond, 0)
+	}
+	for i := 0; i < 2; i++ {
+		a.Attempt(550*time.Millisecond, 0)
+		b.Attempt(599*time.Millisecond, 0)
+	}
+	for i := 0; i < 7; i++ {
+		b.Attempt(time.Second, 0)
+	}
+	s := r.Snapshot(2 * time.Second)
+	tests := []struct {
+		t0, end time.Duration
+		want    float64
+	}{
+		{0, 2 * time.Second, 70},
+		{200 * time.Millisecond, 900 * time.Millisecond, 40},
+		{599 * time.Millisecond, 600 * time.Millisecond, 40},
+		{600 * time.Millisecond, time.Second, 0}, // [1.0,1.1) only touches end
+		{600 * time.Millisecond, time.Second + 1, 70},
+		{90 * time.Millisecond, 90 * time.Millisecond, 30},
+		{5 * time.Second, 6 * time.Second, 0},
+	}
+	for _, tt := range tests {
+		t.Run(formatSeconds(tt.t0)+"-"+formatSeconds(tt.end), func(t *testing.T) {
+			if got := peakAttemptsPerS(s, tt.t0, tt.end); got != tt.want {
+				t.Errorf("peak = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGaugesCarryForward(t *testing.T) {
+	r := newTestRecorder()
+	a, b := r.Sink(0), r.Sink(1)
+	a.Gauges(100*time.Millisecond-1, 5, 1, 0) // the end of the first interval
+	a.Gauges(200*time.Millisecond-1, 6, 0, 1)
+	b.Gauges(99*time.Millisecond, 1, 0, 0)
+	b.Gauges(250*time.Millisecond, 2, 0, 0)
+	b.Gauges(299*time.Millisecond, 3, 0, 0) // the last report of an interval wins
+	a.Gauges(430*time.Millisecond, 0, 0, 0) // the final report, in the partial last interval
+	s := r.Snapshot(450 * time.Millisecond)
+	want := [][3]int64{{6, 1, 0}, {7, 0, 1}, {9, 0, 1}, {9, 0, 1}, {3, 0, 0}}
+	if len(s.Series) != len(want) {
+		t.Fatalf("%d rows, want %d", len(s.Series), len(want))
+	}
+	for i, w := range want {
+		if got := [3]int64(s.Series[i][:3]); got != w {
+			t.Errorf("row %d gauges %v, want %v", i, got, w)
+		}
+	}
+}
+
+func TestSaturation(t *testing.T) {
+	tests := []struct {
+		name     string
+		lateness time.Duration
+		bound    time.Duration
+		want     bool
+	}{
+		{"below default bound", 4 * time.Millisecond, 0, false},
+		{"above default bound", 6 * time.Millisecond, 0, true},
+		{"custom bound", 2 * time.Millisecond, time.Millisecond, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newTestRecorder()
+			s := r.Sink(0)
+			s.Lateness(tt.lateness)
+			s.Cut(time.Second, "quiet")
+			s.Lateness(0)
+			h := Summarize(r.Snapshot(2*time.Second), SummaryOptions{LatenessBound: tt.bound}).Harness
+			if h.Saturated != tt.want || h.Phases[0].Saturated != tt.want || h.Phases[1].Saturated {
+				t.Errorf("saturated %v, phases %v/%v; want %v, %v/false", h.Saturated, h.Phases[0].Saturated, h.Phases[1].Saturated, tt.want, tt.want)
+			}
+		})
+	}
+}
+
+func TestFormatSeconds(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0"}, {100 * time.Millisecond, "0.1"}, {1300 * time.Millisecond, "1.3"},
+		{3 * time.Second, "3"}, {time.Nanosecond, "0.000000001"}, {-1500 * time.Millisecond, "-1.5"},
+	}
+	for _, tt := range tests {
+		if got := formatSeconds(tt.d); got != tt.want {
+			t.Errorf("formatSeconds(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
