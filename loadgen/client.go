@@ -23,18 +23,18 @@ const (
 // buffer while idle: its socket belongs to its shard's event loop, and its
 // timers are nodes of that loop's wheel.
 type client struct {
-	sh       *shard
-	id       uint64
-	fd       int32
-	state    State
-	haveSeq  bool
-	cut      bool // partitioned: sends and receives are dropped
+	sh      *shard
+	id      uint64
+	fd      int32
+	state   State
+	haveSeq bool
+	cut     bool // partitioned: sends and receives are dropped
 	// unwatched: the socket was taken out of epoll during a partition
 	// (its FIN or RST arrived, and would have been lost).
 	unwatched bool
 	closing   bool // drained: waiting for the server to close
-	storm    int16
-	attempts int32 // since the last loss of a connection (or the first attempt)
+	storm     int16
+	attempts  int32 // since the last loss of a connection (or the first attempt)
 
 	timer evloop.Timer // attempt, ping or partition-dial
 	hb    evloop.Timer // heartbeat deadline

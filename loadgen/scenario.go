@@ -229,7 +229,7 @@ func (r *runner) printStatus(final bool) {
 		return
 	}
 	s := r.ctl.Status()
-	rate := float64(s.Attempts-r.lastAtt) / max((now - r.lastPrint).Seconds(), 1e-3)
+	rate := float64(s.Attempts-r.lastAtt) / max((now-r.lastPrint).Seconds(), 1e-3)
 	r.lastPrint, r.lastAtt = now, s.Attempts
 	line := fmt.Sprintf("[%6.1fs] %-8s open %d/%d  connecting %d  waiting %d  attempts %d (%.0f/s)  failures %d",
 		now.Seconds(), r.phaseName, s.Open, s.Clients, s.Connecting, s.Waiting, s.Attempts, rate, s.Failures)

@@ -23,13 +23,13 @@ type shard struct {
 	tick    evloop.Timer // gauges every interval
 	partEnd evloop.Timer // end of a partition
 
-	open, connecting, waiting, gaveUp    int
+	open, connecting, waiting, gaveUp     int
 	attempts, connects, failures, disconn int64
-	draining                             bool
-	closing                              int // clients waiting for the server's close after drain
-	partitionEnd                         time.Duration
-	limbo                                []int // sockets of partitioned clients, closed when the partition ends
-	storm                                stormState
+	draining                              bool
+	closing                               int // clients waiting for the server's close after drain
+	partitionEnd                          time.Duration
+	limbo                                 []int // sockets of partitioned clients, closed when the partition ends
+	storm                                 stormState
 
 	pub status // published for the coordinator every interval
 }
