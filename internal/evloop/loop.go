@@ -30,6 +30,7 @@ type Loop struct {
 	epf   *os.File        // the epoll descriptor, registered with Go's netpoller
 	epraw syscall.RawConn // to wait on epf without holding a P
 	waitN int             // calls of waitReady within one wait
+	ready int             // events waitReady found
 	evfd  int
 	clock Clock
 	// Buf is the loop's shared read buffer: handlers read into it and must
@@ -228,10 +229,9 @@ func (l *Loop) Run() error {
 			if l.stopped.Load() {
 				break
 			}
-			if err := l.park(wait); err != nil {
+			if n, err = l.park(wait); err != nil {
 				return err
 			}
-			continue
 		}
 		for i := 0; i < n; i++ {
 			ev := &l.events[i]
@@ -251,32 +251,42 @@ func (l *Loop) Run() error {
 }
 
 // park waits until the epoll descriptor has events or the next timer is
-// due, through Go's netpoller.
-func (l *Loop) park(wait func(uintptr) bool) error {
+// due, through Go's netpoller. It returns the events it found in l.events.
+func (l *Loop) park(wait func(uintptr) bool) (int, error) {
 	var deadline time.Time
 	if t := l.wheel.nextTick(); t >= 0 {
 		d := time.Duration(t)*Tick - l.clock()
 		if d <= 0 {
-			return nil
+			return 0, nil
 		}
 		deadline = time.Now().Add(d)
 	}
 	if err := l.epf.SetReadDeadline(deadline); err != nil {
-		return fmt.Errorf("epoll deadline: %w", err)
+		return 0, fmt.Errorf("epoll deadline: %w", err)
 	}
-	l.waitN = 0
+	l.waitN, l.ready = 0, 0
 	err := l.epraw.Read(wait)
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("epoll wait: %w", err)
+		return 0, fmt.Errorf("epoll wait: %w", err)
 	}
-	return nil
+	return l.ready, nil
 }
 
-// waitReady makes RawConn.Read wait once for readability: the first call
-// says "not ready", the call after the wake-up says "done".
+// waitReady makes RawConn.Read wait once for readability. RawRead clears
+// any readiness the netpoller noted before it calls waitReady, and the
+// netpoller watches the epoll descriptor edge-triggered, so an event that
+// arrived just before would be lost: the first call therefore polls the
+// epoll set once more itself. The call after a wake-up says "done".
 func (l *Loop) waitReady(uintptr) bool {
 	l.waitN++
-	return l.waitN > 1
+	if l.waitN > 1 {
+		return true
+	}
+	if n, _ := unix.EpollWait(l.epfd, l.events, 0); n > 0 {
+		l.ready = n
+		return true
+	}
+	return false
 }
 
 func (l *Loop) drainWake() {

@@ -112,3 +112,19 @@ func TestStopWithoutRun(t *testing.T) {
 	l.Stop() // must not block
 	l.Close()
 }
+
+// TestSubmitNoLostWakeup does many round trips through Submit from an idle
+// loop: a wake-up lost between the loop's last poll and its park would hang
+// one of them.
+func TestSubmitNoLostWakeup(t *testing.T) {
+	l := startLoop(t)
+	ran := make(chan struct{})
+	for i := 0; i < 20000; i++ {
+		l.Submit(func() { ran <- struct{}{} })
+		select {
+		case <-ran:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("round trip %d: submitted work did not run", i)
+		}
+	}
+}
