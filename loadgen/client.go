@@ -450,10 +450,14 @@ func (c *client) frame(op ws.OpCode, p []byte, size int, now time.Duration) {
 		}
 		var mask [4]byte
 		binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
-		c.send(sh.fw.Frame(ws.OpClose, body, &mask), TrafficOther, now)
-		if c.state == StateOpen {
-			c.dead(now, CauseCloseFrame)
+		frame := sh.fw.Frame(ws.OpClose, body, &mask)
+		sh.sink.Sent(now, TrafficOther, len(frame))
+		if !c.cut {
+			// Best effort: the server may already have closed its side,
+			// and the cause is the close frame whatever this write meets.
+			_, _ = evloop.Write(int(c.fd), frame)
 		}
+		c.dead(now, CauseCloseFrame)
 	default:
 		sh.sink.Received(now, TrafficOther, size)
 	}

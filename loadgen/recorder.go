@@ -32,4 +32,9 @@ type StormInfo struct {
 	// TimedOut reports that the recover timeout ended the storm before
 	// every affected client was back.
 	TimedOut bool `json:"timed_out"`
+	// Survived counts affected clients that never declared their
+	// connection dead: the fault (a blackhole or partition shorter than
+	// the heartbeat timeout, or no heartbeat at all) ended first and the
+	// old connection carried on.
+	Survived int `json:"survived"`
 }

@@ -178,14 +178,37 @@ func (r *runner) storm(k int) error {
 	case FaultRestart, FaultCrash, FaultBlackhole, FaultPartition:
 		minEnd += f.Duration
 	}
+	// A blackhole or partition that ends before the heartbeat timeout may
+	// leave affected clients that never notice. Once the fault is over by
+	// more than a timeout, no more detections can come: the storm is over
+	// when everyone who detected is back.
+	quiet := time.Duration(-1)
+	if f.Kind == FaultBlackhole || f.Kind == FaultPartition {
+		quiet = minEnd + 500*time.Millisecond
+		if r.cfg.Heartbeat.Mode != HeartbeatNone {
+			quiet += r.cfg.Heartbeat.Timeout
+		}
+	}
 	deadline := info.T0 + f.RecoverTimeout
+	var last Status
 	done := r.waitUntil(deadline, func(s Status) bool {
+		last = s
 		want := int64(info.Affected)
 		if want < 0 {
 			want = s.Affected
 		}
-		return r.o.Clock() >= minEnd && s.Storm == int64(k) && s.Recovered >= want
+		now := r.o.Clock()
+		if now < minEnd || s.Storm != int64(k) {
+			return false
+		}
+		return s.Recovered >= want || quiet >= 0 && now >= quiet && s.Recovered >= s.Detected
 	})
+	if want := int64(info.Affected); done && quiet >= 0 {
+		if want < 0 {
+			want = last.Affected
+		}
+		info.Survived = int(max(want-last.Detected, 0))
+	}
 	info.End = r.o.Clock()
 	info.TimedOut = !done && r.ctx.Err() == nil
 	r.storms[k] = info

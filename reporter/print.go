@@ -75,7 +75,11 @@ func printStorm(p func(string, ...any), st StormSummary) {
 		head += " (timed out)"
 	}
 	p("%s", head)
-	p("  clients\taffected %d\tdetected %d, recovered %d (%s)", st.Affected, st.Detected, st.Recovered, percent(st.Recovered, st.Affected))
+	if st.Survived > 0 {
+		p("  clients\taffected %d\tdetected %d, recovered %d (%s), survived undetected %d", st.Affected, st.Detected, st.Recovered, percent(st.Recovered, st.Affected), st.Survived)
+	} else {
+		p("  clients\taffected %d\tdetected %d, recovered %d (%s)", st.Affected, st.Detected, st.Recovered, percent(st.Recovered, st.Affected))
+	}
 	p("  detect\tp50 %s\tp99 %s%s", msIf(st.Detected, st.DetectMs.P50), msIf(st.Detected, st.DetectMs.P99), causeList(st.DetectCauses))
 	r := st.RecoveryMs
 	p("  recovery\tp50 %s\tp90 %s, p99 %s, p100 %s", optMs(r.P50), optMs(r.P90), optMs(r.P99), optMs(r.P100))

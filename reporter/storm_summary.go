@@ -49,6 +49,9 @@ type StormSummary struct {
 	MessagesLost int64 `json:"messages_lost"`
 	// MessagesDuplicated counts repeated broadcast messages of the storm.
 	MessagesDuplicated int64 `json:"messages_duplicated"`
+	// Survived counts affected clients whose connection outlived the fault
+	// undetected (reported by the coordinator).
+	Survived int64 `json:"survived"`
 	// TimedOut reports that the recover timeout closed the window before
 	// every affected client was back.
 	TimedOut bool `json:"timed_out"`
@@ -69,7 +72,7 @@ func summarizeStorm(s *Shard, k int) StormSummary {
 	st := &s.Storms[k]
 	var info stormFacts
 	if st.Info != nil {
-		info = stormFacts{Fault: st.Info.Fault, T0: st.Info.T0, End: st.Info.End, TimedOut: st.Info.TimedOut}
+		info = stormFacts{Fault: st.Info.Fault, T0: st.Info.T0, End: st.Info.End, TimedOut: st.Info.TimedOut, Survived: st.Info.Survived}
 	}
 	end := info.End
 	if end <= info.T0 {
@@ -97,6 +100,7 @@ func summarizeStorm(s *Shard, k int) StormSummary {
 		MessagesLost:        st.MessagesLost,
 		MessagesDuplicated:  st.MessagesDuplicated,
 		TimedOut:            info.TimedOut,
+		Survived:            int64(info.Survived),
 		RecoveryMs: Recovery{
 			P50:  recoveryAt(outage, affected, 500),
 			P90:  recoveryAt(outage, affected, 900),
@@ -114,6 +118,7 @@ type stormFacts struct {
 	Fault    string
 	T0, End  time.Duration
 	TimedOut bool
+	Survived int
 }
 
 // recoveryAt returns the fleet recovery time at permille ‰ of affected

@@ -63,6 +63,7 @@ type Counters struct {
 
 // Quantiles are percentiles of a latency in milliseconds (or of a count).
 type Quantiles struct {
+	Min float64 `json:"min"`
 	P50 float64 `json:"p50"`
 	P90 float64 `json:"p90"`
 	P99 float64 `json:"p99"`
@@ -245,6 +246,14 @@ func maxValue(h *Hist, m metric) float64 {
 	return float64(h.Max()) / m.scale()
 }
 
+// minValue returns the smallest value of h (0 when empty).
+func minValue(h *Hist, m metric) float64 {
+	if h.count() == 0 {
+		return 0
+	}
+	return float64(h.Min()) / m.scale()
+}
+
 // histogramSummary describes h.
 func histogramSummary(h *Hist, m metric) HistogramSummary {
 	out := HistogramSummary{
@@ -263,7 +272,7 @@ func histogramSummary(h *Hist, m metric) HistogramSummary {
 
 // quantiles returns p50, p90, p99 and max of h.
 func quantiles(h *Hist, m metric) Quantiles {
-	return Quantiles{P50: value(h, m, 50), P90: value(h, m, 90), P99: value(h, m, 99), Max: maxValue(h, m)}
+	return Quantiles{Min: minValue(h, m), P50: value(h, m, 50), P90: value(h, m, 90), P99: value(h, m, 99), Max: maxValue(h, m)}
 }
 
 // tail returns p50, p99 and max of h.

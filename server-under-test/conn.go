@@ -49,8 +49,13 @@ type conn struct {
 	partial    []byte // an incomplete frame carried to the next read
 	out        []byte // bytes the socket did not take yet
 	blackholed bool
+	closing    bool // close frame and FIN sent, waiting for the client's FIN
 	closed     bool
 }
+
+// closeWait bounds how long a connection that the server closed waits for
+// the client's FIN before it is aborted.
+const closeWait = 5 * time.Second
 
 // shard is the per-loop state: its connections, scratch buffers, and the
 // broadcast timer.
@@ -131,6 +136,13 @@ func (c *conn) OnEvent(events uint32) {
 	}
 	buf := c.sh.loop.Buf
 	n, err := evloop.Read(c.fd, buf)
+	if c.closing {
+		// Only the client's FIN matters now; its close frame is dropped.
+		if n == 0 && err == nil || err != nil && !errors.Is(err, unix.EAGAIN) {
+			c.close(discFault, false)
+		}
+		return
+	}
 	switch {
 	case n > 0:
 		c.lastRecv = c.sh.loop.Now()
@@ -262,6 +274,9 @@ func (c *conn) flush() {
 	if len(c.out) == 0 {
 		c.out = nil
 		_ = c.sh.loop.Modify(c.fd, unix.EPOLLIN|unix.EPOLLRDHUP)
+		if c.closing {
+			_ = unix.Shutdown(c.fd, unix.SHUT_WR)
+		}
 	}
 }
 
@@ -271,6 +286,10 @@ func (c *conn) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 	cfg := &sh.srv.cfg
 	switch t.Kind {
 	case timerIdle:
+		if c.closing {
+			c.close(discFault, true)
+			return
+		}
 		if silent := now - c.lastRecv; silent >= cfg.IdleTimeout {
 			sh.srv.stats.recordDetection(silent)
 			c.close(discIdle, false)
@@ -287,11 +306,39 @@ func (c *conn) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 	}
 }
 
+// goAway starts the server's closing handshake (RFC 6455 §7.1.2): a close
+// frame with code, then a FIN (shutdown SHUT_WR). The socket itself is
+// closed when the client's FIN arrives, or after closeWait: closing it at
+// once, with a ping of the client still unread, would make the kernel send
+// an RST instead of the FIN.
+func (c *conn) goAway(code ws.StatusCode, cause discCause) {
+	if c.closed || c.closing {
+		return
+	}
+	if c.blackholed {
+		c.close(cause, false)
+		return
+	}
+	if !c.write(c.sh.fw.Frame(ws.OpClose, closeBody(code), nil)) {
+		return
+	}
+	if len(c.out) == 0 {
+		_ = unix.Shutdown(c.fd, unix.SHUT_WR)
+	} // else flush sends the FIN once the close frame is out
+	c.retire(cause)
+	c.closing = true
+	c.sh.loop.Cancel(&c.ping)
+	c.sh.loop.Schedule(&c.idle, c.sh.loop.Now()+closeWait)
+}
+
 // close ends the connection: abort sends an RST (SO_LINGER 0), otherwise
 // a FIN. The loop registration is removed before the descriptor is closed.
 func (c *conn) close(cause discCause, abort bool) {
 	if c.closed {
 		return
+	}
+	if !c.closing {
+		c.retire(cause)
 	}
 	c.closed = true
 	sh := c.sh
@@ -307,7 +354,12 @@ func (c *conn) close(cause discCause, abort bool) {
 	}
 	c.fd = -1
 	c.partial, c.out = nil, nil
-	// Swap-remove from the shard's list.
+}
+
+// retire takes the connection out of the open set: no more broadcasts or
+// faults, and it no longer counts as open.
+func (c *conn) retire(cause discCause) {
+	sh := c.sh
 	last := sh.conns[len(sh.conns)-1]
 	sh.conns[c.idx] = last
 	last.idx = c.idx

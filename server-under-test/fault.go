@@ -140,7 +140,9 @@ func (s *Server) relisten() {
 			return
 		default:
 		}
-		if err := s.listen(s.cfg.Listen); err == nil {
+		// The bound address, not the configured one: ":0" must come back
+		// on the same port.
+		if err := s.listen(s.Addr()); err == nil {
 			return
 		} else {
 			fmt.Fprintf(s.logw, "sut: restart: %v; retrying\n", err)
@@ -172,10 +174,8 @@ func (sh *shard) applyFault(f FaultRequest, dur time.Duration) int {
 	targets := sh.pick(f.Fraction, f.Kind == FaultBlackhole)
 	switch f.Kind {
 	case FaultClose, FaultRestart:
-		body := closeBody(ws.StatusCode(f.Code))
 		for _, c := range targets {
-			c.write(sh.fw.Frame(ws.OpClose, body, nil))
-			c.close(discFault, false)
+			c.goAway(ws.StatusCode(f.Code), discFault)
 		}
 	case FaultAbort:
 		for _, c := range targets {

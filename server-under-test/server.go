@@ -78,7 +78,11 @@ func New(cfg Config, log io.Writer) (*Server, error) {
 func (s *Server) Config() Config { return s.cfg }
 
 // Addr returns the WebSocket listener's address once started.
-func (s *Server) Addr() string { return s.addr }
+func (s *Server) Addr() string {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	return s.addr
+}
 
 // ControlAddr returns the control API's address once started.
 func (s *Server) ControlAddr() string {

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stormbench/stormbench/reporter"
+)
+
+// runE2E runs "stormbench run" in-process with args and returns the
+// results folder and the summary.
+func runE2E(t *testing.T, args ...string) (string, *reporter.Summary, string) {
+	t.Helper()
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := dispatch(ctx, append([]string{"run", "--out", out, "--quiet"}, args...), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("run %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
+	if len(dirs) != 1 {
+		t.Fatalf("want one results folder, got %v", dirs)
+	}
+	sum, err := reporter.ReadSummary(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs[0], sum, stdout.String()
+}
+
+// TestFaultKindsEndToEnd runs every fault kind against the embedded server
+// and checks recovery, the detection cause, message continuity and the
+// invariants of the results folder.
+func TestFaultKindsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end runs take seconds each")
+	}
+	common := []string{"--clients", "2000", "--ramp-rate", "4000", "--hold", "1s",
+		"--heartbeat-interval", "1s", "--heartbeat-timeout", "3s", "--fault-duration", "4s",
+		"--recover-timeout", "20s", "--server-broadcast-interval", "100ms", "--backoff-base", "200ms", "--backoff-max", "2s"}
+	tests := []struct {
+		fault  string
+		causes []string // allowed detection causes
+	}{
+		{"close", []string{"close_frame"}},
+		{"restart", []string{"close_frame"}},
+		{"abort", []string{"reset", "eof"}},
+		{"crash", []string{"reset", "eof"}},
+		{"blackhole", []string{"heartbeat_timeout"}},
+		{"reset", []string{"client_abort"}},
+		{"partition", []string{"heartbeat_timeout"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault, func(t *testing.T) {
+			start := time.Now()
+			dir, sum, _ := runE2E(t, append(common, "--fault", tt.fault, "--name", tt.fault)...)
+			if d := time.Since(start); d > 30*time.Second {
+				t.Errorf("run took %v, want < 30s", d)
+			}
+			if len(sum.Storms) != 1 {
+				t.Fatalf("storms = %d, want 1", len(sum.Storms))
+			}
+			st := sum.Storms[0]
+			if st.Affected <= 0 || st.Recovered != st.Affected {
+				t.Fatalf("recovered %d of %d affected", st.Recovered, st.Affected)
+			}
+			if tt.fault != "crash" && tt.fault != "restart" && st.Affected != 2000 {
+				t.Errorf("affected = %d, want 2000", st.Affected)
+			}
+			var n int64
+			for cause, c := range st.DetectCauses {
+				if !contains(tt.causes, cause) {
+					t.Errorf("detect cause %s × %d, want only %v", cause, c, tt.causes)
+				}
+				n += c
+			}
+			if n != int64(st.Detected) {
+				t.Errorf("causes add to %d, detected %d", n, st.Detected)
+			}
+			if tt.fault == "blackhole" || tt.fault == "partition" {
+				// Rule: dead when nothing was received for the timeout (3s).
+				// The last frame before T0 arrived within one heartbeat
+				// interval (1s) of it, so detection lies in [T−I, T].
+				lo, hi := 2000.0-50, 3000.0+50
+				if st.DetectMs.Min < lo || st.DetectMs.Max > hi {
+					t.Errorf("detect latency [%v, %v] ms, want within [%v, %v]", st.DetectMs.Min, st.DetectMs.Max, lo, hi)
+				}
+			}
+			if sum.Counters.MessagesLost != 0 || st.MessagesLost != 0 {
+				t.Errorf("messages lost %d (storm %d), want 0 with resume", sum.Counters.MessagesLost, st.MessagesLost)
+			}
+			if sum.Counters.MessagesReceived == 0 {
+				t.Error("no broadcast messages received")
+			}
+			checkInvariants(t, dir, sum)
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkInvariants checks DESIGN.md §5: attempts = connects + failures,
+// counters equal the series sums, histogram counts equal their events and
+// the .hgrm files parse back to those counts.
+func checkInvariants(t *testing.T, dir string, sum *reporter.Summary) {
+	t.Helper()
+	c := sum.Counters
+	if c.Attempts != c.Connects+c.Failures {
+		t.Errorf("attempts %d != connects %d + failures %d", c.Attempts, c.Connects, c.Failures)
+	}
+	f, err := os.Open(filepath.Join(dir, "timeseries.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("timeseries.csv: %d rows, %v", len(rows), err)
+	}
+	want := map[string]int64{"attempts": c.Attempts, "connects": c.Connects, "failures": c.Failures,
+		"disconnects": c.Disconnects, "pings_sent": c.PingsSent, "pongs_received": c.PongsReceived,
+		"bytes_sent": c.BytesSent, "bytes_received": c.BytesReceived, "messages_received": c.MessagesReceived}
+	for col, total := range want {
+		i := indexOf(rows[0], col)
+		if i < 0 {
+			t.Fatalf("timeseries.csv has no column %s", col)
+		}
+		var s int64
+		for _, r := range rows[1:] {
+			v, _ := strconv.ParseInt(r[i], 10, 64)
+			s += v
+		}
+		if s != total {
+			t.Errorf("sum of %s = %d, counter %d", col, s, total)
+		}
+	}
+	if got := sum.Histograms["connect_latency"].Count; got != c.Connects {
+		t.Errorf("connect_latency count %d != connects %d", got, c.Connects)
+	}
+	if got := sum.Histograms["reconnect_latency"].Count; got != c.Reconnects {
+		t.Errorf("reconnect_latency count %d != reconnects %d", got, c.Reconnects)
+	}
+	var detected, recovered int64
+	for _, st := range sum.Storms {
+		detected += int64(st.Detected)
+		recovered += int64(st.Recovered)
+	}
+	if got := sum.Histograms["detect_latency"].Count; got != detected {
+		t.Errorf("detect_latency count %d != detections %d", got, detected)
+	}
+	if got := sum.Histograms["outage"].Count; got != recovered {
+		t.Errorf("outage count %d != recoveries %d", got, recovered)
+	}
+	re := regexp.MustCompile(`Total count\s*=\s*(\d+)`)
+	for _, m := range reporter.Metrics() {
+		b, err := os.ReadFile(filepath.Join(dir, m+".hgrm"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := re.FindSubmatch(b)
+		if g == nil {
+			t.Fatalf("%s.hgrm has no Total count footer", m)
+		}
+		n, _ := strconv.ParseInt(string(g[1]), 10, 64)
+		if n != sum.Histograms[m].Count {
+			t.Errorf("%s.hgrm total %d != summary count %d", m, n, sum.Histograms[m].Count)
+		}
+	}
+	for _, name := range []string{"config.json", "summary.json", "server.json", "server_timeseries.csv", "histograms.hlog"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("missing %s", name)
+		}
+	}
+	var cfg map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err := json.Unmarshal(b, &cfg); err != nil || cfg["loadgen"] == nil || cfg["host"] == nil {
+		t.Errorf("config.json lacks the resolved settings or host facts: %v", err)
+	}
+	tmp, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if strings.TrimSpace(v) == s {
+			return i
+		}
+	}
+	return -1
+}
