@@ -208,3 +208,61 @@ func indexOf(list []string, s string) int {
 	}
 	return -1
 }
+
+// TestNoServer: a server that never accepts makes clients retry per policy
+// until the run's timeouts, then the run reports it with exit code 3 and
+// still writes its results.
+func TestNoServer(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := dispatch(context.Background(), []string{"run", "--out", out, "--quiet",
+		"--url", "ws://127.0.0.1:1/ws", "--fault", "reset", "--clients", "20",
+		"--recover-timeout", "2s", "--connect-timeout", "500ms", "--backoff-base", "50ms", "--backoff-max", "200ms"}, &stdout, &stderr)
+	if code := exitCode(err, &stderr); code != exitRunFailed {
+		t.Fatalf("exit code %d (%v), want %d", code, err, exitRunFailed)
+	}
+	if !strings.Contains(err.Error(), "no client ever connected") {
+		t.Fatalf("error %q", err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
+	if len(dirs) != 1 {
+		t.Fatalf("results folders %v", dirs)
+	}
+	sum, err := reporter.ReadSummary(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sum.Counters
+	if c.Connects != 0 || c.Failures < 40 || c.FailureCauses["refused"] != c.Failures {
+		t.Fatalf("connects %d failures %d causes %v; want only refused retries", c.Connects, c.Failures, c.FailureCauses)
+	}
+}
+
+// TestInterrupted: Ctrl-C (a cancelled context) mid-run writes partial
+// results marked interrupted and exits with 130.
+func TestInterrupted(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(2*time.Second, cancel)
+	start := time.Now()
+	err := dispatch(ctx, []string{"run", "--out", out, "--quiet", "--clients", "500", "--hold", "60s"}, &stdout, &stderr)
+	if code := exitCode(err, &stderr); code != exitInterrupted {
+		t.Fatalf("exit code %d (%v), want %d", code, err, exitInterrupted)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Fatalf("interrupted run took %v", d)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
+	if len(dirs) != 1 {
+		t.Fatalf("results folders %v", dirs)
+	}
+	sum, err := reporter.ReadSummary(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Interrupted || sum.Counters.Connects != 500 {
+		t.Fatalf("interrupted %v connects %d", sum.Interrupted, sum.Counters.Connects)
+	}
+	checkInvariants(t, dirs[0], sum)
+}

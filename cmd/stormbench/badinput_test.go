@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBadInput: wrong flags and values are refused before anything starts,
+// with exit code 2 and a message that names the flag and what is allowed.
+func TestBadInput(t *testing.T) {
+	ro := filepath.Join(t.TempDir(), "ro")
+	if err := os.Mkdir(ro, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	_ = os.WriteFile(file, nil, 0o644)
+	tests := []struct {
+		name string
+		args []string
+		want string // substring of the error
+	}{
+		{"unknown flag", []string{"run", "--nope"}, "unknown flag: --nope"},
+		{"clients not a number", []string{"run", "--clients", "many"}, "--clients"},
+		{"zero clients", []string{"run", "--clients", "0"}, "--clients must be > 0"},
+		{"negative clients", []string{"run", "--clients", "-5"}, "--clients must be > 0"},
+		{"ramp rate", []string{"run", "--ramp-rate", "-1"}, "--ramp-rate must be > 0"},
+		{"jitter", []string{"run", "--jitter", "wild"}, "--jitter must be one of none, full, equal, decorrelated"},
+		{"policy", []string{"run", "--policy", "nope"}, "--policy must be one of"},
+		{"backoff base", []string{"run", "--backoff-base", "-1s"}, "--backoff-base"},
+		{"backoff multiplier", []string{"run", "--backoff-multiplier", "0.5"}, "--backoff-multiplier must be ≥ 1"},
+		{"max retries", []string{"run", "--max-retries", "-1"}, "--max-retries"},
+		{"heartbeat mode", []string{"run", "--heartbeat", "tcp"}, "--heartbeat must be one of ws-ping, app, server, none"},
+		{"heartbeat timeout", []string{"run", "--heartbeat-interval", "2s", "--heartbeat-timeout", "1s"}, "--heartbeat-timeout must be longer than --heartbeat-interval"},
+		{"fault", []string{"run", "--fault", "meteor"}, "--fault must be one of close, restart, abort, crash, blackhole, reset, partition, none"},
+		{"fraction", []string{"run", "--fault-fraction", "1.5"}, "--fault-fraction must be in (0, 1]"},
+		{"restart fraction", []string{"run", "--fault", "restart", "--fault-fraction", "0.5"}, "--fault-fraction must be 1 for --fault restart"},
+		{"fault code", []string{"run", "--fault", "close", "--fault-code", "1006"}, "--fault-code must be"},
+		{"storms", []string{"run", "--storms", "-1"}, "--storms must be ≥ 1"},
+		{"url scheme", []string{"run", "--url", "http://127.0.0.1:1/ws"}, "--url must start with ws://"},
+		{"wss", []string{"run", "--url", "wss://127.0.0.1:1/ws"}, "wss:// is not supported"},
+		{"crash with url", []string{"run", "--url", "ws://127.0.0.1:1/ws", "--fault", "crash"}, "--fault crash kills the embedded server"},
+		{"server fault without control", []string{"run", "--url", "ws://127.0.0.1:1/ws", "--fault", "abort"}, "give its control API with --control"},
+		{"control without token", []string{"run", "--url", "ws://127.0.0.1:1/ws", "--control", "http://127.0.0.1:2", "--fault", "abort"}, "--control needs --control-token"},
+		{"name", []string{"run", "--name", "a/b"}, "--name must be"},
+		{"out not writable", []string{"run", "--out", ro}, "--out " + ro},
+		{"out is a file", []string{"run", "--out", file}, "--out " + file},
+		{"server flag", []string{"run", "--server-max-conns", "-1"}, "--max-conns must be ≥ 0"},
+		{"stray argument", []string{"run", "extra"}, "run takes no arguments"},
+		{"serve listen", []string{"serve", "--listen", "nohost"}, "--listen must be host:port"},
+		{"serve control not loopback", []string{"serve", "--control", "0.0.0.0:9"}, "--control must listen on a loopback address"},
+		{"serve ping", []string{"serve", "--ping-interval", "-1s"}, "--ping-interval must be"},
+		{"report args", []string{"report"}, "report needs exactly one results folder"},
+		{"report missing", []string{"report", "/nonexistent"}, "report:"},
+		{"unknown command", []string{"explode"}, `unknown command "explode"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "out not writable" && os.Geteuid() == 0 {
+				t.Skip("root writes into a 0500 folder anyway; the file case covers --out")
+			}
+			var stdout, stderr bytes.Buffer
+			err := dispatch(context.Background(), tt.args, &stdout, &stderr)
+			var ue usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("error %v (%T), want a usage error", err, err)
+			}
+			if code := exitCode(err, &stderr); code != exitUsage {
+				t.Fatalf("exit code %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q does not contain %q", err, tt.want)
+			}
+			if strings.Contains(stdout.String(), "storm") {
+				t.Fatalf("something ran: %s", stdout.String())
+			}
+		})
+	}
+}
+
+func TestHelpShowsExamples(t *testing.T) {
+	for _, cmd := range []string{"run", "serve", "report", "version"} {
+		t.Run(cmd, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := dispatch(context.Background(), []string{cmd, "--help"}, &stdout, &stderr)
+			if exitCode(err, &stderr) != exitOK {
+				t.Fatalf("--help: %v", err)
+			}
+			if !strings.Contains(stdout.String(), "Example") || !strings.Contains(stdout.String(), "stormbench "+cmd) {
+				t.Fatalf("--help lacks examples:\n%s", stdout.String())
+			}
+		})
+	}
+}
