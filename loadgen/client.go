@@ -62,11 +62,18 @@ func (c *client) init(sh *shard, id uint64, seed uint64) {
 	c.hb.Init(c, timerHeartbeatDeadline)
 }
 
-func (c *client) setState(s State) {
+// on moves the client through the state machine (state.go). An event the
+// table does not allow is a bug; it is counted, never silently applied.
+func (c *client) on(e Event) {
+	n, ok := c.state.Next(e)
+	if !ok {
+		c.sh.invalid++
+		return
+	}
 	sh := c.sh
 	sh.gauge(c.state, -1)
-	c.state = s
-	sh.gauge(s, +1)
+	c.state = n
+	sh.gauge(n, +1)
 }
 
 // OnTimer runs the client's scheduled actions.
@@ -103,7 +110,7 @@ func (c *client) attempt(now time.Duration) {
 	if sh.draining || c.state == StateConnecting || c.state == StateOpen {
 		return
 	}
-	c.setState(StateConnecting)
+	c.on(EvSchedule)
 	c.attemptAt = now
 	if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
 		sh.sink.StormAttempt(int(c.storm))
@@ -175,19 +182,21 @@ func (c *client) onDial(r dialResult, j dialJob) {
 		unix.Close(r.fd)
 		sh.sink.Disconnected(now, CauseDrain)
 		if c.state == StateConnecting {
-			c.setState(StateClosed)
+			c.on(EvDrain)
 		}
 		return
 	}
+	c.on(EvConnected)
 	c.fd = int32(r.fd)
 	if err := sh.loop.Add(r.fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
+		// Open but impossible to watch: lost at once.
 		unix.Close(r.fd)
 		c.fd = -1
 		sh.sink.Disconnected(now, CauseReset)
+		sh.disconn++
 		c.afterLoss(now, 0)
 		return
 	}
-	c.setState(StateOpen)
 	c.openedAt = now
 	c.lastRecv = now
 	c.attempts++
@@ -213,7 +222,7 @@ func (c *client) failed(now time.Duration, cause FailCause, start time.Duration)
 	sh.failures++
 	c.attempts++
 	if sh.draining {
-		c.setState(StateClosed)
+		c.on(EvDrain)
 		return
 	}
 	d, ok := sh.fl.policy.Next(&c.bo, &c.rng, now-start)
@@ -222,13 +231,13 @@ func (c *client) failed(now time.Duration, cause FailCause, start time.Duration)
 		return
 	}
 	sh.sink.Backoff(d)
-	c.setState(StateWaiting)
+	c.on(EvFailed)
 	c.schedule(now + d)
 }
 
 func (c *client) giveUp(now time.Duration) {
 	c.sh.sink.GaveUp(now)
-	c.setState(StateGaveUp)
+	c.on(EvExhausted)
 }
 
 func (c *client) startHeartbeat(now time.Duration) {
@@ -510,7 +519,7 @@ func (c *client) afterLoss(now, openFor time.Duration) {
 	pol := sh.fl.policy
 	pol.Disconnected(&c.bo, openFor)
 	if sh.draining {
-		c.setState(StateClosed)
+		c.on(EvDrain)
 		return
 	}
 	d, ok := pol.Next(&c.bo, &c.rng, 0)
@@ -519,7 +528,7 @@ func (c *client) afterLoss(now, openFor time.Duration) {
 		return
 	}
 	sh.sink.Backoff(d)
-	c.setState(StateWaiting)
+	c.on(EvDead)
 	c.schedule(now + d)
 }
 

@@ -33,6 +33,9 @@ type Status struct {
 	Recovered int64 `json:"recovered"`
 	// Clients is the number of clients in the fleet.
 	Clients int64 `json:"clients"`
+	// InvalidTransitions counts events the client state machine refused;
+	// anything but 0 is a bug in the engine.
+	InvalidTransitions int64 `json:"invalid_transitions"`
 }
 
 // Add sums two statuses (several workers, one fleet).
@@ -50,6 +53,7 @@ func (s Status) Add(o Status) Status {
 	s.Detected += o.Detected
 	s.Recovered += o.Recovered
 	s.Clients += o.Clients
+	s.InvalidTransitions += o.InvalidTransitions
 	return s
 }
 
@@ -179,7 +183,7 @@ func (f *Fleet) Status() Status {
 			Open: p.open.Load(), Connecting: p.connecting.Load(), Waiting: p.waiting.Load(), GaveUp: p.gaveUp.Load(),
 			Attempts: p.attempts.Load(), Connects: p.connects.Load(), Failures: p.failures.Load(), Disconnects: p.disco.Load(),
 			Storm: p.stormK.Load(), Affected: p.affected.Load(), Detected: p.detected.Load(), Recovered: p.recovered.Load(),
-			Clients: int64(len(sh.clients)),
+			Clients: int64(len(sh.clients)), InvalidTransitions: p.invalid.Load(),
 		})
 	}
 	return s

@@ -26,7 +26,8 @@ type shard struct {
 	open, connecting, waiting, gaveUp     int
 	attempts, connects, failures, disconn int64
 	draining                              bool
-	closing                               int // clients waiting for the server's close after drain
+	closing                               int   // clients waiting for the server's close after drain
+	invalid                               int64 // state machine events the table refused (bugs)
 	partitionEnd                          time.Duration
 	limbo                                 []int // sockets of partitioned clients, closed when the partition ends
 	storm                                 stormState
@@ -41,7 +42,7 @@ type status struct {
 	attempts, connects, failures, disco atomic.Int64
 	stormK                              atomic.Int64
 	affected, detected, recovered       atomic.Int64
-	closing                             atomic.Int64
+	closing, invalid                    atomic.Int64
 }
 
 func (sh *shard) gauge(s State, d int) {
@@ -98,6 +99,7 @@ func (sh *shard) publish() {
 	p.detected.Store(sh.storm.detected)
 	p.recovered.Store(sh.storm.recovered)
 	p.closing.Store(int64(sh.closing))
+	p.invalid.Store(sh.invalid)
 }
 
 // start schedules every client's first attempt on the ramp and starts the
@@ -142,7 +144,7 @@ func (sh *shard) drain() {
 			}
 			sh.sink.Disconnected(now, CauseDrain)
 			sh.disconn++
-			c.setState(StateClosed)
+			c.on(EvDrain)
 			if cut || c.unwatched {
 				c.cut = false
 				c.closeSocket(false)
@@ -151,7 +153,7 @@ func (sh *shard) drain() {
 			c.closing = true
 			sh.closing++
 		case StateIdle, StateWaiting, StateGaveUp:
-			c.setState(StateClosed)
+			c.on(EvDrain)
 		}
 		// Connecting clients close when their attempt reports back.
 	}

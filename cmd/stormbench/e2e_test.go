@@ -266,3 +266,42 @@ func TestInterrupted(t *testing.T) {
 	}
 	checkInvariants(t, dirs[0], sum)
 }
+
+// TestHeartbeatModes: every heartbeat mode detects a blackholed server by
+// its rule and measures what heartbeats cost.
+func TestHeartbeatModes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end runs take seconds each")
+	}
+	tests := []struct {
+		mode      string
+		wantCause string
+	}{
+		{"ws-ping", "heartbeat_timeout"},
+		{"app", "heartbeat_timeout"},
+		{"server", "heartbeat_timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			_, sum, _ := runE2E(t, "--clients", "500", "--ramp-rate", "2000", "--hold", "1500ms",
+				"--heartbeat", tt.mode, "--heartbeat-interval", "500ms", "--heartbeat-timeout", "1500ms",
+				"--fault", "blackhole", "--fault-duration", "3s", "--server-broadcast-interval", "0", "--name", tt.mode)
+			st := sum.Storms[0]
+			if st.Recovered != st.Affected || st.DetectCauses[tt.wantCause] != st.Detected || st.Detected != 500 {
+				t.Fatalf("affected %d detected %d recovered %d causes %v", st.Affected, st.Detected, st.Recovered, st.DetectCauses)
+			}
+			// Rule: dead when nothing (server mode: no ping) arrived for
+			// 1.5s; the last arrival was within one 0.5s interval of T0.
+			if st.DetectMs.Min < 1000-50 || st.DetectMs.Max > 1500+50 {
+				t.Errorf("detect latency [%v, %v] ms, want within [950, 1550]", st.DetectMs.Min, st.DetectMs.Max)
+			}
+			hb := sum.Heartbeat
+			if hb.FramesSent == 0 || hb.FramesReceived == 0 || hb.BytesPerConnS <= 0 {
+				t.Errorf("heartbeat cost not measured: %+v", hb)
+			}
+			if tt.mode != "server" && (sum.Counters.PingsSent == 0 || sum.Counters.PongsReceived == 0 || hb.RTTMs.P50 <= 0) {
+				t.Errorf("pings %d pongs %d rtt %+v", sum.Counters.PingsSent, sum.Counters.PongsReceived, hb.RTTMs)
+			}
+		})
+	}
+}
