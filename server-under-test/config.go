@@ -36,6 +36,10 @@ type Config struct {
 	// restarted server share it so that sequence numbers agree; zero
 	// means the server's start time.
 	Epoch time.Time `json:"epoch"`
+	// SeriesStart aligns the stats series: row n covers the n-th interval
+	// after it. Workers of one group share it so that their rows add up;
+	// zero means the server's start.
+	SeriesStart time.Time `json:"-"`
 	// MaxConns refuses upgrades (503) while this many connections are
 	// open; zero means no limit.
 	MaxConns int `json:"max_conns"`

@@ -44,6 +44,7 @@ type conn struct {
 	fd         int
 	idx        int // position in sh.conns
 	client     uint64
+	opened     time.Duration
 	lastRecv   time.Duration
 	idle, ping evloop.Timer
 	partial    []byte // an incomplete frame carried to the next read
@@ -82,7 +83,7 @@ func newShard(s *Server, l *evloop.Loop, i uint64) *shard {
 
 func (sh *shard) register(fd int, q protocol.Query) {
 	now := sh.loop.Now()
-	c := &conn{sh: sh, fd: fd, client: q.Client, lastRecv: now, idx: len(sh.conns)}
+	c := &conn{sh: sh, fd: fd, client: q.Client, opened: now, lastRecv: now, idx: len(sh.conns)}
 	if err := sh.loop.Add(fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
 		unix.Close(fd)
 		sh.srv.stats.c.open.Add(-1)

@@ -29,6 +29,11 @@ type FaultRequest struct {
 	Fraction   float64 `json:"fraction"`
 	DurationMs int64   `json:"duration_ms"`
 	Code       int     `json:"code"`
+	// BeforeUnixNs, when set, limits the fault to connections opened
+	// before that instant. A group of workers passes its own T0 so that a
+	// client that reconnected to a second worker before that worker
+	// applied the fault is not hit twice.
+	BeforeUnixNs int64 `json:"before_unix_ns,omitempty"`
 }
 
 // FaultResponse answers POST /fault: when the server applied the fault
@@ -115,9 +120,16 @@ func (s *Server) Fault(ctx context.Context, f FaultRequest) (FaultResponse, erro
 		time.AfterFunc(dur, s.relisten)
 	}
 	s.stats.recordFault(f.Kind)
+	cutoff := t0
+	if f.BeforeUnixNs != 0 {
+		cutoff = time.Unix(0, f.BeforeUnixNs)
+	}
+	// Only connections opened before T0 are hit, whichever loop gets to
+	// the fault last.
+	before := s.monoAt(cutoff)
 	counts := make(chan int, len(s.shards))
 	for _, sh := range s.shards {
-		sh.loop.Submit(func() { counts <- sh.applyFault(f, dur) })
+		sh.loop.Submit(func() { counts <- sh.applyFault(f, dur, before) })
 	}
 	total := 0
 	for range s.shards {
@@ -151,11 +163,12 @@ func (s *Server) relisten() {
 	}
 }
 
-// pick chooses round(fraction × open) connections at random.
-func (sh *shard) pick(fraction float64, skipHoles bool) []*conn {
+// pick chooses round(fraction × open) of the connections opened before
+// the cutoff, at random.
+func (sh *shard) pick(fraction float64, skipHoles bool, before time.Duration) []*conn {
 	out := make([]*conn, 0, len(sh.conns))
 	for _, c := range sh.conns {
-		if !(skipHoles && c.blackholed) {
+		if !(skipHoles && c.blackholed) && c.opened <= before {
 			out = append(out, c)
 		}
 	}
@@ -170,8 +183,8 @@ func (sh *shard) pick(fraction float64, skipHoles bool) []*conn {
 	return out[:k]
 }
 
-func (sh *shard) applyFault(f FaultRequest, dur time.Duration) int {
-	targets := sh.pick(f.Fraction, f.Kind == FaultBlackhole)
+func (sh *shard) applyFault(f FaultRequest, dur, before time.Duration) int {
+	targets := sh.pick(f.Fraction, f.Kind == FaultBlackhole, before)
 	switch f.Kind {
 	case FaultClose, FaultRestart:
 		for _, c := range targets {

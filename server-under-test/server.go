@@ -63,7 +63,11 @@ func New(cfg Config, log io.Writer) (*Server, error) {
 		log = io.Discard
 	}
 	start := time.Now()
-	s := &Server{cfg: cfg, start: start, epoch: cfg.Epoch, stats: newStats(start), logw: log, stopped: make(chan struct{})}
+	seriesStart := cfg.SeriesStart
+	if seriesStart.IsZero() || seriesStart.After(start) {
+		seriesStart = start
+	}
+	s := &Server{cfg: cfg, start: start, epoch: cfg.Epoch, stats: newStats(seriesStart), logw: log, stopped: make(chan struct{})}
 	if s.epoch.IsZero() {
 		s.epoch = start
 	}

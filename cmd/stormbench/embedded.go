@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -68,40 +66,9 @@ func (e *embedded) args(listen, control string) []string {
 }
 
 func (e *embedded) start(ctx context.Context, listen, control string) error {
-	cmd := exec.Command(e.exe, e.args(listen, control)...)
-	cmd.Stderr = e.stderr
-	// Own process group: the terminal's Ctrl-C reaches only the load
-	// generator, which still needs the server's stats; Pdeathsig kills the
-	// server if the load generator dies.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	out, err := cmd.StdoutPipe()
+	cmd, ann, err := spawnAnnounced(e.exe, e.args(listen, control), e.stderr, 30*time.Second)
 	if err != nil {
 		return fmt.Errorf("embedded server: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("embedded server: start %s: %w", e.exe, err)
-	}
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	var ann announcement
-	select {
-	case line, ok := <-lines:
-		if !ok || json.Unmarshal([]byte(line), &ann) != nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			return errors.New("embedded server: did not start (see its error above)")
-		}
-	case <-time.After(15 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return errors.New("embedded server: no answer within 15s")
 	}
 	e.mu.Lock()
 	e.cmd, e.ann = cmd, ann
@@ -184,15 +151,7 @@ func (e *embedded) stop() {
 	if cmd == nil || cmd.ProcessState != nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
+	stopChild(cmd, 10*time.Second)
 }
 
 // injector applies server-side faults through a control API and crashes

@@ -57,16 +57,30 @@ func serveFlags(cmd *command, cfg *sut.Config) {
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for choosing the connections a partial fault hits")
 }
 
+// serveWorkersDefault is how many worker processes keep each under the
+// per-process file limit for maxConns connections (15 000 each leaves room
+// for handshakes in flight and connections still closing).
+func serveWorkersDefault(maxConns int) int {
+	return max(1, (maxConns+perServerWorker-1)/perServerWorker)
+}
+
+const perServerWorker = 15000
+
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := newCommand("stormbench serve", serveUsage, stdout)
 	var cfg sut.Config
 	serveFlags(cmd, &cfg)
-	var epochNs int64
+	var epochNs, seriesNs int64
 	var announce bool
+	var workers int
+	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns)")
 	cmd.fs.Int64Var(&epochNs, "epoch-unix-ns", 0, "start of the broadcast stream (for restarts and workers)")
+	cmd.fs.Int64Var(&seriesNs, "series-start-unix-ns", 0, "start of the stats series (workers of one group share it)")
 	cmd.fs.BoolVar(&announce, "announce", false, "print one JSON line with the addresses and token, for a parent process")
-	_ = cmd.fs.MarkHidden("epoch-unix-ns")
-	_ = cmd.fs.MarkHidden("announce")
+	cmd.fs.BoolVar(&cfg.ReusePort, "reuse-port", false, "set SO_REUSEPORT (worker processes)")
+	for _, h := range []string{"epoch-unix-ns", "series-start-unix-ns", "announce", "reuse-port"} {
+		_ = cmd.fs.MarkHidden(h)
+	}
 	if err := cmd.parse(args); err != nil {
 		return err
 	}
@@ -76,8 +90,20 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if epochNs > 0 {
 		cfg.Epoch = time.Unix(0, epochNs)
 	}
+	if seriesNs > 0 {
+		cfg.SeriesStart = time.Unix(0, seriesNs)
+	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
+	}
+	if workers < 0 {
+		return usagef("--workers must be ≥ 1 (got %d)", workers)
+	}
+	if workers == 0 {
+		workers = serveWorkersDefault(cfg.MaxConns)
+	}
+	if workers > 1 {
+		return serveGroup(ctx, cfg, workers, announce, stdout, stderr)
 	}
 	srv, err := sut.New(cfg, stderr)
 	if err != nil {
