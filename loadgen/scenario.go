@@ -76,10 +76,10 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 		if e := ctl.Drain(); e != nil && err == nil {
 			err = fmt.Errorf("drain: %w", e)
 		}
+		r.printStatus(true)
 		if e := ctl.Close(); e != nil && err == nil {
 			err = fmt.Errorf("close fleet: %w", e)
 		}
-		r.printStatus(true)
 		out.Storms = r.storms
 		out.Duration = o.Clock()
 		out.Interrupted = ctx.Err() != nil

@@ -61,51 +61,67 @@ func TestFaultKindsEndToEnd(t *testing.T) {
 		{"reset", []string{"client_abort"}},
 		{"partition", []string{"heartbeat_timeout"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.fault, func(t *testing.T) {
-			start := time.Now()
-			dir, sum, _ := runE2E(t, append(common, "--fault", tt.fault, "--name", tt.fault)...)
-			if d := time.Since(start); d > 30*time.Second {
-				t.Errorf("run took %v, want < 30s", d)
-			}
-			if len(sum.Storms) != 1 {
-				t.Fatalf("storms = %d, want 1", len(sum.Storms))
-			}
-			st := sum.Storms[0]
-			if st.Affected <= 0 || st.Recovered != st.Affected {
-				t.Fatalf("recovered %d of %d affected", st.Recovered, st.Affected)
-			}
-			if tt.fault != "crash" && tt.fault != "restart" && st.Affected != 2000 {
-				t.Errorf("affected = %d, want 2000", st.Affected)
-			}
-			var n int64
-			for cause, c := range st.DetectCauses {
-				if !contains(tt.causes, cause) {
-					t.Errorf("detect cause %s × %d, want only %v", cause, c, tt.causes)
-				}
-				n += c
-			}
-			if n != int64(st.Detected) {
-				t.Errorf("causes add to %d, detected %d", n, st.Detected)
-			}
-			if tt.fault == "blackhole" || tt.fault == "partition" {
-				// Rule: dead when nothing was received for the timeout (3s).
-				// The last frame before T0 arrived within one heartbeat
-				// interval (1s) of it, so detection lies in [T−I, T].
-				lo, hi := 2000.0-50, 3000.0+50
-				if st.DetectMs.Min < lo || st.DetectMs.Max > hi {
-					t.Errorf("detect latency [%v, %v] ms, want within [%v, %v]", st.DetectMs.Min, st.DetectMs.Max, lo, hi)
-				}
-			}
-			if sum.Counters.MessagesLost != 0 || st.MessagesLost != 0 {
-				t.Errorf("messages lost %d (storm %d), want 0 with resume", sum.Counters.MessagesLost, st.MessagesLost)
-			}
-			if sum.Counters.MessagesReceived == 0 {
-				t.Error("no broadcast messages received")
-			}
-			checkInvariants(t, dir, sum)
-		})
+	procs := []struct {
+		name string
+		args []string
+	}{
+		{"1 process", []string{"--workers", "1", "--server-workers", "1"}},
+		{"2 workers each side", []string{"--workers", "2", "--server-workers", "2"}},
 	}
+	for _, pr := range procs {
+		for _, tt := range tests {
+			t.Run(pr.name+"/"+tt.fault, func(t *testing.T) {
+				args := append(append(append([]string{}, common...), pr.args...), "--fault", tt.fault, "--name", tt.fault)
+				checkFaultRun(t, tt.fault, tt.causes, args)
+			})
+		}
+	}
+}
+
+// checkFaultRun runs one storm of fault and checks its outcome.
+func checkFaultRun(t *testing.T, fault string, causes []string, args []string) {
+	t.Helper()
+	start := time.Now()
+	dir, sum, _ := runE2E(t, args...)
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("run took %v, want < 30s", d)
+	}
+	if len(sum.Storms) != 1 {
+		t.Fatalf("storms = %d, want 1", len(sum.Storms))
+	}
+	st := sum.Storms[0]
+	if st.Affected <= 0 || st.Recovered != st.Affected {
+		t.Fatalf("recovered %d of %d affected", st.Recovered, st.Affected)
+	}
+	if fault != "crash" && fault != "restart" && st.Affected != 2000 {
+		t.Errorf("affected = %d, want 2000", st.Affected)
+	}
+	var n int64
+	for cause, c := range st.DetectCauses {
+		if !contains(causes, cause) {
+			t.Errorf("detect cause %s × %d, want only %v", cause, c, causes)
+		}
+		n += c
+	}
+	if n != int64(st.Detected) {
+		t.Errorf("causes add to %d, detected %d", n, st.Detected)
+	}
+	if fault == "blackhole" || fault == "partition" {
+		// Rule: dead when nothing was received for the timeout (3s).
+		// The last frame before T0 arrived within one heartbeat
+		// interval (1s) of it, so detection lies in [T−I, T].
+		lo, hi := 2000.0-50, 3000.0+50
+		if st.DetectMs.Min < lo || st.DetectMs.Max > hi {
+			t.Errorf("detect latency [%v, %v] ms, want within [%v, %v]", st.DetectMs.Min, st.DetectMs.Max, lo, hi)
+		}
+	}
+	if sum.Counters.MessagesLost != 0 || st.MessagesLost != 0 {
+		t.Errorf("messages lost %d (storm %d), want 0 with resume", sum.Counters.MessagesLost, st.MessagesLost)
+	}
+	if sum.Counters.MessagesReceived == 0 {
+		t.Error("no broadcast messages received")
+	}
+	checkInvariants(t, dir, sum)
 }
 
 func contains(list []string, s string) bool {

@@ -20,10 +20,11 @@ import (
 // embedded is the server-under-test that "run" starts as a child process
 // of its own executable when no --url is given, and restarts after a crash.
 type embedded struct {
-	exe    string
-	cfg    sut.Config
-	epoch  time.Time
-	stderr io.Writer
+	exe     string
+	cfg     sut.Config
+	workers int
+	epoch   time.Time
+	stderr  io.Writer
 
 	mu       sync.Mutex
 	cmd      *exec.Cmd
@@ -35,12 +36,12 @@ type embedded struct {
 
 // startEmbedded starts "stormbench serve" on free loopback ports and waits
 // until it is healthy.
-func startEmbedded(ctx context.Context, cfg sut.Config, epoch time.Time, stderr io.Writer) (*embedded, error) {
+func startEmbedded(ctx context.Context, cfg sut.Config, workers int, epoch time.Time, stderr io.Writer) (*embedded, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("embedded server: find own executable: %w", err)
 	}
-	e := &embedded{exe: exe, cfg: cfg, epoch: epoch, stderr: stderr}
+	e := &embedded{exe: exe, cfg: cfg, workers: max(workers, 1), epoch: epoch, stderr: stderr}
 	if err := e.start(ctx, "127.0.0.1:0", "127.0.0.1:0"); err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func startEmbedded(ctx context.Context, cfg sut.Config, epoch time.Time, stderr 
 
 func (e *embedded) args(listen, control string) []string {
 	c := e.cfg
-	return []string{"serve", "--announce",
+	return []string{"serve", "--announce", "--workers", strconv.Itoa(e.workers),
 		"--listen", listen, "--control", control, "--control-token", c.ControlToken,
 		"--path", c.Path,
 		"--epoch-unix-ns", strconv.FormatInt(e.epoch.UnixNano(), 10),

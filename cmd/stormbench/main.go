@@ -84,6 +84,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return reportCmd(ctx, rest, stdout, stderr)
 	case "version":
 		return versionCmd(ctx, rest, stdout, stderr)
+	case "worker": // hidden: one shard of "run --workers N", driven over stdin/stdout
+		return workerCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, mainUsage)
 		return nil

@@ -7,9 +7,10 @@ import (
 )
 
 // TestMain lets the test binary stand in for the stormbench executable:
-// "run" starts its embedded server by re-executing itself with "serve".
+// "run" starts its embedded server and its workers by re-executing itself
+// with "serve" or "worker".
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "serve" {
+	if len(os.Args) > 1 && (os.Args[1] == "serve" || os.Args[1] == "worker") {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			waitSignal()

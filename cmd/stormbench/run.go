@@ -58,6 +58,8 @@ type runFlags struct {
 	faultKind          string
 	server             sut.Config
 	serverPingExplicit bool
+	workers            int
+	serverWorkers      int
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -95,7 +97,8 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 
 	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> and count lost and duplicated messages")
 	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
-	fs.IntVar(&cfg.Loops, "loops", 0, "client event loops (default: GOMAXPROCS)")
+	fs.IntVar(&rf.workers, "workers", 0, "load-generator worker processes, each a shard of the clients (default: enough to keep each under 18 000 sockets)")
+	fs.IntVar(&cfg.Loops, "loops", 0, "client event loops per process (default: GOMAXPROCS, 1 with workers)")
 	fs.IntVar(&cfg.Dialers, "dialers", 512, "dials + handshakes in flight at once")
 	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
 	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
@@ -107,7 +110,8 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&s.IdleTimeout, "server-idle-timeout", 0, "embedded server: close clients silent this long (0 = off)")
 	fs.DurationVar(&s.BroadcastInterval, "server-broadcast-interval", time.Second, "embedded server: broadcast a numbered message this often (0 = off)")
 	fs.IntVar(&s.Replay, "server-replay", 1000, "embedded server: messages kept for resuming clients")
-	fs.IntVar(&s.Loops, "server-loops", 0, "embedded server: event loops (default: GOMAXPROCS)")
+	fs.IntVar(&s.Loops, "server-loops", 0, "embedded server: event loops per process (default: GOMAXPROCS, 1 with workers)")
+	fs.IntVar(&rf.serverWorkers, "server-workers", 0, "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients)")
 }
 
 func joinPresets() string {
@@ -126,14 +130,17 @@ var runNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // runConfig is what config.json holds: every resolved setting, the tool
 // and the host.
 type runConfig struct {
-	Command  []string        `json:"command"`
-	Started  time.Time       `json:"started"`
-	Dir      string          `json:"dir"`
-	Loadgen  loadgen.Config  `json:"loadgen"`
-	Server   *sut.Config     `json:"server,omitempty"`
-	Embedded bool            `json:"embedded_server"`
-	Outcome  loadgen.Outcome `json:"outcome"`
-	Host     hostFacts       `json:"host"`
+	Command  []string       `json:"command"`
+	Started  time.Time      `json:"started"`
+	Dir      string         `json:"dir"`
+	Loadgen  loadgen.Config `json:"loadgen"`
+	Server   *sut.Config    `json:"server,omitempty"`
+	Embedded bool           `json:"embedded_server"`
+	Workers  int            `json:"workers"`
+	// ServerWorkers is the embedded server's worker processes.
+	ServerWorkers int             `json:"server_workers,omitempty"`
+	Outcome       loadgen.Outcome `json:"outcome"`
+	Host          hostFacts       `json:"host"`
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -167,6 +174,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if cmd.fs.Changed("server-ping-interval") {
 		rf.serverPingExplicit = true
 	}
+	if rf.workers < 0 {
+		return usagef("--workers must be ≥ 1 (got %d)", rf.workers)
+	}
+	if rf.workers == 0 {
+		rf.workers = loadgenWorkersDefault(cfg.Clients, cfg.Resolve().Dialers)
+	}
+	if rf.workers > 1 && !cmd.fs.Changed("loops") {
+		cfg.Loops = 1 // several processes already spread the work over the cores
+	}
 	cfg = cfg.Resolve()
 	srvCfg := rf.server
 	if embed {
@@ -174,6 +190,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			srvCfg.PingInterval = cfg.Heartbeat.Interval
 		}
 		srvCfg.ControlToken = randomToken()
+		if rf.serverWorkers < 0 {
+			return usagef("--server-workers must be ≥ 1 (got %d)", rf.serverWorkers)
+		}
+		if rf.serverWorkers == 0 {
+			rf.serverWorkers = serveWorkersDefault(cfg.Clients)
+		}
+		if rf.serverWorkers > 1 && !cmd.fs.Changed("server-loops") {
+			srvCfg.Loops = 1
+		}
 		if err := srvCfg.Validate(); err != nil {
 			return usageError{fmt.Errorf("%w (as --server-…)", err)}
 		}
@@ -199,7 +224,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	inj := &injector{}
 	if embed {
 		var err error
-		emb, err = startEmbedded(ctx, srvCfg, started, stderr)
+		emb, err = startEmbedded(ctx, srvCfg, rf.serverWorkers, started, stderr)
 		if err != nil {
 			return err
 		}
@@ -213,24 +238,36 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	start := time.Now()
-	clock := func() time.Duration { return time.Since(start) }
-	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: cfg.Interval})
-	fleet, err := loadgen.NewFleet(cfg, rec, clock)
-	if err != nil {
-		return fmt.Errorf("fleet: %w", err)
+	var fr *fleetRun
+	var err error
+	if rf.workers > 1 {
+		fr, err = workerFleet(cfg, rf.workers, start, stderr)
+	} else {
+		fr, err = localFleet(cfg, start)
 	}
-	opts := loadgen.Options{Start: start, Clock: clock, Injector: inj, TTY: isTerminal(stderr)}
+	if err != nil {
+		return err
+	}
+	opts := loadgen.Options{Start: start, Clock: fr.clock, Injector: inj, TTY: isTerminal(stderr)}
 	if !rf.quiet {
 		opts.Status = stderr
 	}
-	outcome, runErr := loadgen.Run(ctx, cfg, fleet, rec, opts)
+	outcome, runErr := loadgen.Run(ctx, cfg, fr.ctl, fr.rec, opts)
 
-	shard := rec.Snapshot(clock())
+	shard, err := fr.finish()
+	if err != nil {
+		if shard == nil {
+			return fmt.Errorf("collect results: %w", err)
+		}
+		fmt.Fprintf(stderr, "stormbench: some worker results are missing: %v\n", err)
+	}
 	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
 	rc := runConfig{Command: append([]string{"stormbench", "run"}, args...), Started: start, Dir: dir, Loadgen: cfg, Embedded: embed, Outcome: outcome, Host: readHostFacts()}
 	if embed {
 		rc.Server = &srvCfg
 	}
+	rc.Workers = max(rf.workers, 1)
+	rc.ServerWorkers = rf.serverWorkers
 	if err := reporter.WriteRun(dir, shard, sum, rc); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}

@@ -1,0 +1,189 @@
+package loadgen
+
+import (
+	"bufio"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Machine holds the facts of this host that decide whether a run fits.
+type Machine struct {
+	// FileLimit is the per-process open-file limit (RLIMIT_NOFILE, soft).
+	FileLimit int `json:"file_limit"`
+	// PortsPerAddr is the size of ip_local_port_range: the connections one
+	// source address can open to one destination address and port.
+	PortsPerAddr int `json:"ports_per_addr"`
+	// MemAvailable is MemAvailable from /proc/meminfo, in bytes.
+	MemAvailable int64 `json:"mem_available"`
+}
+
+// ReadMachine reads the machine's limits; a value it cannot read is 0,
+// which skips the matching check.
+func ReadMachine() Machine {
+	var m Machine
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil {
+		m.FileLimit = int(min(lim.Cur, 1<<30))
+	}
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		f := strings.Fields(string(b))
+		if len(f) == 2 {
+			lo, _ := strconv.Atoi(f[0])
+			hi, _ := strconv.Atoi(f[1])
+			m.PortsPerAddr = max(hi-lo+1, 0)
+		}
+	}
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+				m.MemAvailable = kb * 1024
+			}
+		}
+		f.Close()
+	}
+	return m
+}
+
+// Plan is the shape of a run as the preflight check sees it.
+type Plan struct {
+	Clients int
+	// Workers is the number of load-generator processes.
+	Workers int
+	// Dialers is the number of attempts in flight per process.
+	Dialers int
+	// SourceAddrs is the number of source addresses (0 = the kernel's one).
+	SourceAddrs int
+	// ServerWorkers is the embedded server's processes; 0 when the server
+	// is someone else's.
+	ServerWorkers int
+	// ServerHandshakes is the embedded server's handshakes in flight per process.
+	ServerHandshakes int
+}
+
+// Per-connection memory assumed by the preflight (measured on this design,
+// see README "Scale"): user space on each side, and kernel memory for the
+// two sockets of a loopback connection.
+const (
+	estClientBytes = 2 << 10
+	estServerBytes = 3 << 10
+	estKernelBytes = 10 << 10
+	// descriptor slack per process: listeners, epoll, eventfd, pipes, logs.
+	fdSlack = 64
+	// serverImbalance: SO_REUSEPORT spreads connections by hash, not evenly.
+	serverImbalance = 1.1
+	// portChurn keeps a share of each source address's ports free for
+	// reconnects while old connections sit in TIME_WAIT.
+	portChurn = 0.8
+)
+
+// Preflight says whether p fits on m, and if not, what to change. Every
+// problem names the flag that fixes it.
+func Preflight(p Plan, m Machine) error {
+	var probs []string
+	if m.FileLimit > 0 {
+		per := (p.Clients + p.Workers - 1) / max(p.Workers, 1)
+		need := per + p.Dialers + fdSlack
+		if need > m.FileLimit {
+			want := (p.Clients + (m.FileLimit - p.Dialers - fdSlack) - 1) / max(m.FileLimit-p.Dialers-fdSlack, 1)
+			probs = append(probs, fmt.Sprintf("--workers %d: each load-generator process would hold %d sockets, over the file limit of %d per process; use --workers ≥ %d (or leave it unset)", p.Workers, need, m.FileLimit, want))
+		}
+		if p.ServerWorkers > 0 {
+			perSrv := int(float64(p.Clients)/float64(p.ServerWorkers)*serverImbalance) + p.ServerHandshakes + fdSlack
+			if perSrv > m.FileLimit {
+				cap := float64(m.FileLimit-p.ServerHandshakes-fdSlack) / serverImbalance
+				want := int(float64(p.Clients)/max(cap, 1)) + 1
+				probs = append(probs, fmt.Sprintf("--server-workers %d: each server process would hold about %d sockets, over the file limit of %d; use --server-workers ≥ %d (or leave it unset)", p.ServerWorkers, perSrv, m.FileLimit, want))
+			}
+		}
+	}
+	if m.PortsPerAddr > 0 {
+		addrs := max(p.SourceAddrs, 1)
+		usable := int(float64(m.PortsPerAddr) * portChurn)
+		per := (p.Clients + addrs - 1) / addrs
+		if per > usable {
+			want := (p.Clients + usable - 1) / usable
+			probs = append(probs, fmt.Sprintf("--source-ips: %d clients over %d source address(es) need %d ports each, but one address has %d ephemeral ports to one server port (%d with room for reconnects); give --source-ips with ≥ %d addresses, e.g. 127.0.0.2-127.0.0.%d on loopback", p.Clients, addrs, per, m.PortsPerAddr, usable, want, want+1))
+		}
+	}
+	if m.MemAvailable > 0 {
+		need := int64(p.Clients) * (estClientBytes + estKernelBytes)
+		if p.ServerWorkers > 0 {
+			need += int64(p.Clients) * estServerBytes
+		}
+		if need > m.MemAvailable*9/10 {
+			probs = append(probs, fmt.Sprintf("--clients %d: needs about %d MiB (client, server and kernel memory), but only %d MiB are available; lower --clients", p.Clients, need>>20, m.MemAvailable>>20))
+		}
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("preflight: this run does not fit on this machine:\n  %s", strings.Join(probs, "\n  "))
+}
+
+// AutoSourceAddrs picks loopback source addresses 127.0.0.2, 127.0.0.3, …
+// when the target is on loopback and one address has too few ports for
+// the fleet; it returns nil when one address is enough.
+func AutoSourceAddrs(target netip.Addr, clients int, m Machine) []netip.Addr {
+	if !target.IsLoopback() || !target.Is4() || m.PortsPerAddr <= 0 {
+		return nil
+	}
+	usable := int(float64(m.PortsPerAddr) * portChurn)
+	if clients <= usable {
+		return nil
+	}
+	n := (clients + usable - 1) / usable
+	out := make([]netip.Addr, 0, n)
+	a := netip.AddrFrom4([4]byte{127, 0, 0, 2})
+	for i := 0; i < n; i++ {
+		out = append(out, a)
+		a = a.Next()
+	}
+	return out
+}
+
+// ParseSourceIPs reads --source-ips: a comma-separated list of addresses
+// and ranges like 127.0.0.2-127.0.0.40.
+func ParseSourceIPs(s string) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := netip.ParseAddr(strings.TrimSpace(lo))
+		if err != nil {
+			return nil, fmt.Errorf("--source-ips: %q is not an IP address", lo)
+		}
+		if !isRange {
+			out = append(out, a)
+			continue
+		}
+		b, err := netip.ParseAddr(strings.TrimSpace(hi))
+		if err != nil {
+			return nil, fmt.Errorf("--source-ips: %q is not an IP address", hi)
+		}
+		if a.Is4() != b.Is4() || b.Less(a) {
+			return nil, fmt.Errorf("--source-ips: range %s must go from a lower to a higher address of one family", part)
+		}
+		for x := a; ; x = x.Next() {
+			out = append(out, x)
+			if len(out) > 65536 {
+				return nil, fmt.Errorf("--source-ips: more than 65536 addresses")
+			}
+			if x == b {
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--source-ips: no address in %q", s)
+	}
+	return out, nil
+}

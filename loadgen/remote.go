@@ -1,0 +1,177 @@
+package loadgen
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// The worker protocol: the coordinator writes one JSON request per line to
+// a worker's stdin and reads one JSON reply per line from its stdout. It is
+// the Controller interface, spoken over a pipe, so a worker process (or a
+// worker on another machine behind any byte stream) is driven exactly like
+// the in-process Fleet.
+
+type request struct {
+	Op    string        `json:"op"`
+	At    time.Duration `json:"at,omitempty"`
+	Phase string        `json:"phase,omitempty"`
+	K     int           `json:"k,omitempty"`
+	Order *StormOrder   `json:"order,omitempty"`
+}
+
+type reply struct {
+	Err     string        `json:"err,omitempty"`
+	Status  *Status       `json:"status,omitempty"`
+	Applied *StormApplied `json:"applied,omitempty"`
+}
+
+// Remote drives a fleet in another process through the worker protocol.
+// Its methods are safe for concurrent use (requests are serialised).
+type Remote struct {
+	mu     sync.Mutex
+	enc    *json.Encoder
+	dec    *json.Decoder
+	closed bool
+}
+
+// NewRemote speaks the worker protocol on w (the worker's stdin) and r
+// (its stdout).
+func NewRemote(w io.Writer, r io.Reader) *Remote {
+	return &Remote{enc: json.NewEncoder(w), dec: json.NewDecoder(bufio.NewReader(r))}
+}
+
+func (m *Remote) call(q request) (reply, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var p reply
+	if m.closed {
+		return p, errors.New("worker: closed")
+	}
+	if err := m.enc.Encode(q); err != nil {
+		return p, fmt.Errorf("worker %s: %w", q.Op, err)
+	}
+	if err := m.dec.Decode(&p); err != nil {
+		return p, fmt.Errorf("worker %s: no reply: %w", q.Op, err)
+	}
+	if p.Err != "" {
+		return p, fmt.Errorf("worker %s: %s", q.Op, p.Err)
+	}
+	return p, nil
+}
+
+// Start implements Controller.
+func (m *Remote) Start(rampStart time.Duration) error {
+	_, err := m.call(request{Op: "start", At: rampStart})
+	return err
+}
+
+// Status implements Controller; an unreachable worker reports an empty status.
+func (m *Remote) Status() Status {
+	p, err := m.call(request{Op: "status"})
+	if err != nil || p.Status == nil {
+		return Status{Storm: -1}
+	}
+	return *p.Status
+}
+
+// Cut implements Controller.
+func (m *Remote) Cut(phase string) error {
+	_, err := m.call(request{Op: "cut", Phase: phase})
+	return err
+}
+
+// StormBegin implements Controller.
+func (m *Remote) StormBegin(o StormOrder) (StormApplied, error) {
+	p, err := m.call(request{Op: "storm_begin", Order: &o})
+	if err != nil || p.Applied == nil {
+		return StormApplied{T0: -1}, err
+	}
+	return *p.Applied, nil
+}
+
+// StormT0 implements Controller.
+func (m *Remote) StormT0(k int, t0 time.Duration) error {
+	_, err := m.call(request{Op: "storm_t0", K: k, At: t0})
+	return err
+}
+
+// StormEnd implements Controller.
+func (m *Remote) StormEnd(k int) error {
+	_, err := m.call(request{Op: "storm_end", K: k})
+	return err
+}
+
+// Drain implements Controller.
+func (m *Remote) Drain() error {
+	_, err := m.call(request{Op: "drain"})
+	return err
+}
+
+// Close implements Controller: the worker stops its loops and then writes
+// its shard and exits.
+func (m *Remote) Close() error {
+	_, err := m.call(request{Op: "close"})
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	return err
+}
+
+// Serve answers the worker protocol read from r with ctl, writing replies
+// to w, until "close" (after ctl.Close) or the end of r.
+func Serve(r io.Reader, w io.Writer, ctl Controller) error {
+	dec := json.NewDecoder(bufio.NewReader(r))
+	enc := json.NewEncoder(w)
+	for {
+		var q request
+		if err := dec.Decode(&q); err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("worker: coordinator went away")
+			}
+			return fmt.Errorf("worker: read request: %w", err)
+		}
+		var p reply
+		var err error
+		switch q.Op {
+		case "start":
+			err = ctl.Start(q.At)
+		case "status":
+			s := ctl.Status()
+			p.Status = &s
+		case "cut":
+			err = ctl.Cut(q.Phase)
+		case "storm_begin":
+			if q.Order == nil {
+				err = errors.New("storm_begin without order")
+				break
+			}
+			var a StormApplied
+			a, err = ctl.StormBegin(*q.Order)
+			p.Applied = &a
+		case "storm_t0":
+			err = ctl.StormT0(q.K, q.At)
+		case "storm_end":
+			err = ctl.StormEnd(q.K)
+		case "drain":
+			err = ctl.Drain()
+		case "close":
+			err = ctl.Close()
+		default:
+			err = fmt.Errorf("unknown op %q", q.Op)
+		}
+		if err != nil {
+			p.Err = err.Error()
+		}
+		if werr := enc.Encode(p); werr != nil {
+			return fmt.Errorf("worker: write reply: %w", werr)
+		}
+		if q.Op == "close" {
+			return err
+		}
+	}
+}
