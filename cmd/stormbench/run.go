@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,6 +62,8 @@ type runFlags struct {
 	serverPingExplicit bool
 	workers            int
 	serverWorkers      int
+	sourceIPs          string
+	noPreflight        bool
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -99,7 +103,9 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
 	fs.IntVar(&rf.workers, "workers", 0, "load-generator worker processes, each a shard of the clients (default: enough to keep each under 18 000 sockets)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "client event loops per process (default: GOMAXPROCS, 1 with workers)")
-	fs.IntVar(&cfg.Dialers, "dialers", 512, "dials + handshakes in flight at once")
+	fs.IntVar(&cfg.Dialers, "dialers", 512, "dials + handshakes in flight at once, per process")
+	fs.StringVar(&rf.sourceIPs, "source-ips", "", "spread connections over these local addresses: a list and/or ranges, e.g. 127.0.0.2-127.0.0.40 (default: automatic on loopback when one address has too few ports)")
+	fs.BoolVar(&rf.noPreflight, "no-preflight", false, "skip the check that the run fits this machine (file limit, ports, memory)")
 	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
 	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
 
@@ -177,6 +183,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if rf.workers < 0 {
 		return usagef("--workers must be ≥ 1 (got %d)", rf.workers)
 	}
+	if rf.sourceIPs != "" {
+		ips, err := loadgen.ParseSourceIPs(rf.sourceIPs)
+		if err != nil {
+			return usageError{err}
+		}
+		cfg.SourceIPs = ips
+	}
 	if rf.workers == 0 {
 		rf.workers = loadgenWorkersDefault(cfg.Clients, cfg.Resolve().Dialers)
 	}
@@ -209,6 +222,19 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		name = cfg.Fault.Kind + "-" + string(cfg.Policy.Jitter)
 		if cfg.Policy.Preset != "" {
 			name = cfg.Fault.Kind + "-" + cfg.Policy.Preset
+		}
+	}
+	machine := loadgen.ReadMachine()
+	if len(cfg.SourceIPs) == 0 {
+		cfg.SourceIPs = loadgen.AutoSourceAddrs(targetAddr(cfg.URL), cfg.Clients, machine)
+	}
+	if !rf.noPreflight {
+		plan := loadgen.Plan{Clients: cfg.Clients, Workers: rf.workers, Dialers: cfg.Dialers, SourceAddrs: len(cfg.SourceIPs)}
+		if embed {
+			plan.ServerWorkers, plan.ServerHandshakes = rf.serverWorkers, srvCfg.Handshakes
+		}
+		if err := loadgen.Preflight(plan, machine); err != nil {
+			return usageError{err}
 		}
 	}
 	if !runNameRE.MatchString(name) {
@@ -289,6 +315,25 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("run: %w (partial results written to %s)", runErr, dir)
 	}
 	return nil
+}
+
+// targetAddr is the server's address when --url names an IP (the embedded
+// server listens on 127.0.0.1), else the zero address.
+func targetAddr(u string) netip.Addr {
+	if u == "" {
+		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return netip.Addr{}
+	}
+	if a, err := netip.ParseAddr(pu.Hostname()); err == nil {
+		return a
+	}
+	if pu.Hostname() == "localhost" {
+		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	return netip.Addr{}
 }
 
 // checkRunCombination rejects flag combinations that cannot work, before
