@@ -1,7 +1,6 @@
 package loadgen
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"sync"
@@ -263,20 +262,5 @@ func (f *Fleet) closeLoops() {
 	f.wg.Wait()
 	for _, sh := range f.shards {
 		sh.loop.Close()
-	}
-}
-
-// waitCtx sleeps for d or until ctx is done.
-func waitCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

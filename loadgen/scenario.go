@@ -100,7 +100,8 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 	}
 	for k := 0; k < cfg.Fault.Storms && ctx.Err() == nil; k++ {
 		r.phase(holdName(k))
-		if !waitCtx(ctx, cfg.Hold) {
+		r.waitUntil(o.Clock()+cfg.Hold, func(Status) bool { return false })
+		if ctx.Err() != nil {
 			break
 		}
 		if cfg.Fault.Kind == FaultNone {
@@ -137,6 +138,9 @@ type runner struct {
 func (r *runner) phase(name string) {
 	r.phaseName = name
 	_ = r.ctl.Cut(name)
+	if !r.o.TTY && name != "drain" {
+		r.printStatus(true) // a line at every phase change in logs
+	}
 }
 
 // storm applies fault k and waits for the fleet to recover.
