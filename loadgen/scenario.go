@@ -10,6 +10,10 @@ import (
 	"github.com/stormbench/stormbench/internal/evloop"
 )
 
+// timetableLead is how long before a scheduled server-side fault the
+// shards of a timetable run open their storm windows.
+const timetableLead = 500 * time.Millisecond
+
 // ErrNoConnection reports a run in which no client ever connected.
 var ErrNoConnection = errors.New("no client ever connected")
 
@@ -45,6 +49,13 @@ type Options struct {
 	TTY bool
 	// StatusEvery overrides the status interval; zero means 1s on a TTY, 5s otherwise.
 	StatusEvery time.Duration
+	// Timetable runs every phase on a fixed schedule from Start, so that
+	// shards on several machines (--shard i/n --start-at T), which cannot
+	// see each other, agree on when each phase begins: the ramp lasts
+	// clients/rate + ConnectTimeout, each hold Hold and each storm exactly
+	// RecoverTimeout. A shard without an Injector takes T0 of a
+	// server-side fault to be its scheduled time (clocks must agree).
+	Timetable bool
 }
 
 // Outcome says how a run ended.
@@ -89,18 +100,36 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 		return out, fmt.Errorf("start fleet: %w", err)
 	}
 	rampEnd := o.Clock() + time.Duration(float64(cfg.Clients)/cfg.RampRate*float64(time.Second))
-	out.RampComplete = r.waitUntil(rampEnd+cfg.Fault.RecoverTimeout, func(s Status) bool {
-		return s.Open >= s.Clients
-	})
+	if o.Timetable {
+		r.waitUntil(rampEnd+cfg.ConnectTimeout, func(Status) bool { return false })
+		s := r.ctl.Status()
+		out.RampComplete = s.Open >= s.Clients
+	} else {
+		out.RampComplete = r.waitUntil(rampEnd+cfg.Fault.RecoverTimeout, func(s Status) bool {
+			return s.Open >= s.Clients
+		})
+	}
 	if ctx.Err() != nil {
 		return out, nil
 	}
 	if r.ctl.Status().Connects == 0 {
 		return out, ErrNoConnection
 	}
+	next := o.Clock()
 	for k := 0; k < cfg.Fault.Storms && ctx.Err() == nil; k++ {
 		r.phase(holdName(k))
-		r.waitUntil(o.Clock()+cfg.Hold, func(Status) bool { return false })
+		if !o.Timetable {
+			next = o.Clock()
+		}
+		next += cfg.Hold
+		open := next
+		if o.Timetable && !ClientSide(cfg.Fault.Kind) {
+			// Shards open their windows ahead of the one that applies a
+			// server-side fault, so that none misses the first detections
+			// (clocks of the shards' machines may differ by this much).
+			open -= timetableLead
+		}
+		r.waitUntil(open, func(Status) bool { return false })
 		if ctx.Err() != nil {
 			break
 		}
@@ -108,9 +137,10 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 			break
 		}
 		r.phase(fmt.Sprintf("storm-%d", k+1))
-		if err := r.storm(k); err != nil {
+		if err := r.storm(k, next); err != nil {
 			return out, err
 		}
+		next += cfg.Fault.RecoverTimeout
 	}
 	return out, nil
 }
@@ -143,17 +173,28 @@ func (r *runner) phase(name string) {
 	}
 }
 
-// storm applies fault k and waits for the fleet to recover.
-func (r *runner) storm(k int) error {
+// storm applies fault k (scheduled at sched on a timetable) and waits for
+// the fleet to recover.
+func (r *runner) storm(k int, sched time.Duration) error {
 	f := r.cfg.Fault
 	info := StormInfo{Fault: f.Kind, Affected: -1}
 	applied, err := r.ctl.StormBegin(StormOrder{K: k, Kind: f.Kind, Fraction: f.Fraction, Duration: f.Duration})
 	if err != nil {
 		return fmt.Errorf("storm %d: %w", k+1, err)
 	}
-	if ClientSide(f.Kind) {
+	if r.o.Timetable && !ClientSide(f.Kind) {
+		r.waitUntil(sched, func(Status) bool { return false })
+	}
+	switch {
+	case ClientSide(f.Kind):
 		info.T0 = applied.T0
-	} else {
+	case r.o.Timetable && r.o.Injector == nil:
+		// Another shard applies it; the schedule says when.
+		info.T0 = sched
+		if err := r.ctl.StormT0(k, info.T0); err != nil {
+			return fmt.Errorf("storm %d: %w", k+1, err)
+		}
+	default:
 		if r.o.Injector == nil {
 			_ = r.ctl.StormEnd(k)
 			return fmt.Errorf("storm %d: fault %q needs the server's control API (--control) or the embedded server", k+1, f.Kind)
@@ -194,8 +235,15 @@ func (r *runner) storm(k int) error {
 		}
 	}
 	deadline := info.T0 + f.RecoverTimeout
+	if r.o.Timetable {
+		deadline = sched + f.RecoverTimeout
+	}
 	var last Status
 	done := r.waitUntil(deadline, func(s Status) bool {
+		if r.o.Timetable {
+			last = s
+			return false // every shard keeps the same window
+		}
 		last = s
 		want := int64(info.Affected)
 		if want < 0 {
@@ -214,7 +262,7 @@ func (r *runner) storm(k int) error {
 		info.Survived = int(max(want-last.Detected, 0))
 	}
 	info.End = r.o.Clock()
-	info.TimedOut = !done && r.ctx.Err() == nil
+	info.TimedOut = !done && r.ctx.Err() == nil && !r.o.Timetable
 	r.storms[k] = info
 	r.rec.StormInfo(k, info)
 	if err := r.ctl.StormEnd(k); err != nil {

@@ -122,6 +122,11 @@ func checkFaultRun(t *testing.T, fault string, causes []string, args []string) {
 		t.Error("no broadcast messages received")
 	}
 	checkInvariants(t, dir, sum)
+	for _, name := range []string{"server.json", "server_timeseries.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("missing %s", name)
+		}
+	}
 }
 
 func contains(list []string, s string) bool {
@@ -200,14 +205,14 @@ func checkInvariants(t *testing.T, dir string, sum *reporter.Summary) {
 			t.Errorf("%s.hgrm total %d != summary count %d", m, n, sum.Histograms[m].Count)
 		}
 	}
-	for _, name := range []string{"config.json", "summary.json", "server.json", "server_timeseries.csv", "histograms.hlog"} {
+	for _, name := range []string{"config.json", "summary.json", "histograms.hlog", "shard.json"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("missing %s", name)
 		}
 	}
 	var cfg map[string]any
 	b, _ := os.ReadFile(filepath.Join(dir, "config.json"))
-	if err := json.Unmarshal(b, &cfg); err != nil || cfg["loadgen"] == nil || cfg["host"] == nil {
+	if err := json.Unmarshal(b, &cfg); err != nil || (cfg["loadgen"] == nil && cfg["configs"] == nil) || cfg["host"] == nil {
 		t.Errorf("config.json lacks the resolved settings or host facts: %v", err)
 	}
 	tmp, _ := filepath.Glob(filepath.Join(dir, ".*"))

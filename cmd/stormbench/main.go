@@ -47,6 +47,7 @@ Commands:
   run       one experiment: a client fleet, a fault, the storm measured
   serve     the server-under-test on its own
   report    re-print the summary of a finished run
+  merge     join the shards of one run (several machines) into one results folder
   version   version, commit and Go version
 
 Run "stormbench <command> --help" for a command's flags and examples.
@@ -82,6 +83,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return serveCmd(ctx, rest, stdout, stderr)
 	case "report":
 		return reportCmd(ctx, rest, stdout, stderr)
+	case "merge":
+		return mergeCmd(ctx, rest, stdout, stderr)
 	case "version":
 		return versionCmd(ctx, rest, stdout, stderr)
 	case "worker": // hidden: one shard of "run --workers N", driven over stdin/stdout

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stormbench/stormbench/loadgen"
@@ -64,6 +65,7 @@ type runFlags struct {
 	serverWorkers      int
 	sourceIPs          string
 	noPreflight        bool
+	shard, startAt     string
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -106,6 +108,8 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.IntVar(&cfg.Dialers, "dialers", 512, "dials + handshakes in flight at once, per process")
 	fs.StringVar(&rf.sourceIPs, "source-ips", "", "spread connections over these local addresses: a list and/or ranges, e.g. 127.0.0.2-127.0.0.40 (default: automatic on loopback when one address has too few ports)")
 	fs.BoolVar(&rf.noPreflight, "no-preflight", false, "skip the check that the run fits this machine (file limit, ports, memory)")
+	fs.StringVar(&rf.shard, "shard", "", "run only shard i/n of the fleet (client IDs ≡ i mod n), for runs spread over machines; with --url")
+	fs.StringVar(&rf.startAt, "start-at", "", "with --shard: start the ramp at this instant (RFC 3339 or Unix seconds); every phase then follows a fixed timetable")
 	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
 	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
 
@@ -183,6 +187,27 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if rf.workers < 0 {
 		return usagef("--workers must be ≥ 1 (got %d)", rf.workers)
 	}
+	var startAt time.Time
+	if rf.shard != "" {
+		sh, err := parseShard(rf.shard)
+		if err != nil {
+			return err
+		}
+		cfg.Shard = sh
+		if cfg.URL == "" && sh.Count > 1 {
+			return usagef("--shard %s needs --url: every shard must reach the same server", rf.shard)
+		}
+	}
+	if rf.startAt != "" {
+		if rf.shard == "" {
+			return usagef("--start-at is for --shard runs")
+		}
+		t, err := parseStartAt(rf.startAt, time.Now())
+		if err != nil {
+			return err
+		}
+		startAt = t
+	}
 	if rf.sourceIPs != "" {
 		ips, err := loadgen.ParseSourceIPs(rf.sourceIPs)
 		if err != nil {
@@ -191,7 +216,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.SourceIPs = ips
 	}
 	if rf.workers == 0 {
-		rf.workers = loadgenWorkersDefault(cfg.Clients, cfg.Resolve().Dialers)
+		rc := cfg.Resolve()
+		rf.workers = loadgenWorkersDefault((rc.Clients+rc.Shard.Count-1)/rc.Shard.Count, rc.Dialers)
 	}
 	if rf.workers > 1 && !cmd.fs.Changed("loops") {
 		cfg.Loops = 1 // several processes already spread the work over the cores
@@ -223,13 +249,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if cfg.Policy.Preset != "" {
 			name = cfg.Fault.Kind + "-" + cfg.Policy.Preset
 		}
+		if cfg.Shard.Count > 1 {
+			name += fmt.Sprintf("-shard-%d-of-%d", cfg.Shard.Index, cfg.Shard.Count)
+		}
 	}
 	machine := loadgen.ReadMachine()
 	if len(cfg.SourceIPs) == 0 {
 		cfg.SourceIPs = loadgen.AutoSourceAddrs(targetAddr(cfg.URL), cfg.Clients, machine)
 	}
 	if !rf.noPreflight {
-		plan := loadgen.Plan{Clients: cfg.Clients, Workers: rf.workers, Dialers: cfg.Dialers, SourceAddrs: len(cfg.SourceIPs)}
+		plan := loadgen.Plan{Clients: (cfg.Clients + cfg.Shard.Count - 1) / cfg.Shard.Count, Workers: rf.workers, Dialers: cfg.Dialers, SourceAddrs: len(cfg.SourceIPs)}
 		if embed {
 			plan.ServerWorkers, plan.ServerHandshakes = rf.serverWorkers, srvCfg.Handshakes
 		}
@@ -258,12 +287,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.URL = emb.URL()
 		inj.emb = emb
 		inj.ctl = emb.control
-	} else if rf.control != "" {
+	} else if rf.control != "" && cfg.Shard.Index == 0 {
+		// On a timetable only shard 0 applies server-side faults.
 		ctl := &sut.ControlClient{Base: rf.control, Token: rf.token}
 		inj.ctl = func() *sut.ControlClient { return ctl }
 	}
 
 	start := time.Now()
+	if !startAt.IsZero() {
+		fmt.Fprintf(stderr, "stormbench: shard %d/%d waits until %s\n", cfg.Shard.Index, cfg.Shard.Count, startAt.Format(time.RFC3339))
+		select {
+		case <-time.After(time.Until(startAt)):
+		case <-ctx.Done():
+			return errInterrupted
+		}
+		start = startAt
+	}
 	var fr *fleetRun
 	var err error
 	if rf.workers > 1 {
@@ -274,7 +313,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	opts := loadgen.Options{Start: start, Clock: fr.clock, Injector: inj, TTY: isTerminal(stderr)}
+	opts := loadgen.Options{Start: start, Clock: fr.clock, TTY: isTerminal(stderr), Timetable: cfg.Shard.Count > 1}
+	if inj.ctl != nil || inj.emb != nil {
+		opts.Injector = inj
+	}
 	if !rf.quiet {
 		opts.Status = stderr
 	}
@@ -297,6 +339,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := reporter.WriteRun(dir, shard, sum, rc); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
+	// The raw partial result, so that shards of one run on several
+	// machines can be merged exactly (stormbench merge).
+	if err := reporter.WriteShard(filepath.Join(dir, shardFile), shard); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
 	if emb != nil || inj.ctl != nil {
 		if err := writeServerStats(ctx, dir, inj); err != nil {
 			fmt.Fprintf(stderr, "stormbench: server stats: %v\n", err)
@@ -315,6 +362,39 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("run: %w (partial results written to %s)", runErr, dir)
 	}
 	return nil
+}
+
+// shardFile is the raw, mergeable result every run leaves in its folder.
+const shardFile = "shard.json"
+
+// parseShard reads --shard i/n.
+func parseShard(s string) (loadgen.Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return loadgen.Shard{}, usagef("--shard must be i/n with 0 ≤ i < n, e.g. 0/4 (got %q)", s)
+	}
+	return loadgen.Shard{Index: i, Count: n}, nil
+}
+
+// parseStartAt reads --start-at: RFC 3339 or Unix seconds, in the future.
+func parseStartAt(s string, now time.Time) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		sec, err2 := strconv.ParseFloat(s, 64)
+		if err2 != nil {
+			return t, usagef("--start-at must be an RFC 3339 time (2026-11-22T10:00:00Z) or Unix seconds (got %q)", s)
+		}
+		t = time.Unix(0, int64(sec*1e9))
+	}
+	if t.Before(now.Add(-time.Second)) {
+		return t, usagef("--start-at %s is in the past", t.Format(time.RFC3339))
+	}
+	if t.After(now.Add(24 * time.Hour)) {
+		return t, usagef("--start-at %s is more than a day away", t.Format(time.RFC3339))
+	}
+	return t, nil
 }
 
 // targetAddr is the server's address when --url names an IP (the embedded

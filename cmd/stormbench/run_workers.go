@@ -74,7 +74,13 @@ func workerFleet(cfg loadgen.Config, n int, start time.Time, stderr io.Writer) (
 	}
 	for i := 0; i < n; i++ {
 		wcfg := cfg
-		wcfg.Shard = loadgen.Shard{Index: i, Count: n}
+		// Worker i of this process's shard (index, count) takes the client
+		// IDs g ≡ index + i·count (mod count·n).
+		base := cfg.Shard
+		if base.Count == 0 {
+			base = loadgen.Shard{Index: 0, Count: 1}
+		}
+		wcfg.Shard = loadgen.Shard{Index: base.Index + i*base.Count, Count: base.Count * n}
 		path := filepath.Join(tmp, fmt.Sprintf("worker-%d.json", i))
 		cmd := exec.Command(exe, "worker")
 		cmd.Stderr = stderr

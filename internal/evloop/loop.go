@@ -110,7 +110,7 @@ func New(clock Clock, o Options) (*Loop, error) {
 		events: make([]unix.EpollEvent, o.MaxEvents),
 		done:   make(chan struct{}),
 	}
-	l.wheel.cur = int64(clock() / Tick)
+	l.wheel.cur = int64(clock()/Tick) - 1
 	return l, nil
 }
 
@@ -254,8 +254,8 @@ func (l *Loop) Run() error {
 // due, through Go's netpoller. It returns the events it found in l.events.
 func (l *Loop) park(wait func(uintptr) bool) (int, error) {
 	var deadline time.Time
-	if t := l.wheel.nextTick(); t >= 0 {
-		d := time.Duration(t)*Tick - l.clock()
+	if at := l.wheel.next(); at >= 0 {
+		d := at - l.clock()
 		if d <= 0 {
 			return 0, nil
 		}

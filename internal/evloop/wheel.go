@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Tick is the wheel's resolution. A timer fires on the first tick at or
-// after its scheduled time, so it is never early and, on an idle loop, at
-// most about one tick late.
+// Tick is the wheel's slot width. Timers are hashed by tick, but each fires
+// at its own scheduled time: the loop sleeps until the earliest one, so a
+// timer is never early and, on an idle loop, late only by the wake-up
+// latency of the runtime.
 const Tick = time.Millisecond
 
 const (
@@ -22,14 +23,15 @@ const (
 type wheel struct {
 	slots [wheelSlots]*Timer
 	bits  [wheelSlots / 64]uint64
-	cur   int64 // last processed tick
+	cur   int64 // last tick whose slot is fully processed
 	n     int   // armed timers
+	// cursor is the next timer fireSlot visits; remove moves it on when
+	// a callback removes that very timer (and perhaps re-arms it in
+	// another slot), so iteration never strays into another list.
+	cursor *Timer
 }
 
-func tickOf(d time.Duration) int64 {
-	// Round up: a timer must not fire before its time.
-	return int64((d + Tick - 1) / Tick)
-}
+func tickOf(d time.Duration) int64 { return int64(d / Tick) }
 
 func (w *wheel) add(t *Timer, when time.Duration) {
 	if t.armed {
@@ -57,6 +59,9 @@ func (w *wheel) remove(t *Timer) {
 		return
 	}
 	s := t.tick & wheelMask
+	if w.cursor == t {
+		w.cursor = t.next
+	}
 	if t.prev != nil {
 		t.prev.next = t.next
 	} else {
@@ -73,7 +78,9 @@ func (w *wheel) remove(t *Timer) {
 	w.n--
 }
 
-// advance fires every timer due at or before now, in tick order.
+// advance fires every timer due at or before now, in tick order. The slot
+// of the current tick is processed only up to now; it stays the next one
+// to visit until its tick has passed.
 func (w *wheel) advance(now time.Duration) {
 	target := int64(now / Tick)
 	if target <= w.cur {
@@ -87,39 +94,32 @@ func (w *wheel) advance(now time.Duration) {
 	}
 	for k := start; k <= target; k++ {
 		s := k & wheelMask
+		if k < target {
+			w.cur = k
+		}
 		if w.bits[s>>6]&(1<<(s&63)) == 0 {
 			continue
 		}
-		w.cur = k
 		w.fireSlot(s, k, now)
 	}
-	w.cur = target
+	w.cur = target - 1
 }
 
 func (w *wheel) fireSlot(s, k int64, now time.Duration) {
-	for t := w.slots[s]; t != nil; {
-		next := t.next
-		if t.tick <= k {
+	// Timers a callback adds go to the head of a list, so this pass does
+	// not visit them; timers it removes are skipped through the cursor.
+	for t := w.slots[s]; t != nil; t = w.cursor {
+		w.cursor = t.next
+		if t.tick <= k && t.when <= now {
 			w.remove(t)
-			late := now - t.when
-			if late < 0 {
-				late = 0
-			}
-			// The handler may re-arm t or any other timer; next stays
-			// valid unless the handler removes it, which we re-check.
-			t.h.OnTimer(t, now, late)
-			if next != nil && !next.armed {
-				// next was removed by the callback: restart the slot.
-				next = w.slots[s]
-			}
+			t.h.OnTimer(t, now, now-t.when)
 		}
-		t = next
 	}
+	w.cursor = nil
 }
 
 // nextTick returns the first tick after cur whose slot holds a timer, or
-// -1 when the wheel is empty. It may return a slot whose timers belong to
-// a later turn; the loop then wakes once for nothing, which is cheap.
+// -1 when the wheel is empty. Its timers may belong to a later turn.
 func (w *wheel) nextTick() int64 {
 	if w.n == 0 {
 		return -1
@@ -138,4 +138,24 @@ func (w *wheel) nextTick() int64 {
 		}
 	}
 	return -1
+}
+
+// next returns when the loop must wake for the next timer, or -1 when the
+// wheel is empty: the earliest scheduled time in the next occupied slot
+// (the slot's start when it only holds timers of later turns).
+func (w *wheel) next() time.Duration {
+	k := w.nextTick()
+	if k < 0 {
+		return -1
+	}
+	best := time.Duration(-1)
+	for t := w.slots[k&wheelMask]; t != nil; t = t.next {
+		if t.tick <= k && (best < 0 || t.when < best) {
+			best = t.when
+		}
+	}
+	if best < 0 {
+		return time.Duration(k) * Tick
+	}
+	return best
 }

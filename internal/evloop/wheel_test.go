@@ -172,3 +172,44 @@ func BenchmarkWheelScheduleFire(b *testing.B) {
 		}
 	}
 }
+
+// moveSibling, when it fires, cancels its sibling and re-arms it in
+// another slot: the way a client's detection cancels its ping timer and
+// schedules a reconnect.
+type moveSibling struct {
+	w       *wheel
+	sibling *Timer
+	fired   *int
+}
+
+func (m *moveSibling) OnTimer(_ *Timer, now, _ time.Duration) {
+	*m.fired++
+	if m.sibling != nil && m.sibling.Armed() {
+		m.w.remove(m.sibling)
+		m.w.add(m.sibling, now+3*time.Second)
+	}
+}
+
+func TestWheelCallbackMovesNextTimer(t *testing.T) {
+	var w wheel
+	fired := 0
+	ts := make([]Timer, 50)
+	for i := range ts {
+		h := &moveSibling{w: &w, fired: &fired}
+		if i%2 == 1 {
+			// Timers are pushed at the head, so ts[i-1] is visited right
+			// after ts[i]: each odd timer moves the one after it.
+			h.sibling = &ts[i-1]
+		}
+		ts[i].Init(h, 0)
+		w.add(&ts[i], 5*time.Millisecond)
+	}
+	w.advance(6 * time.Millisecond)
+	if fired != 25 {
+		t.Fatalf("fired %d of the 25 timers that stayed due", fired)
+	}
+	w.advance(6 * time.Second)
+	if fired != 50 || w.n != 0 {
+		t.Fatalf("after the moved ones: fired %d, armed %d", fired, w.n)
+	}
+}
