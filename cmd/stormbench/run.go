@@ -106,7 +106,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.IntVar(&rf.workers, "workers", 0, "load-generator worker processes, each a shard of the clients (default: enough to keep each under 18 000 sockets)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "client event loops per process (default: GOMAXPROCS, 1 with workers)")
 	fs.IntVar(&cfg.Dialers, "dialers", 512, "dials + handshakes in flight at once, per process")
-	fs.StringVar(&rf.sourceIPs, "source-ips", "", "spread connections over these local addresses: a list and/or ranges, e.g. 127.0.0.2-127.0.0.40 (default: automatic on loopback when one address has too few ports)")
+	fs.StringVar(&rf.sourceIPs, "source-ips", "", "spread connections over these local addresses: a list and/or ranges, e.g. 127.0.0.2-127.0.0.40 (default on loopback: 127.0.0.2, 127.0.0.3, … one per 4096 clients)")
 	fs.BoolVar(&rf.noPreflight, "no-preflight", false, "skip the check that the run fits this machine (file limit, ports, memory)")
 	fs.StringVar(&rf.shard, "shard", "", "run only shard i/n of the fleet (client IDs ≡ i mod n), for runs spread over machines; with --url")
 	fs.StringVar(&rf.startAt, "start-at", "", "with --shard: start the ramp at this instant (RFC 3339 or Unix seconds); every phase then follows a fixed timetable")

@@ -1,0 +1,167 @@
+package loadgen
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/protocol"
+	"golang.org/x/sys/unix"
+)
+
+// countSink counts what the hot path records; it never allocates.
+type countSink struct {
+	sent, received, rtts, lost int
+}
+
+func (s *countSink) Attempt(time.Duration, time.Duration)                  {}
+func (s *countSink) Connected(time.Duration, ConnectTiming)                {}
+func (s *countSink) Failed(time.Duration, FailCause)                       {}
+func (s *countSink) Disconnected(time.Duration, Cause)                     {}
+func (s *countSink) Reconnected(time.Duration, time.Duration, int)         {}
+func (s *countSink) GaveUp(time.Duration)                                  {}
+func (s *countSink) Backoff(time.Duration)                                 {}
+func (s *countSink) Lateness(time.Duration)                                {}
+func (s *countSink) Sent(time.Duration, Traffic, int)                      { s.sent++ }
+func (s *countSink) Received(time.Duration, Traffic, int)                  { s.received++ }
+func (s *countSink) HeartbeatRTT(time.Duration)                            { s.rtts++ }
+func (s *countSink) MessagesLost(time.Duration, int, int)                  { s.lost++ }
+func (s *countSink) MessageDuplicated(time.Duration, int)                  {}
+func (s *countSink) Gauges(time.Duration, int, int, int)                   {}
+func (s *countSink) StormAffected(int)                                     {}
+func (s *countSink) StormDetected(int, time.Duration, Cause)               {}
+func (s *countSink) StormAttempt(int)                                      {}
+func (s *countSink) StormRecovered(int, time.Duration, time.Duration, int) {}
+func (s *countSink) Cut(time.Duration, string)                             {}
+
+// pair is one open client on a loop that is not running (the benchmark
+// drives it), connected through a socketpair to a raw "server" end.
+type pair struct {
+	c      *client
+	sink   *countSink
+	srv    int
+	buf    []byte
+	fr     evloop.FrameReader
+	fw     evloop.FrameWriter
+	now    time.Duration
+	closer func()
+}
+
+func newPair(tb testing.TB, mode string) *pair {
+	tb.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg := Config{Heartbeat: Heartbeat{Mode: mode, Interval: time.Second}}.Resolve()
+	l, err := evloop.New(func() time.Duration { return 0 }, evloop.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sink := &countSink{}
+	f := &Fleet{cfg: cfg, policy: &cfg.Policy}
+	sh := &shard{fl: f, cfg: &f.cfg, loop: l, sink: sink, storm: stormState{k: -1}, payload: make([]byte, 0, 64), clients: make([]client, 1)}
+	c := &sh.clients[0]
+	c.init(sh, 1, 1)
+	c.state, c.fd = StateOpen, int32(fds[0])
+	sh.open = 1
+	p := &pair{c: c, sink: sink, srv: fds[1], buf: make([]byte, 4096)}
+	p.closer = func() { unix.Close(fds[0]); unix.Close(fds[1]); l.Close() }
+	tb.Cleanup(p.closer)
+	return p
+}
+
+// serverEcho reads the client's ping and answers it as the server would.
+func (p *pair) serverEcho(tb testing.TB) {
+	n, err := unix.Read(p.srv, p.buf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, payload, _, err := p.fr.Next(p.buf[:n])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ws.Cipher(payload, h.Mask, 0)
+	var out []byte
+	if h.OpCode == ws.OpText { // app ping {"type":"ping","t":N} → pong
+		m, _ := protocol.Parse(payload)
+		var tmp [64]byte
+		out = p.fw.Frame(ws.OpText, protocol.AppendPong(tmp[:0], m.T), nil)
+	} else {
+		out = p.fw.Frame(ws.OpPong, payload, nil)
+	}
+	if _, err := unix.Write(p.srv, out); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// round is one heartbeat: ping out, echo, pong in and recorded.
+func (p *pair) round(tb testing.TB) {
+	p.now += time.Millisecond
+	p.c.ping(p.now, p.now)
+	p.serverEcho(tb)
+	p.c.OnEvent(unix.EPOLLIN)
+}
+
+func TestHeartbeatRoundDoesNotAllocate(t *testing.T) {
+	for _, mode := range []string{HeartbeatWSPing, HeartbeatApp} {
+		t.Run(mode, func(t *testing.T) {
+			p := newPair(t, mode)
+			p.round(t) // warm up
+			if n := testing.AllocsPerRun(200, func() { p.round(t) }); n != 0 {
+				t.Fatalf("%v allocations per heartbeat round", n)
+			}
+			if p.sink.rtts != 202 || p.sink.sent != 202 || p.c.state != StateOpen { // warm-up, AllocsPerRun's own warm-up, 200 runs
+				t.Fatalf("rtts %d sent %d state %v", p.sink.rtts, p.sink.sent, p.c.state)
+			}
+		})
+	}
+}
+
+func TestReceivedMessageDoesNotAllocate(t *testing.T) {
+	p := newPair(t, HeartbeatWSPing)
+	seq := int64(0)
+	var tmp [64]byte
+	send := func() {
+		seq++
+		if _, err := unix.Write(p.srv, p.fw.Frame(ws.OpText, protocol.AppendMsg(tmp[:0], seq), nil)); err != nil {
+			t.Fatal(err)
+		}
+		p.c.OnEvent(unix.EPOLLIN)
+	}
+	send()
+	if n := testing.AllocsPerRun(500, send); n != 0 {
+		t.Fatalf("%v allocations per received message", n)
+	}
+	if p.c.lastSeq != seq || p.sink.lost != 0 {
+		t.Fatalf("lastSeq %d of %d, lost %d", p.c.lastSeq, seq, p.sink.lost)
+	}
+}
+
+func BenchmarkHeartbeatRound(b *testing.B) {
+	for _, mode := range []string{HeartbeatWSPing, HeartbeatApp} {
+		b.Run(mode, func(b *testing.B) {
+			p := newPair(b, mode)
+			b.ReportAllocs()
+			for b.Loop() {
+				p.round(b)
+			}
+		})
+	}
+}
+
+func BenchmarkReceiveMessage(b *testing.B) {
+	p := newPair(b, HeartbeatWSPing)
+	var fw evloop.FrameWriter
+	var tmp [64]byte
+	seq := int64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		seq++
+		if _, err := unix.Write(p.srv, fw.Frame(ws.OpText, protocol.AppendMsg(tmp[:0], seq), nil)); err != nil {
+			b.Fatal(err)
+		}
+		p.c.OnEvent(unix.EPOLLIN)
+	}
+}
