@@ -50,6 +50,7 @@ type Loop struct {
 	started atomic.Bool
 	done    chan struct{}
 	nfds    int
+	turns   atomic.Int64 // iterations of Run, for tests of idle behaviour
 }
 
 // Options configure a Loop. Zero means default.
@@ -219,6 +220,7 @@ func (l *Loop) Run() error {
 	defer close(l.done)
 	wait := l.waitReady // one method value for the loop's life: no allocation per wait
 	for !l.stopped.Load() {
+		l.turns.Add(1)
 		n, err := unix.EpollWait(l.epfd, l.events, 0)
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("epoll_wait: %w", err)

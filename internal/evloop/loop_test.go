@@ -128,3 +128,27 @@ func TestSubmitNoLostWakeup(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleLoopSleeps: a loop whose timers are all due in later turns of
+// the wheel (heartbeats every 10 s are longer than its 8.192 s span) must
+// sleep, not spin through the slots that hold them.
+func TestIdleLoopSleeps(t *testing.T) {
+	l := startLoop(t)
+	lt := &loopTimer{fired: make(chan time.Duration, 1)}
+	ts := make([]Timer, 20000)
+	done := make(chan struct{})
+	l.Submit(func() {
+		for i := range ts {
+			ts[i].Init(lt, 0)
+			l.Schedule(&ts[i], l.Now()+9*time.Second+time.Duration(i)*400*time.Microsecond)
+		}
+		close(done)
+	})
+	<-done
+	time.Sleep(50 * time.Millisecond)
+	before := l.turns.Load()
+	time.Sleep(300 * time.Millisecond)
+	if n := l.turns.Load() - before; n > 20 {
+		t.Fatalf("idle loop woke %d times in 300ms", n)
+	}
+}

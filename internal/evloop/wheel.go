@@ -118,44 +118,54 @@ func (w *wheel) fireSlot(s, k int64, now time.Duration) {
 	w.cursor = nil
 }
 
-// nextTick returns the first tick after cur whose slot holds a timer, or
-// -1 when the wheel is empty. Its timers may belong to a later turn.
-func (w *wheel) nextTick() int64 {
+// nextTick returns the first tick at or after from whose slot holds a
+// timer, or -1 when the wheel is empty. Its timers may belong to a later
+// turn.
+func (w *wheel) nextTick(from int64) int64 {
 	if w.n == 0 {
 		return -1
 	}
-	from := (w.cur + 1) & wheelMask
+	start := from & wheelMask
 	for i := int64(0); i <= wheelSlots/64; i++ {
-		word := ((from >> 6) + i) & (wheelSlots/64 - 1)
+		word := ((start >> 6) + i) & (wheelSlots/64 - 1)
 		b := w.bits[word]
 		if i == 0 {
-			b &= ^uint64(0) << (from & 63)
+			b &= ^uint64(0) << (start & 63)
 		}
 		if b != 0 {
 			s := word<<6 | int64(bits.TrailingZeros64(b))
-			d := (s - from) & wheelMask
-			return w.cur + 1 + d
+			return from + (s-start)&wheelMask
 		}
 	}
 	return -1
 }
 
 // next returns when the loop must wake for the next timer, or -1 when the
-// wheel is empty: the earliest scheduled time in the next occupied slot
-// (the slot's start when it only holds timers of later turns).
+// wheel is empty: the earliest scheduled time among the timers of the
+// first slot that has any for this turn. Slots holding only timers of
+// later turns are skipped (waking for them would spin through the whole
+// current tick); when no slot has a timer for this turn the loop wakes
+// once a turn later.
 func (w *wheel) next() time.Duration {
-	k := w.nextTick()
-	if k < 0 {
-		return -1
-	}
-	best := time.Duration(-1)
-	for t := w.slots[k&wheelMask]; t != nil; t = t.next {
-		if t.tick <= k && (best < 0 || t.when < best) {
-			best = t.when
+	from := w.cur + 1
+	for from <= w.cur+wheelSlots {
+		k := w.nextTick(from)
+		if k < 0 {
+			return -1
 		}
+		if k > w.cur+wheelSlots {
+			break
+		}
+		best := time.Duration(-1)
+		for t := w.slots[k&wheelMask]; t != nil; t = t.next {
+			if t.tick <= k && (best < 0 || t.when < best) {
+				best = t.when
+			}
+		}
+		if best >= 0 {
+			return best
+		}
+		from = k + 1
 	}
-	if best < 0 {
-		return time.Duration(k) * Tick
-	}
-	return best
+	return time.Duration(w.cur+1+wheelSlots) * Tick
 }

@@ -122,16 +122,26 @@ func TestWheelCallbackMutates(t *testing.T) {
 
 func TestWheelNextTick(t *testing.T) {
 	var w wheel
-	if got := w.nextTick(); got != -1 {
-		t.Fatalf("empty wheel nextTick = %d", got)
+	if got := w.next(); got != -1 {
+		t.Fatalf("empty wheel next = %v", got)
 	}
 	r := &recordFires{}
 	var a Timer
 	a.Init(r, 0)
 	w.cur = 8000
 	w.add(&a, 8300*time.Millisecond) // wraps around the slot array
-	if got := w.nextTick(); got != 8300 {
-		t.Fatalf("nextTick = %d, want 8300", got)
+	if got := w.next(); got != 8300*time.Millisecond {
+		t.Fatalf("next = %v, want 8.3s", got)
+	}
+	// A slot that only holds a timer of a later turn is skipped: the next
+	// wake-up is the timer of this turn, not the slot's start.
+	var later, soon Timer
+	later.Init(r, 0)
+	soon.Init(r, 0)
+	w.add(&later, time.Duration(8001+wheelSlots)*time.Millisecond)
+	w.add(&soon, 8200*time.Millisecond+300*time.Microsecond)
+	if got := w.next(); got != 8200*time.Millisecond+300*time.Microsecond {
+		t.Fatalf("next = %v, want 8.2003s", got)
 	}
 }
 
