@@ -221,17 +221,24 @@ func (c *client) failed(now time.Duration, cause FailCause, start time.Duration)
 	sh.sink.Failed(start, cause)
 	sh.failures++
 	c.attempts++
+	c.backoff(now, now-start, EvFailed)
+}
+
+// backoff schedules the next attempt with the reconnect policy (ev is the
+// state machine's event for how the client got here), or gives up.
+func (c *client) backoff(now, sinceAttempt time.Duration, ev Event) {
+	sh := c.sh
 	if sh.draining {
 		c.on(EvDrain)
 		return
 	}
-	d, ok := sh.fl.policy.Next(&c.bo, &c.rng, now-start)
+	d, ok := sh.fl.policy.Next(&c.bo, &c.rng, sinceAttempt)
 	if !ok {
 		c.giveUp(now)
 		return
 	}
 	sh.sink.Backoff(d)
-	c.on(EvFailed)
+	c.on(ev)
 	c.schedule(now + d)
 }
 
@@ -374,38 +381,16 @@ func (c *client) OnEvent(events uint32) {
 // consume handles every whole frame in data (after any leftover) and keeps
 // an incomplete tail.
 func (c *client) consume(data []byte, now time.Duration) {
-	sh := c.sh
-	if len(c.partial) > 0 {
-		c.partial = append(c.partial, data...)
-		data = c.partial
+	c.sh.now = now
+	if err := c.sh.fr.Feed(&c.partial, data, c); err != nil && c.state == StateOpen {
+		c.dead(now, CauseProtocolError)
 	}
-	for len(data) > 0 && c.state == StateOpen {
-		h, payload, n, err := sh.fr.Next(data)
-		if err != nil {
-			c.dead(now, CauseProtocolError)
-			return
-		}
-		if n == 0 {
-			break
-		}
-		if h.Masked {
-			ws.Cipher(payload, h.Mask, 0)
-		}
-		c.frame(h.OpCode, payload, n, now)
-		data = data[n:]
-	}
-	if c.state != StateOpen {
-		return
-	}
-	if len(data) == 0 {
-		c.partial = c.partial[:0]
-		if cap(c.partial) > 4096 {
-			c.partial = nil
-		}
-		return
-	}
-	// data may be a suffix of c.partial; append moves overlapping bytes safely.
-	c.partial = append(c.partial[:0], data...)
+}
+
+// HandleFrame implements evloop.FrameHandler.
+func (c *client) HandleFrame(h ws.Header, payload []byte, size int) bool {
+	c.frame(h.OpCode, payload, size, c.sh.now)
+	return c.state == StateOpen
 }
 
 func (c *client) frame(op ws.OpCode, p []byte, size int, now time.Duration) {
@@ -516,20 +501,8 @@ func (c *client) afterLoss(now, openFor time.Duration) {
 	c.attempts = 0
 	sh.loop.Cancel(&c.timer)
 	sh.loop.Cancel(&c.hb)
-	pol := sh.fl.policy
-	pol.Disconnected(&c.bo, openFor)
-	if sh.draining {
-		c.on(EvDrain)
-		return
-	}
-	d, ok := pol.Next(&c.bo, &c.rng, 0)
-	if !ok {
-		c.giveUp(now)
-		return
-	}
-	sh.sink.Backoff(d)
-	c.on(EvDead)
-	c.schedule(now + d)
+	sh.fl.policy.Disconnected(&c.bo, openFor)
+	c.backoff(now, 0, EvDead)
 }
 
 // closeSocket unregisters and closes the socket: with an RST when abort,

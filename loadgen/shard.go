@@ -20,8 +20,9 @@ type shard struct {
 	fw      evloop.FrameWriter
 	fr      evloop.FrameReader
 	payload []byte
-	tick    evloop.Timer // gauges every interval
-	partEnd evloop.Timer // end of a partition
+	tick    evloop.Timer  // gauges every interval
+	partEnd evloop.Timer  // end of a partition
+	now     time.Duration // time of the read whose frames are being handled
 
 	open, connecting, waiting, gaveUp     int
 	attempts, connects, failures, disconn int64

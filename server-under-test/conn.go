@@ -159,41 +159,18 @@ func (c *conn) OnEvent(events uint32) {
 	}
 }
 
-// consume parses every whole frame in data (after any leftover) and keeps
+// consume handles every whole frame in data (after any leftover) and keeps
 // an incomplete tail for the next read.
 func (c *conn) consume(data []byte) {
-	if len(c.partial) > 0 {
-		c.partial = append(c.partial, data...)
-		data = c.partial
+	if err := c.sh.fr.Feed(&c.partial, data, c); err != nil && !c.closed {
+		c.close(discProtocol, false)
 	}
-	sh := c.sh
-	for len(data) > 0 && !c.closed {
-		h, payload, n, err := sh.fr.Next(data)
-		if err != nil {
-			c.close(discProtocol, false)
-			return
-		}
-		if n == 0 {
-			break
-		}
-		if h.Masked {
-			ws.Cipher(payload, h.Mask, 0)
-		}
-		c.frame(h, payload)
-		data = data[n:]
-	}
-	if c.closed {
-		return
-	}
-	if len(data) == 0 {
-		c.partial = c.partial[:0]
-		if cap(c.partial) > 4096 {
-			c.partial = nil // do not keep a large buffer on an idle connection
-		}
-		return
-	}
-	// data may be a suffix of c.partial; append moves overlapping bytes safely.
-	c.partial = append(c.partial[:0], data...)
+}
+
+// HandleFrame implements evloop.FrameHandler.
+func (c *conn) HandleFrame(h ws.Header, payload []byte, _ int) bool {
+	c.frame(h, payload)
+	return !c.closed
 }
 
 func (c *conn) frame(h ws.Header, p []byte) {

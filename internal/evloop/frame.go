@@ -81,3 +81,47 @@ func (fr *FrameReader) Next(data []byte) (h ws.Header, payload []byte, n int, er
 	}
 	return h, data[hl:end], end, nil
 }
+
+// FrameHandler receives the frames Feed splits off a stream. It returns
+// false when it closed the connection and wants no more frames.
+type FrameHandler interface {
+	HandleFrame(h ws.Header, payload []byte, size int) bool
+}
+
+// Feed hands every whole frame of *partial followed by data to h, payloads
+// unmasked in place, and keeps an incomplete last frame in *partial for the
+// next read (a large leftover buffer is dropped once empty, so that an
+// idle connection keeps none). It returns the stream's framing error, if
+// any; frames handed over before it stand.
+func (fr *FrameReader) Feed(partial *[]byte, data []byte, h FrameHandler) error {
+	if len(*partial) > 0 {
+		*partial = append(*partial, data...)
+		data = *partial
+	}
+	for len(data) > 0 {
+		hd, payload, n, err := fr.Next(data)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+		if hd.Masked {
+			ws.Cipher(payload, hd.Mask, 0)
+		}
+		if !h.HandleFrame(hd, payload, n) {
+			return nil
+		}
+		data = data[n:]
+	}
+	if len(data) == 0 {
+		*partial = (*partial)[:0]
+		if cap(*partial) > 4096 {
+			*partial = nil
+		}
+		return nil
+	}
+	// data may be a suffix of *partial; append moves overlapping bytes safely.
+	*partial = append((*partial)[:0], data...)
+	return nil
+}
