@@ -49,11 +49,17 @@ func startEmbedded(ctx context.Context, cfg sut.Config, workers int, epoch time.
 }
 
 func (e *embedded) args(listen, control string) []string {
-	c := e.cfg
-	return []string{"serve", "--announce", "--workers", strconv.Itoa(e.workers),
-		"--listen", listen, "--control", control, "--control-token", c.ControlToken,
-		"--path", c.Path,
+	return append([]string{"serve", "--announce", "--workers", strconv.Itoa(e.workers),
+		"--listen", listen, "--control", control, "--control-token", e.cfg.ControlToken,
 		"--epoch-unix-ns", strconv.FormatInt(e.epoch.UnixNano(), 10),
+	}, serveFlagArgs(e.cfg)...)
+}
+
+// serveFlagArgs renders the settings of c that "stormbench serve" takes as
+// flags, for the child processes that run a server.
+func serveFlagArgs(c sut.Config) []string {
+	return []string{
+		"--path", c.Path,
 		"--ping-interval", c.PingInterval.String(),
 		"--idle-timeout", c.IdleTimeout.String(),
 		"--broadcast-interval", c.BroadcastInterval.String(),
@@ -61,6 +67,7 @@ func (e *embedded) args(listen, control string) []string {
 		"--max-conns", strconv.Itoa(c.MaxConns),
 		"--accept-rate", strconv.FormatFloat(c.AcceptRate, 'g', -1, 64),
 		"--accept-burst", strconv.Itoa(c.AcceptBurst),
+		"--retry-after", c.RetryAfter.String(),
 		"--loops", strconv.Itoa(c.Loops),
 		"--seed", strconv.FormatUint(c.Seed, 10),
 	}
@@ -134,9 +141,11 @@ func (e *embedded) crash(d time.Duration) (time.Time, error) {
 	return t0, nil
 }
 
-// stats fetches the server's /stats.
-func (e *embedded) stats(ctx context.Context) (sut.Stats, error) {
-	return e.control().Stats(ctx, false)
+// Restarts returns how often the server was started again after a crash.
+func (e *embedded) Restarts() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.restarts
 }
 
 // stop waits for a pending restart, then stops the server with SIGTERM

@@ -56,9 +56,9 @@ func readProc(path string) string {
 }
 
 func memTotal() string {
-	for _, line := range strings.Split(readProc("/proc/meminfo"), "kB") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "MemTotal:" {
+	b, _ := os.ReadFile("/proc/meminfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
 			return f[1]
 		}
 	}

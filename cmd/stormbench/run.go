@@ -148,9 +148,11 @@ type runConfig struct {
 	Embedded bool           `json:"embedded_server"`
 	Workers  int            `json:"workers"`
 	// ServerWorkers is the embedded server's worker processes.
-	ServerWorkers int             `json:"server_workers,omitempty"`
-	Outcome       loadgen.Outcome `json:"outcome"`
-	Host          hostFacts       `json:"host"`
+	ServerWorkers int `json:"server_workers,omitempty"`
+	// ServerRestarts counts restarts of the embedded server after crashes.
+	ServerRestarts int             `json:"server_restarts,omitempty"`
+	Outcome        loadgen.Outcome `json:"outcome"`
+	Host           hostFacts       `json:"host"`
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -336,6 +338,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	rc.Workers = max(rf.workers, 1)
 	rc.ServerWorkers = rf.serverWorkers
+	if emb != nil {
+		rc.ServerRestarts = emb.Restarts()
+	}
 	if err := reporter.WriteRun(dir, shard, sum, rc); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}

@@ -121,30 +121,20 @@ func serveGroup(ctx context.Context, cfg sut.Config, n int, announce bool, stdou
 // workerArgs are the flags of worker i of n: the group's settings with the
 // connection limit, accept rate and seed split between workers.
 func workerArgs(c sut.Config, i, n int, addr string, epoch, seriesStart time.Time) []string {
-	perConns := 0
+	w := c
 	if c.MaxConns > 0 {
-		perConns = (c.MaxConns + n - 1) / n
+		w.MaxConns = (c.MaxConns + n - 1) / n
 	}
-	burst := c.AcceptBurst
-	if burst > 0 {
-		burst = max(1, burst/n)
+	if c.AcceptBurst > 0 {
+		w.AcceptBurst = max(1, c.AcceptBurst/n)
 	}
-	return []string{"serve", "--workers", "1", "--announce", "--reuse-port",
+	w.AcceptRate = c.AcceptRate / float64(n)
+	w.Seed = c.Seed + uint64(i)
+	return append([]string{"serve", "--workers", "1", "--announce", "--reuse-port",
 		"--listen", addr, "--control", "127.0.0.1:0", "--control-token", c.ControlToken,
-		"--path", c.Path,
 		"--epoch-unix-ns", strconv.FormatInt(epoch.UnixNano(), 10),
 		"--series-start-unix-ns", strconv.FormatInt(seriesStart.UnixNano(), 10),
-		"--ping-interval", c.PingInterval.String(),
-		"--idle-timeout", c.IdleTimeout.String(),
-		"--broadcast-interval", c.BroadcastInterval.String(),
-		"--replay", strconv.Itoa(c.Replay),
-		"--max-conns", strconv.Itoa(perConns),
-		"--accept-rate", strconv.FormatFloat(c.AcceptRate/float64(n), 'g', -1, 64),
-		"--accept-burst", strconv.Itoa(burst),
-		"--retry-after", c.RetryAfter.String(),
-		"--loops", strconv.Itoa(c.Loops),
-		"--seed", strconv.FormatUint(c.Seed+uint64(i), 10),
-	}
+	}, serveFlagArgs(w)...)
 }
 
 // reservePort binds (without listening) a SO_REUSEPORT socket to addr and
