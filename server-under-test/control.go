@@ -54,7 +54,7 @@ func ControlHandler(b Backend, token string) http.Handler {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 		defer cancel()
 		resp, err := b.Fault(ctx, f)
 		switch {
@@ -140,7 +140,7 @@ func (c *ControlClient) client() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	return &http.Client{Timeout: 15 * time.Second}
+	return &http.Client{Timeout: 60 * time.Second}
 }
 
 func (c *ControlClient) do(ctx context.Context, method, path string, body io.Reader, out any) error {

@@ -129,7 +129,7 @@ func (s *Server) Fault(ctx context.Context, f FaultRequest) (FaultResponse, erro
 	before := s.monoAt(cutoff)
 	counts := make(chan int, len(s.shards))
 	for _, sh := range s.shards {
-		sh.loop.Submit(func() { counts <- sh.applyFault(f, dur, before) })
+		sh.loop.Submit(func() { sh.applyFault(f, dur, before, counts) })
 	}
 	total := 0
 	for range s.shards {
@@ -183,8 +183,12 @@ func (sh *shard) pick(fraction float64, skipHoles bool, before time.Duration) []
 	return out[:k]
 }
 
-func (sh *shard) applyFault(f FaultRequest, dur, before time.Duration) int {
+// applyFault hits the chosen connections. It reports their number on
+// counted first, so that the control API answers without waiting for tens
+// of thousands of closes while the storm they cause competes for the CPU.
+func (sh *shard) applyFault(f FaultRequest, dur, before time.Duration, counted chan<- int) {
 	targets := sh.pick(f.Fraction, f.Kind == FaultBlackhole, before)
+	counted <- len(targets)
 	switch f.Kind {
 	case FaultClose, FaultRestart:
 		for _, c := range targets {
@@ -209,7 +213,6 @@ func (sh *shard) applyFault(f FaultRequest, dur, before time.Duration) int {
 			sh.loop.Schedule(&sh.holeEnd, end)
 		}
 	}
-	return len(targets)
 }
 
 type holeTimer struct{ sh *shard }
