@@ -101,7 +101,7 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 	}
 	rampEnd := o.Clock() + time.Duration(float64(cfg.Clients)/cfg.RampRate*float64(time.Second))
 	if o.Timetable {
-		r.waitUntil(rampEnd+cfg.ConnectTimeout, func(Status) bool { return false })
+		r.waitUntil(rampEnd+cfg.ConnectTimeout, nil)
 		s := r.ctl.Status()
 		out.RampComplete = s.Open >= s.Clients
 	} else {
@@ -129,7 +129,7 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 			// (clocks of the shards' machines may differ by this much).
 			open -= timetableLead
 		}
-		r.waitUntil(open, func(Status) bool { return false })
+		r.waitUntil(open, nil)
 		if ctx.Err() != nil {
 			break
 		}
@@ -183,7 +183,7 @@ func (r *runner) storm(k int, sched time.Duration) error {
 		return fmt.Errorf("storm %d: %w", k+1, err)
 	}
 	if r.o.Timetable && !ClientSide(f.Kind) {
-		r.waitUntil(sched, func(Status) bool { return false })
+		r.waitUntil(sched, nil)
 	}
 	switch {
 	case ClientSide(f.Kind):
@@ -272,23 +272,33 @@ func (r *runner) storm(k int, sched time.Duration) error {
 }
 
 // waitUntil polls the fleet until cond holds, the deadline passes or ctx
-// is done, printing the status line on the way. It reports whether cond held.
+// is done, printing the status line on the way. It reports whether cond
+// held. A nil cond only waits: the fleet is then asked for its status
+// only when a status line is due, not every 50 ms (with dozens of worker
+// processes that polling is not free).
 func (r *runner) waitUntil(deadline time.Duration, cond func(Status) bool) bool {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
 	for {
-		s := r.ctl.Status()
-		if cond(s) {
+		if cond != nil && cond(r.ctl.Status()) {
 			return true
 		}
 		r.printStatus(false)
-		if r.o.Clock() >= deadline {
+		now := r.o.Clock()
+		if now >= deadline {
 			return false
 		}
+		step := 50 * time.Millisecond
+		if cond == nil {
+			step = min(deadline-now, r.lastPrint+r.o.StatusEvery-now)
+			if r.o.Status == nil {
+				step = deadline - now
+			}
+		}
+		t := time.NewTimer(max(step, time.Millisecond))
 		select {
 		case <-r.ctx.Done():
+			t.Stop()
 			return false
-		case <-tick.C:
+		case <-t.C:
 		}
 	}
 }

@@ -10,7 +10,8 @@
 #   HOLD=30s scripts/bench-scale.sh 200k   # one larger size, shorter hold
 #
 # Environment: HOLD (60s), RAMP_RATE (3000), HEARTBEAT (10s),
-# BROADCAST (10s, 0 = off), ARGS (extra "stormbench run" flags), OUT.
+# BROADCAST (0 = off; e.g. 10s adds a broadcast burst to every client),
+# ARGS (extra "stormbench run" flags), OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -19,4 +20,4 @@ bin=$(mktemp -d)/stormbench
 go build -o "$bin" ./cmd/stormbench
 exec go run ./scripts/benchscale -bin "$bin" \
   -out "${OUT:-results/bench-scale}" -hold "${HOLD:-60s}" -ramp-rate "${RAMP_RATE:-3000}" \
-  -heartbeat "${HEARTBEAT:-10s}" -broadcast "${BROADCAST:-10s}" -args "${ARGS:-}" "${sizes[@]}"
+  -heartbeat "${HEARTBEAT:-10s}" -broadcast "${BROADCAST:-0}" -args "${ARGS:-}" "${sizes[@]}"

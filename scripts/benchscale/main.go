@@ -28,7 +28,7 @@ func main() {
 	hold := flag.Duration("hold", 60*time.Second, "hold before the storm")
 	rate := flag.Float64("ramp-rate", 3000, "connections per second during the ramp")
 	hb := flag.Duration("heartbeat", 10*time.Second, "heartbeat interval (ws-ping)")
-	bcast := flag.Duration("broadcast", 10*time.Second, "server broadcast interval (0 = off)")
+	bcast := flag.Duration("broadcast", 0, "server broadcast interval (0 = off)")
 	extra := flag.String("args", "", "extra flags for stormbench run")
 	flag.Parse()
 	if *bin == "" || flag.NArg() == 0 {
