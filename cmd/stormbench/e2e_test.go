@@ -28,6 +28,13 @@ func runE2E(t *testing.T, args ...string) (string, *reporter.Summary, string) {
 	if err != nil {
 		t.Fatalf("run %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
 	}
+	dir, sum := onlyResults(t, out)
+	return dir, sum, stdout.String()
+}
+
+// onlyResults returns the one results folder under out and its summary.
+func onlyResults(t *testing.T, out string) (string, *reporter.Summary) {
+	t.Helper()
 	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
 	if len(dirs) != 1 {
 		t.Fatalf("want one results folder, got %v", dirs)
@@ -36,7 +43,7 @@ func runE2E(t *testing.T, args ...string) (string, *reporter.Summary, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dirs[0], sum, stdout.String()
+	return dirs[0], sum
 }
 
 // TestFaultKindsEndToEnd runs every fault kind against the embedded server
@@ -245,14 +252,7 @@ func TestNoServer(t *testing.T) {
 	if !strings.Contains(err.Error(), "no client ever connected") {
 		t.Fatalf("error %q", err)
 	}
-	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
-	if len(dirs) != 1 {
-		t.Fatalf("results folders %v", dirs)
-	}
-	sum, err := reporter.ReadSummary(dirs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sum := onlyResults(t, out)
 	c := sum.Counters
 	if c.Connects != 0 || c.Failures < 40 || c.FailureCauses["refused"] != c.Failures {
 		t.Fatalf("connects %d failures %d causes %v; want only refused retries", c.Connects, c.Failures, c.FailureCauses)
@@ -274,18 +274,11 @@ func TestInterrupted(t *testing.T) {
 	if d := time.Since(start); d > 15*time.Second {
 		t.Fatalf("interrupted run took %v", d)
 	}
-	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
-	if len(dirs) != 1 {
-		t.Fatalf("results folders %v", dirs)
-	}
-	sum, err := reporter.ReadSummary(dirs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, sum := onlyResults(t, out)
 	if !sum.Interrupted || sum.Counters.Connects != 500 {
 		t.Fatalf("interrupted %v connects %d", sum.Interrupted, sum.Counters.Connects)
 	}
-	checkInvariants(t, dirs[0], sum)
+	checkInvariants(t, dir, sum)
 }
 
 // TestHeartbeatModes: every heartbeat mode detects a blackholed server by

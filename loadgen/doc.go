@@ -1,0 +1,16 @@
+// Package loadgen is stormbench's client fleet: thousands to a million
+// WebSocket clients on epoll event loops (internal/evloop), each a small
+// state machine (state.go) that connects, keeps its connection alive with
+// heartbeats, detects when it dies and reconnects with a backoff policy
+// (policy.go, policy_presets.go), resuming the server's broadcast stream.
+//
+// A Fleet is one process's part of the fleet; Run drives a Controller —
+// the in-process Fleet, worker processes through the worker protocol
+// (remote.go), or several of them (Multi) — through the scenario: ramp,
+// hold, storms (faults applied by the clients themselves or through an
+// Injector), drain. Measurements go into a Recorder (reporter implements
+// it): loadgen knows nothing of files, formats or plots.
+//
+// Preflight checks that a run fits the machine (file limit, ports per
+// source address, memory) before anything starts.
+package loadgen
