@@ -84,13 +84,16 @@ func newShard(s *Server, l *evloop.Loop, i uint64) *shard {
 func (sh *shard) register(fd int, q protocol.Query) {
 	now := sh.loop.Now()
 	c := &conn{sh: sh, fd: fd, client: q.Client, opened: now, lastRecv: now, idx: len(sh.conns)}
+	st := &sh.srv.stats.c
 	if err := sh.loop.Add(fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
 		unix.Close(fd)
-		sh.srv.stats.c.open.Add(-1)
-		sh.srv.stats.c.disconnects.Add(1)
-		sh.srv.stats.c.discWriteError.Add(1)
+		st.slots.Add(-1)
+		st.disconnects.Add(1)
+		st.discWriteError.Add(1)
 		return
 	}
+	// Open counts connections in the loops: what a fault can hit.
+	st.open.Add(1)
 	sh.conns = append(sh.conns, c)
 	c.idle.Init(c, timerIdle)
 	c.ping.Init(c, timerPing)
@@ -345,6 +348,7 @@ func (c *conn) retire(cause discCause) {
 	sh.conns = sh.conns[:len(sh.conns)-1]
 	st := &sh.srv.stats.c
 	st.open.Add(-1)
+	st.slots.Add(-1)
 	st.disconnects.Add(1)
 	st.disc(cause).Add(1)
 }

@@ -17,6 +17,7 @@ import (
 func (s *Server) handshake(c net.Conn) {
 	var q protocol.Query
 	var reject string
+	admitted := false
 	_ = c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	u := ws.Upgrader{
 		OnRequest: func(uri []byte) error {
@@ -34,10 +35,22 @@ func (s *Server) handshake(c net.Conn) {
 					ws.RejectionHeader(ws.HandshakeHeaderString("Retry-After: "+strconv.Itoa(err.retryAfter)+"\r\n")),
 				)
 			}
+			admitted = true
 			return nil
 		},
 	}
-	if _, err := u.Upgrade(c); err != nil {
+	_, err := u.Upgrade(c)
+	var fd int
+	if err == nil {
+		_ = c.SetDeadline(time.Time{})
+		if fd, err = evloop.Detach(c); err != nil {
+			fmt.Fprintf(s.logw, "sut: %v\n", err)
+		}
+	}
+	if err != nil {
+		if admitted {
+			s.stats.c.slots.Add(-1)
+		}
 		switch reject {
 		case "not_found":
 			s.stats.c.rejectPath.Add(1)
@@ -51,15 +64,7 @@ func (s *Server) handshake(c net.Conn) {
 		c.Close()
 		return
 	}
-	_ = c.SetDeadline(time.Time{})
-	fd, err := evloop.Detach(c)
-	if err != nil {
-		s.stats.c.handshakeErrors.Add(1)
-		fmt.Fprintf(s.logw, "sut: %v\n", err)
-		return
-	}
 	s.stats.c.handshakes.Add(1)
-	s.stats.c.open.Add(1)
 	sh := s.shards[int(s.next.Add(1))%len(s.shards)]
 	sh.loop.Submit(func() { sh.register(fd, q) })
 }
@@ -69,16 +74,20 @@ type admitError struct {
 	retryAfter int
 }
 
-// admit applies --max-conns and the --accept-rate token bucket.
+// admit applies --max-conns (counting handshakes in progress, so that a
+// storm cannot overshoot it) and the --accept-rate token bucket. An
+// admitted connection holds a slot until it is gone.
 func (s *Server) admit() *admitError {
 	ra := max(1, int((s.cfg.RetryAfter+time.Second-1)/time.Second))
-	if s.cfg.MaxConns > 0 && s.stats.c.open.Load() >= int64(s.cfg.MaxConns) {
+	if n := s.stats.c.slots.Add(1); s.cfg.MaxConns > 0 && n > int64(s.cfg.MaxConns) {
+		s.stats.c.slots.Add(-1)
 		return &admitError{"max_conns", ra}
 	}
 	if s.limiter != nil {
 		r := s.limiter.Reserve()
 		if d := r.Delay(); d > 0 {
 			r.Cancel()
+			s.stats.c.slots.Add(-1)
 			return &admitError{"accept_rate", max(ra, int((d+time.Second-1)/time.Second))}
 		}
 	}

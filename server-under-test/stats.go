@@ -32,6 +32,9 @@ type counters struct {
 	pingsSent, pongsReceived, appPings, clientPings          atomic.Int64
 	messagesSent, replayed, bytesSent, bytesReceived         atomic.Int64
 	faults                                                   atomic.Int64
+	// slots counts connections admitted and not yet gone: open ones plus
+	// handshakes in progress, so that --max-conns holds during a storm.
+	slots atomic.Int64
 }
 
 // disc returns the counter of one disconnect cause.

@@ -156,6 +156,7 @@ type runConfig struct {
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	stderr = shareable(stderr)
 	cmd := newCommand("stormbench run", runUsage, stdout)
 	var cfg loadgen.Config
 	var rf runFlags

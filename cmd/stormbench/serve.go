@@ -67,6 +67,7 @@ func serveWorkersDefault(maxConns int) int {
 const perServerWorker = 15000
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	stderr = shareable(stderr)
 	cmd := newCommand("stormbench serve", serveUsage, stdout)
 	var cfg sut.Config
 	serveFlags(cmd, &cfg)
