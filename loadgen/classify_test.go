@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gobwas/ws"
+	"github.com/stormbench/stormbench/internal/protocol"
 )
 
 func TestClassifyRead(t *testing.T) {
@@ -79,5 +80,21 @@ func TestCauseNames(t *testing.T) {
 		if c.String() == "unknown" {
 			t.Fatalf("fail cause %d has no name", c)
 		}
+	}
+}
+
+func TestWithQuery(t *testing.T) {
+	q := protocol.Query{Client: 7, HasClient: true, Resume: 42, HasResume: true}
+	tests := []struct{ raw, want string }{
+		{"", "client=7&resume=42"},
+		{"token=a", "token=a&client=7&resume=42"},
+	}
+	for _, tt := range tests {
+		if got := withQuery(tt.raw, q); got != tt.want {
+			t.Errorf("withQuery(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+	if got := withQuery("", protocol.Query{}); got != "" {
+		t.Errorf("empty query gave %q", got)
 	}
 }

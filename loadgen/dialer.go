@@ -190,11 +190,7 @@ func (d *dialer) dial(j dialJob) (r dialResult) {
 	deadline, _ := ctx.Deadline()
 	_ = conn.SetDeadline(deadline)
 	u := *d.u
-	u.RawQuery = ""
-	uri := string(protocol.AppendURI(nil, d.u.RequestURI(), j.query))
-	if p, err := url.ParseRequestURI(uri); err == nil {
-		u.Path, u.RawPath, u.RawQuery = p.Path, p.RawPath, p.RawQuery
-	}
+	u.RawQuery = withQuery(d.u.RawQuery, j.query)
 	wd := ws.Dialer{}
 	br, _, err := wd.Upgrade(conn, &u)
 	r.done = d.clock()
@@ -221,6 +217,20 @@ func (d *dialer) dial(j dialJob) (r dialResult) {
 	}
 	r.fd = fd
 	return r
+}
+
+// withQuery adds the client's ?client=ID&resume=SEQ to the URL's own query.
+func withQuery(raw string, q protocol.Query) string {
+	var b []byte
+	if raw == "" {
+		b = protocol.AppendURI(nil, "", q)
+	} else {
+		b = protocol.AppendURI(nil, "?"+raw, q)
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	return string(b[1:]) // drop the '?'
 }
 
 // close cancels queued and in-flight attempts and waits until every one

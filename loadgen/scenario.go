@@ -162,7 +162,6 @@ type runner struct {
 	phaseName string
 	lastPrint time.Duration
 	lastAtt   int64
-	printed   bool
 }
 
 func (r *runner) phase(name string) {

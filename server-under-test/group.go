@@ -17,8 +17,6 @@ import (
 type Group struct {
 	// Workers are the workers' own control APIs.
 	Workers []*ControlClient
-	// Start is the shared start of the workers' stats series.
-	Start time.Time
 }
 
 var _ Backend = (*Group)(nil)

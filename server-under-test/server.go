@@ -33,11 +33,10 @@ type Server struct {
 	next    atomic.Uint32
 	logw    io.Writer
 
-	lnMu      sync.Mutex
-	ln        net.Listener
-	addr      string
-	restartAt time.Time // listener closed by a restart fault until then
-	acceptWG  sync.WaitGroup
+	lnMu     sync.Mutex
+	ln       net.Listener
+	addr     string
+	acceptWG sync.WaitGroup
 
 	ctl      *http.Server
 	ctlLn    net.Listener

@@ -51,7 +51,7 @@ func serveGroup(ctx context.Context, cfg sut.Config, n int, announce bool, stdou
 		}
 		wg.Wait()
 	}
-	group := &sut.Group{Start: start}
+	group := &sut.Group{}
 	for i := 0; i < n; i++ {
 		args := workerArgs(rc, i, n, addr, epoch, start)
 		c, ann, err := spawnAnnounced(exe, args, stderr, 30*time.Second)
