@@ -7,6 +7,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,6 +35,8 @@ func (s *countSink) StormDetected(int, time.Duration, Cause)               {}
 func (s *countSink) StormAttempt(int)                                      {}
 func (s *countSink) StormRecovered(int, time.Duration, time.Duration, int) {}
 func (s *countSink) Cut(time.Duration, string)                             {}
+func (s *countSink) ProtocolError(time.Duration, wsframe.Rule)             {}
+func (s *countSink) LoopBusy(time.Duration, time.Duration)                 {}
 
 // pair is one open client on a loop that is not running (the benchmark
 // drives it), connected through a socketpair to a raw "server" end.

@@ -1,6 +1,10 @@
 package loadgen
 
-import "time"
+import (
+	"time"
+
+	"github.com/stormbench/stormbench/internal/wsframe"
+)
 
 // Sink receives the measurements of one event loop. loadgen calls a Sink only
 // from the goroutine that owns the loop, so an implementation needs no locks;
@@ -54,6 +58,14 @@ type Sink interface {
 	// handshake: outage is T0 → handshake, reconnect is detection →
 	// handshake, attempts counts its attempts in between.
 	StormRecovered(storm int, reconnect, outage time.Duration, attempts int)
+	// ProtocolError records the RFC 6455 rule a server broke; the
+	// connection's end is recorded separately with Disconnected
+	// (CauseProtocolError).
+	ProtocolError(at time.Duration, rule wsframe.Rule)
+	// LoopBusy records how long the loop was busy (not waiting for events
+	// or timers) since its previous report; the loop reports once per
+	// time-series interval, so busy / interval is its utilisation.
+	LoopBusy(at, busy time.Duration)
 	// Cut closes the current histogram interval (a phase such as "ramp",
 	// "hold", "storm-1") and opens the next one named phase.
 	Cut(at time.Duration, phase string)
@@ -100,12 +112,16 @@ const (
 	CauseClientAbort
 	// CauseDrain: the client closed the connection at the end of the run.
 	CauseDrain
-	// CauseProtocolError: the server sent bytes that are not valid RFC 6455 frames.
+	// CauseProtocolError: the server broke a rule of RFC 6455; the client
+	// failed the connection (the rule is recorded with Sink.ProtocolError).
 	CauseProtocolError
+	// CauseSendOverflow: the server stopped reading and the client's
+	// bounded send buffer overflowed.
+	CauseSendOverflow
 	numCauses
 )
 
-var causeNames = [numCauses]string{"", "close_frame", "eof", "reset", "heartbeat_timeout", "write_error", "client_abort", "drain", "protocol_error"}
+var causeNames = [numCauses]string{"", "close_frame", "eof", "reset", "heartbeat_timeout", "write_error", "client_abort", "drain", "protocol_error", "send_overflow"}
 
 // String returns the cause's name as used in results files.
 func (c Cause) String() string {

@@ -3,6 +3,7 @@ package reporter
 import (
 	"time"
 
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -216,3 +217,9 @@ func (s *sink) Cut(at time.Duration, name string) {
 	s.cur = &phase{name: name, start: at}
 	s.phases = append(s.phases, s.cur)
 }
+
+// ProtocolError is not recorded yet.
+func (s *sink) ProtocolError(time.Duration, wsframe.Rule) {}
+
+// LoopBusy is not recorded yet.
+func (s *sink) LoopBusy(time.Duration, time.Duration) {}
