@@ -2,12 +2,14 @@ package loadgen
 
 import (
 	"errors"
-	"fmt"
+	"math"
 	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/fielderr"
 )
 
 // Heartbeat modes (DESIGN.md §Heartbeats).
@@ -65,6 +67,8 @@ type Fault struct {
 	// Fraction of the open connections the fault hits, in (0, 1]; zero means 1.
 	Fraction float64 `json:"fraction"`
 	// Duration of restart, crash, blackhole and partition; zero means 5s.
+	// Negative means none, for restart and crash only: the server comes
+	// back at once.
 	Duration time.Duration `json:"duration"`
 	// Code is the close code of close and restart; zero means the
 	// server's default (1001, 1012).
@@ -105,8 +109,6 @@ type Config struct {
 	Seed uint64 `json:"seed"`
 	// Loops is the number of event loops; zero means GOMAXPROCS.
 	Loops int `json:"loops"`
-	// Dialers bounds dials + handshakes in flight; zero means 512.
-	Dialers int `json:"dialers"`
 	// SourceIPs spreads connections over these local addresses; empty
 	// means the kernel's choice.
 	SourceIPs []netip.Addr `json:"source_ips,omitempty"`
@@ -173,6 +175,8 @@ func (c Config) Resolve() Config {
 	}
 	if f.Duration == 0 {
 		f.Duration = 5 * time.Second
+	} else if f.Duration < 0 {
+		f.Duration = 0
 	}
 	if f.Storms == 0 {
 		f.Storms = 1
@@ -189,9 +193,6 @@ func (c Config) Resolve() Config {
 	}
 	if c.Loops == 0 {
 		c.Loops = runtime.GOMAXPROCS(0)
-	}
-	if c.Dialers == 0 {
-		c.Dialers = 512
 	}
 	if c.LatenessBound == 0 {
 		c.LatenessBound = 5 * time.Millisecond
@@ -219,94 +220,104 @@ func runDraw(seed uint64) float64 {
 	return float64(splitmix(seed^0x5eed)>>11) / (1 << 53)
 }
 
-// Validate reports every setting that is out of range, each naming its
-// flag and what is allowed.
+// FieldError is a setting out of range, keyed by the path of its field
+// in Config ("Heartbeat.Interval"): commands map it to their flag names.
+type FieldError = fielderr.Error
+
+// Validate reports every setting that is out of range as *FieldError
+// values joined together. Zero values are defaults (see Resolve) and
+// always valid.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	bad := func(field, format string, a ...any) { errs = append(errs, fielderr.New(field, format, a...)) }
 	if c.URL != "" {
 		u, err := url.Parse(c.URL)
 		switch {
 		case err != nil:
-			bad("--url must be a ws:// URL (got %q: %v)", c.URL, err)
+			bad("URL", "must be a ws:// URL (got %q: %v)", c.URL, err)
 		case u.Scheme == "wss":
-			bad("--url: wss:// is not supported yet (the event-loop clients speak plain TCP); use ws:// (got %q)", c.URL)
+			bad("URL", "must be ws://: wss:// is not supported yet (the event-loop clients speak plain TCP) (got %q)", c.URL)
 		case u.Scheme != "ws":
-			bad("--url must start with ws:// (got %q)", c.URL)
+			bad("URL", "must start with ws:// (got %q)", c.URL)
 		case u.Host == "":
-			bad("--url must name a host, e.g. ws://127.0.0.1:8080/ws (got %q)", c.URL)
+			bad("URL", "must name a host, e.g. ws://127.0.0.1:8080/ws (got %q)", c.URL)
 		}
 	}
 	if c.Clients < 0 {
-		bad("--clients must be > 0 (got %d)", c.Clients)
+		bad("Clients", "must be > 0 (got %d)", c.Clients)
 	}
-	if c.RampRate < 0 {
-		bad("--ramp-rate must be > 0 connections per second (got %v)", c.RampRate)
+	if c.RampRate < 0 || math.IsNaN(c.RampRate) || math.IsInf(c.RampRate, 0) {
+		bad("RampRate", "must be > 0 connections per second (got %v)", c.RampRate)
 	}
 	if c.ConnectTimeout < 0 {
-		bad("--connect-timeout must be > 0 (got %v)", c.ConnectTimeout)
+		bad("ConnectTimeout", "must be > 0 (got %v)", c.ConnectTimeout)
 	}
-	if err := c.Policy.Validate(); err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs, fielderr.Prefix(c.Policy.Validate(), "Policy"))
 	h := c.Heartbeat
 	switch h.Mode {
 	case "", HeartbeatWSPing, HeartbeatApp, HeartbeatServer, HeartbeatNone:
 	default:
-		bad("--heartbeat must be one of ws-ping, app, server, none (got %q)", h.Mode)
+		bad("Heartbeat.Mode", "must be one of ws-ping, app, server, none (got %q)", h.Mode)
 	}
 	if h.Interval < 0 || (h.Interval > 0 && h.Interval < 10*time.Millisecond) {
-		bad("--heartbeat-interval must be ≥ 10ms (got %v)", h.Interval)
+		bad("Heartbeat.Interval", "must be ≥ 10ms (got %v)", h.Interval)
 	}
 	if h.Timeout < 0 {
-		bad("--heartbeat-timeout must be > 0 (got %v)", h.Timeout)
+		bad("Heartbeat.Timeout", "must be > 0 (got %v)", h.Timeout)
 	}
 	if h.Timeout > 0 && h.Interval > 0 && h.Timeout <= h.Interval && h.Mode != HeartbeatNone {
-		bad("--heartbeat-timeout must be longer than --heartbeat-interval (got %v ≤ %v); 2–3× the interval is usual", h.Timeout, h.Interval)
+		bad("Heartbeat.Timeout", "must be longer than {Heartbeat.Interval} (got %v ≤ %v); 2–3× the interval is usual", h.Timeout, h.Interval)
+	}
+	if h.Timeout > 0 && h.Interval == 0 && h.Timeout <= 5*time.Second && h.Mode != HeartbeatNone {
+		bad("Heartbeat.Timeout", "must be longer than {Heartbeat.Interval} (got %v ≤ the default interval 5s)", h.Timeout)
 	}
 	f := c.Fault
 	if f.Kind != "" && !contains(FaultKinds, f.Kind) {
-		bad("--fault must be one of %s (got %q)", strings.Join(FaultKinds, ", "), f.Kind)
+		bad("Fault.Kind", "must be one of %s (got %q)", strings.Join(FaultKinds, ", "), f.Kind)
 	}
-	if f.Fraction < 0 || f.Fraction > 1 {
-		bad("--fault-fraction must be in (0, 1] (got %v)", f.Fraction)
+	if f.Fraction < 0 || f.Fraction > 1 || math.IsNaN(f.Fraction) {
+		bad("Fault.Fraction", "must be in (0, 1] (got %v)", f.Fraction)
 	}
 	if (f.Kind == FaultRestart || f.Kind == FaultCrash) && f.Fraction != 0 && f.Fraction != 1 {
-		bad("--fault-fraction must be 1 for --fault %s: a restart or crash hits every connection (got %v)", f.Kind, f.Fraction)
+		bad("Fault.Fraction", "must be 1 for {Fault.Kind} %s: a restart or crash hits every connection (got %v)", f.Kind, f.Fraction)
 	}
-	if f.Duration < 0 {
-		bad("--fault-duration must be ≥ 0 (got %v)", f.Duration)
+	if f.Duration < 0 && f.Kind != FaultRestart && f.Kind != FaultCrash {
+		bad("Fault.Duration", "must be > 0 for {Fault.Kind} %s (got %v); only restart and crash may come back at once", orDefault(f.Kind, FaultAbort), f.Duration)
 	}
 	if f.Code != 0 && !((f.Code >= 1000 && f.Code <= 1003) || (f.Code >= 1007 && f.Code <= 1014) || (f.Code >= 3000 && f.Code <= 4999)) {
-		bad("--fault-code must be 1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4) (got %d)", f.Code)
+		bad("Fault.Code", "must be 1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4) (got %d)", f.Code)
 	}
 	if f.Storms < 0 {
-		bad("--storms must be ≥ 1 (got %d)", f.Storms)
+		bad("Fault.Storms", "must be ≥ 1 (got %d)", f.Storms)
 	}
 	if f.RecoverTimeout < 0 {
-		bad("--recover-timeout must be > 0 (got %v)", f.RecoverTimeout)
+		bad("Fault.RecoverTimeout", "must be > 0 (got %v)", f.RecoverTimeout)
 	}
 	if c.Loops < 0 {
-		bad("--loops must be ≥ 1 (got %d)", c.Loops)
-	}
-	if c.Dialers < 0 {
-		bad("--dialers must be ≥ 1 (got %d)", c.Dialers)
+		bad("Loops", "must be ≥ 1 (got %d)", c.Loops)
 	}
 	if c.LatenessBound < 0 {
-		bad("--lateness-bound must be > 0 (got %v)", c.LatenessBound)
+		bad("LatenessBound", "must be > 0 (got %v)", c.LatenessBound)
 	}
 	if c.Interval < 0 || (c.Interval > 0 && c.Interval < 10*time.Millisecond) {
-		bad("--interval must be ≥ 10ms (got %v)", c.Interval)
+		bad("Interval", "must be ≥ 10ms (got %v)", c.Interval)
 	}
 	if c.Shard.Count < 0 || (c.Shard.Count > 0 && (c.Shard.Index < 0 || c.Shard.Index >= c.Shard.Count)) {
-		bad("--shard must be i/n with 0 ≤ i < n (got %d/%d)", c.Shard.Index, c.Shard.Count)
+		bad("Shard", "must be i/n with 0 ≤ i < n (got %d/%d)", c.Shard.Index, c.Shard.Count)
 	}
 	for _, ip := range c.SourceIPs {
 		if !ip.Is4() && !ip.Is6() {
-			bad("--source-ips: %v is not an IP address", ip)
+			bad("SourceIPs", "must hold IP addresses (got %v)", ip)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func contains(list []string, s string) bool {

@@ -36,15 +36,15 @@ func TestConfigValidate(t *testing.T) {
 		want string
 	}{
 		{"ok zero", Config{}, ""},
-		{"url", Config{URL: "ftp://x"}, "--url must start with ws://"},
-		{"clients", Config{Clients: -1}, "--clients"},
-		{"heartbeat", Config{Heartbeat: Heartbeat{Mode: "x"}}, "--heartbeat must be one of"},
-		{"timeout", Config{Heartbeat: Heartbeat{Interval: time.Second, Timeout: time.Second}}, "--heartbeat-timeout must be longer"},
-		{"fault", Config{Fault: Fault{Kind: "x"}}, "--fault must be one of"},
-		{"fraction", Config{Fault: Fault{Fraction: 2}}, "--fault-fraction"},
-		{"crash fraction", Config{Fault: Fault{Kind: FaultCrash, Fraction: 0.5}}, "--fault-fraction must be 1"},
-		{"shard", Config{Shard: Shard{Index: 3, Count: 2}}, "--shard must be i/n"},
-		{"two problems", Config{Clients: -1, RampRate: -1}, "--ramp-rate"},
+		{"url", Config{URL: "ftp://x"}, "URL must start with ws://"},
+		{"clients", Config{Clients: -1}, "Clients must be > 0"},
+		{"heartbeat", Config{Heartbeat: Heartbeat{Mode: "x"}}, "Heartbeat.Mode must be one of"},
+		{"timeout", Config{Heartbeat: Heartbeat{Interval: time.Second, Timeout: time.Second}}, "Heartbeat.Timeout must be longer than Heartbeat.Interval"},
+		{"fault", Config{Fault: Fault{Kind: "x"}}, "Fault.Kind must be one of"},
+		{"fraction", Config{Fault: Fault{Fraction: 2}}, "Fault.Fraction must be in (0, 1]"},
+		{"crash fraction", Config{Fault: Fault{Kind: FaultCrash, Fraction: 0.5}}, "Fault.Fraction must be 1 for Fault.Kind crash"},
+		{"shard", Config{Shard: Shard{Index: 3, Count: 2}}, "Shard must be i/n"},
+		{"two problems", Config{Clients: -1, RampRate: -1}, "RampRate must be > 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

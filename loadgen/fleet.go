@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -61,8 +62,9 @@ func (s Status) Add(o Status) Status {
 type Controller interface {
 	// Start schedules the ramp; rampStart is an offset from the run start.
 	Start(rampStart time.Duration) error
-	// Status returns the fleet's latest published state.
-	Status() Status
+	// Status returns the fleet's latest published state, or why the fleet
+	// cannot be asked (a dead worker, a stopped loop).
+	Status() (Status, error)
 	// Cut starts a new histogram interval named phase.
 	Cut(phase string) error
 	// StormBegin opens storm o's window and applies client-side faults.
@@ -88,6 +90,11 @@ type Fleet struct {
 	dialer *dialer
 	wg     sync.WaitGroup
 	closed bool
+
+	closing  atomic.Bool
+	dead     chan struct{}
+	deadOnce sync.Once
+	deadErr  error
 }
 
 // NewFleet builds the clients of cfg's shard on cfg.Loops event loops,
@@ -103,7 +110,7 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		return nil, fmt.Errorf("--url must be a ws:// URL (got %q)", cfg.URL)
 	}
 	pol := cfg.Policy
-	f := &Fleet{cfg: cfg, policy: &pol, clock: clock}
+	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, dead: make(chan struct{})}
 	for i := 0; i < cfg.Loops; i++ {
 		l, err := evloop.New(clock, evloop.Options{})
 		if err != nil {
@@ -128,12 +135,12 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		sh.clients[next[i%cfg.Loops]].init(sh, id, cfg.Seed)
 		next[i%cfg.Loops]++
 	}
-	f.dialer = newDialer(clock, u, cfg.Dialers, cfg.SourceIPs)
-	for _, sh := range f.shards {
+	f.dialer = newDialer(clock, u, 512, cfg.SourceIPs)
+	for i, sh := range f.shards {
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
-			_ = sh.loop.Run()
+			f.loopExited(i, sh.loop.Run())
 		}()
 	}
 	return f, nil
@@ -154,27 +161,72 @@ func localClients(n int, s Shard) int {
 // Config returns the resolved configuration.
 func (f *Fleet) Config() Config { return f.cfg }
 
-// onEach runs fn on every loop and waits for all of them.
-func (f *Fleet) onEach(fn func(sh *shard)) {
+// ErrLoopStopped reports an event loop that is no longer running: work
+// submitted to it would never run, so the fleet says so instead of hanging.
+var ErrLoopStopped = errors.New("event loop stopped")
+
+// onEach runs fn on every loop and waits for all of them. A loop that has
+// stopped (its Run returned) is an error, never a hang.
+func (f *Fleet) onEach(fn func(sh *shard)) error {
 	var wg sync.WaitGroup
-	for _, sh := range f.shards {
+	var errs []error
+	for i, sh := range f.shards {
 		wg.Add(1)
-		sh.loop.Submit(func() {
+		if !sh.loop.Submit(func() {
 			defer wg.Done()
 			fn(sh)
-		})
+		}) {
+			wg.Done()
+			errs = append(errs, fmt.Errorf("loop %d: %w", i, ErrLoopStopped))
+		}
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-f.dead:
+		// A loop died, perhaps with this work queued: do not wait for it.
+		errs = append(errs, f.deadErr)
+	}
+	return errors.Join(errs...)
+}
+
+// loopExited is called when loop i's Run returned. Unless the fleet is
+// closing, that is a failure of the harness, reported by every later call.
+func (f *Fleet) loopExited(i int, err error) {
+	if f.closing.Load() {
+		return
+	}
+	f.deadOnce.Do(func() {
+		if err == nil {
+			err = errors.New("stopped")
+		}
+		f.deadErr = fmt.Errorf("loop %d: %w: %w", i, ErrLoopStopped, err)
+		close(f.dead)
+	})
+}
+
+// Dead is closed when an event loop stopped while the fleet was running;
+// Err then says which and why.
+func (f *Fleet) Dead() <-chan struct{} { return f.dead }
+
+// Err returns why the fleet can no longer run, or nil.
+func (f *Fleet) Err() error {
+	select {
+	case <-f.dead:
+		return f.deadErr
+	default:
+		return nil
+	}
 }
 
 // Start implements Controller.
 func (f *Fleet) Start(rampStart time.Duration) error {
-	f.onEach(func(sh *shard) { sh.start(rampStart) })
-	return nil
+	return f.onEach(func(sh *shard) { sh.start(rampStart) })
 }
 
 // Status implements Controller.
-func (f *Fleet) Status() Status {
+func (f *Fleet) Status() (Status, error) {
 	s := Status{Storm: -1}
 	for _, sh := range f.shards {
 		p := &sh.pub
@@ -185,20 +237,19 @@ func (f *Fleet) Status() Status {
 			Clients: int64(len(sh.clients)), InvalidTransitions: p.invalid.Load(),
 		})
 	}
-	return s
+	return s, f.Err()
 }
 
 // Cut implements Controller.
 func (f *Fleet) Cut(phase string) error {
-	f.onEach(func(sh *shard) { sh.sink.Cut(sh.loop.Now(), phase) })
-	return nil
+	return f.onEach(func(sh *shard) { sh.sink.Cut(sh.loop.Now(), phase) })
 }
 
 // StormBegin implements Controller.
 func (f *Fleet) StormBegin(o StormOrder) (StormApplied, error) {
 	var mu sync.Mutex
 	out := StormApplied{T0: -1}
-	f.onEach(func(sh *shard) {
+	err := f.onEach(func(sh *shard) {
 		a := sh.stormBegin(o)
 		mu.Lock()
 		defer mu.Unlock()
@@ -207,42 +258,48 @@ func (f *Fleet) StormBegin(o StormOrder) (StormApplied, error) {
 			out.T0 = a.T0
 		}
 	})
-	return out, nil
+	return out, err
 }
 
 // StormT0 implements Controller.
 func (f *Fleet) StormT0(k int, t0 time.Duration) error {
-	f.onEach(func(sh *shard) { sh.stormT0(k, t0) })
-	return nil
+	return f.onEach(func(sh *shard) { sh.stormT0(k, t0) })
 }
 
 // StormEnd implements Controller.
 func (f *Fleet) StormEnd(k int) error {
-	f.onEach(func(sh *shard) { sh.stormEnd(k) })
-	return nil
+	return f.onEach(func(sh *shard) { sh.stormEnd(k) })
 }
 
 // Drain implements Controller.
 func (f *Fleet) Drain() error {
-	f.onEach(func(sh *shard) { sh.drain() })
+	if err := f.onEach(func(sh *shard) { sh.drain() }); err != nil {
+		return err
+	}
 	// Cancel attempts in flight; each still reports back to its loop.
 	f.dialer.close()
 	// Give servers a moment to complete the closing handshakes.
 	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) && f.closing() > 0 {
+	for time.Now().Before(deadline) {
+		n, err := f.closingCount()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	f.onEach(func(sh *shard) {
+	return f.onEach(func(sh *shard) {
 		sh.abortClosing()
 		sh.finish()
 	})
-	return nil
 }
 
-func (f *Fleet) closing() int64 {
+func (f *Fleet) closingCount() (int64, error) {
 	var n atomic.Int64
-	f.onEach(func(sh *shard) { n.Add(int64(sh.closing)) })
-	return n.Load()
+	err := f.onEach(func(sh *shard) { n.Add(int64(sh.closing)) })
+	return n.Load(), err
 }
 
 // Close implements Controller.
@@ -251,11 +308,13 @@ func (f *Fleet) Close() error {
 		return nil
 	}
 	f.closed = true
+	f.closing.Store(true)
 	f.closeLoops()
 	return nil
 }
 
 func (f *Fleet) closeLoops() {
+	f.closing.Store(true)
 	for _, sh := range f.shards {
 		sh.loop.Stop()
 	}

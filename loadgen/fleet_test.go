@@ -52,7 +52,11 @@ func runFleet(t *testing.T, s *sut.Server, cfg loadgen.Config) (*reporter.Summar
 	if err != nil {
 		t.Fatal(err)
 	}
-	return reporter.Summarize(rec.Snapshot(clock()), reporter.SummaryOptions{}), f.Status()
+	st, err := f.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reporter.Summarize(rec.Snapshot(clock()), reporter.SummaryOptions{}), st
 }
 
 func TestFleetStorms(t *testing.T) {

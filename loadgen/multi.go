@@ -32,9 +32,13 @@ func (m Multi) Start(at time.Duration) error {
 }
 
 // Status implements Controller.
-func (m Multi) Status() Status {
+func (m Multi) Status() (Status, error) {
 	parts := make([]Status, len(m))
-	_ = m.each(func(i int, c Controller) error { parts[i] = c.Status(); return nil })
+	err := m.each(func(i int, c Controller) error {
+		var e error
+		parts[i], e = c.Status()
+		return e
+	})
 	s := Status{Storm: -1}
 	for _, p := range parts {
 		s = s.Add(p)
@@ -43,7 +47,7 @@ func (m Multi) Status() Status {
 	for _, p := range parts {
 		s.Storm = min(s.Storm, p.Storm)
 	}
-	return s
+	return s, err
 }
 
 // Cut implements Controller.

@@ -2,10 +2,11 @@ package loadgen
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/fielderr"
 )
 
 // Jitter names a jitter mode of the generic reconnect policy: "none", "full",
@@ -130,43 +131,43 @@ func (p *Policy) params() (base, maxd time.Duration, mult float64, jit Jitter) {
 	return base, maxd, mult, jit
 }
 
-// Validate reports every invalid setting of p; each message names the
-// command-line flag that set it, so that the CLI can return it verbatim
-// (exit code 2).
+// Validate reports every invalid setting of p as *FieldError values
+// (fields of Policy) joined together.
 func (p Policy) Validate() error {
 	var errs []error
+	bad := func(field, format string, a ...any) { errs = append(errs, fielderr.New(field, format, a...)) }
 	if p.MaxRetries < 0 {
-		errs = append(errs, fmt.Errorf("--max-retries must be ≥ 0 (got %d)", p.MaxRetries))
+		bad("MaxRetries", "must be ≥ 0 (got %d)", p.MaxRetries)
 	}
 	if p.RunDraw >= 1 || math.IsNaN(p.RunDraw) {
-		errs = append(errs, fmt.Errorf("policy RunDraw must be in [0, 1), or negative for a draw per client (got %v)", p.RunDraw))
+		bad("RunDraw", "must be in [0, 1), or negative for a draw per client (got %v)", p.RunDraw)
 	}
 	if p.Preset != "" {
 		if !isPreset(p.Preset) {
-			errs = append(errs, fmt.Errorf("--policy must be one of %s (got %q)", presetList(), p.Preset))
+			bad("Preset", "must be one of %s (got %q)", presetList(), p.Preset)
 		}
 		// Base, Max, Multiplier, Jitter and ResetAfter are the preset's own.
 		return errors.Join(errs...)
 	}
 	if p.ResetAfter < 0 {
-		errs = append(errs, fmt.Errorf("--reset-after must be ≥ 0 (got %v)", p.ResetAfter))
+		bad("ResetAfter", "must be ≥ 0 (got %v)", p.ResetAfter)
 	}
 	if p.Base < 0 {
-		errs = append(errs, fmt.Errorf("--backoff-base must be > 0 (got %v)", p.Base))
+		bad("Base", "must be > 0 (got %v)", p.Base)
 	}
 	if p.Max < 0 {
-		errs = append(errs, fmt.Errorf("--backoff-max must be > 0 (got %v)", p.Max))
+		bad("Max", "must be > 0 (got %v)", p.Max)
 	}
 	if m := p.Multiplier; m != 0 && !(m >= 1 && !math.IsInf(m, 1)) {
-		errs = append(errs, fmt.Errorf("--backoff-multiplier must be ≥ 1 and finite (got %v)", m))
+		bad("Multiplier", "must be ≥ 1 and finite (got %v)", m)
 	}
 	switch p.Jitter {
 	case "", JitterNone, JitterFull, JitterEqual, JitterDecorrelated:
 	default:
-		errs = append(errs, fmt.Errorf("--jitter must be one of none, full, equal, decorrelated (got %q)", string(p.Jitter)))
+		bad("Jitter", "must be one of none, full, equal, decorrelated (got %q)", string(p.Jitter))
 	}
 	if base, maxd, _, _ := p.params(); p.Base >= 0 && p.Max >= 0 && maxd < base {
-		errs = append(errs, fmt.Errorf("--backoff-max must be ≥ --backoff-base (got max %v, base %v)", maxd, base))
+		bad("Max", "must be ≥ {Base} (got max %v, base %v)", maxd, base)
 	}
 	return errors.Join(errs...)
 }

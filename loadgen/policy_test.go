@@ -719,20 +719,20 @@ func TestValidate(t *testing.T) {
 		p    Policy
 		want string
 	}{
-		{"negative base", Policy{Base: -time.Second}, "--backoff-base must be > 0 (got -1s)"},
-		{"negative max", Policy{Max: -time.Second}, "--backoff-max must be > 0 (got -1s)"},
-		{"max below base", Policy{Base: 2 * time.Second, Max: time.Second}, "--backoff-max must be ≥ --backoff-base"},
-		{"base above default max", Policy{Base: time.Minute}, "--backoff-max must be ≥ --backoff-base (got max 30s, base 1m0s)"},
-		{"multiplier below 1", Policy{Multiplier: 0.5}, "--backoff-multiplier must be ≥ 1"},
-		{"negative multiplier", Policy{Multiplier: -2}, "--backoff-multiplier must be ≥ 1"},
-		{"NaN multiplier", Policy{Multiplier: math.NaN()}, "--backoff-multiplier must be ≥ 1"},
-		{"infinite multiplier", Policy{Multiplier: math.Inf(1)}, "--backoff-multiplier must be ≥ 1"},
-		{"unknown jitter", Policy{Jitter: "x"}, `--jitter must be one of none, full, equal, decorrelated (got "x")`},
-		{"proportional is not a flag value", Policy{Jitter: JitterProportional}, "--jitter must be one of"},
-		{"negative max retries", Policy{MaxRetries: -1}, "--max-retries must be ≥ 0 (got -1)"},
-		{"negative reset after", Policy{ResetAfter: -time.Second}, "--reset-after must be ≥ 0 (got -1s)"},
-		{"unknown preset", Policy{Preset: "nope"}, `--policy must be one of cenkalti, centrifuge, grpc, phoenix, reconnecting-websocket, signalr, socketio (got "nope")`},
-		{"preset and negative max retries", Policy{Preset: PresetGRPC, MaxRetries: -1}, "--max-retries must be ≥ 0"},
+		{"negative base", Policy{Base: -time.Second}, "Base must be > 0 (got -1s)"},
+		{"negative max", Policy{Max: -time.Second}, "Max must be > 0 (got -1s)"},
+		{"max below base", Policy{Base: 2 * time.Second, Max: time.Second}, "Max must be ≥ Base"},
+		{"base above default max", Policy{Base: time.Minute}, "Max must be ≥ Base (got max 30s, base 1m0s)"},
+		{"multiplier below 1", Policy{Multiplier: 0.5}, "Multiplier must be ≥ 1"},
+		{"negative multiplier", Policy{Multiplier: -2}, "Multiplier must be ≥ 1"},
+		{"NaN multiplier", Policy{Multiplier: math.NaN()}, "Multiplier must be ≥ 1"},
+		{"infinite multiplier", Policy{Multiplier: math.Inf(1)}, "Multiplier must be ≥ 1"},
+		{"unknown jitter", Policy{Jitter: "x"}, `Jitter must be one of none, full, equal, decorrelated (got "x")`},
+		{"proportional is not a flag value", Policy{Jitter: JitterProportional}, "Jitter must be one of"},
+		{"negative max retries", Policy{MaxRetries: -1}, "MaxRetries must be ≥ 0 (got -1)"},
+		{"negative reset after", Policy{ResetAfter: -time.Second}, "ResetAfter must be ≥ 0 (got -1s)"},
+		{"unknown preset", Policy{Preset: "nope"}, `Preset must be one of cenkalti, centrifuge, grpc, phoenix, reconnecting-websocket, signalr, socketio (got "nope")`},
+		{"preset and negative max retries", Policy{Preset: PresetGRPC, MaxRetries: -1}, "MaxRetries must be ≥ 0"},
 		{"run draw of 1", Policy{Preset: PresetReconnectingWebSocket, RunDraw: 1}, "RunDraw must be in [0, 1)"},
 	}
 	for _, c := range bad {
@@ -748,9 +748,9 @@ func TestValidate(t *testing.T) {
 	}
 	t.Run("all problems at once", func(t *testing.T) {
 		err := Policy{Base: -1, Jitter: "x", MaxRetries: -1}.Validate()
-		for _, flag := range []string{"--backoff-base", "--jitter", "--max-retries"} {
+		for _, flag := range []string{"Base", "Jitter", "MaxRetries"} {
 			if err == nil || !strings.Contains(err.Error(), flag) {
-				t.Errorf("error %v does not name %s", err, flag)
+				t.Errorf("error %v does not name field %s", err, flag)
 			}
 		}
 	})

@@ -2,12 +2,16 @@ package loadgen
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/stormbench/stormbench/internal/fielderr"
+	"golang.org/x/sys/unix"
 )
 
 // Machine holds the facts of this host that decide whether a run fits.
@@ -55,8 +59,6 @@ type Plan struct {
 	Clients int
 	// Workers is the number of load-generator processes.
 	Workers int
-	// Dialers is the number of attempts in flight per process.
-	Dialers int
 	// SourceAddrs is the number of source addresses (0 = the kernel's one).
 	SourceAddrs int
 	// ServerWorkers is the embedded server's processes; 0 when the server
@@ -83,22 +85,24 @@ const (
 )
 
 // Preflight says whether p fits on m, and if not, what to change. Every
-// problem names the flag that fixes it.
+// problem is a *FieldError keyed by the field of Plan that fixes it
+// (Workers, ServerWorkers, SourceAddrs, Clients); the remedy names other
+// fields as {Field}.
 func Preflight(p Plan, m Machine) error {
-	var probs []string
+	var probs []error
 	if m.FileLimit > 0 {
 		per := (p.Clients + p.Workers - 1) / max(p.Workers, 1)
-		need := per + p.Dialers + fdSlack
+		need := per + fdSlack
 		if need > m.FileLimit {
-			want := (p.Clients + (m.FileLimit - p.Dialers - fdSlack) - 1) / max(m.FileLimit-p.Dialers-fdSlack, 1)
-			probs = append(probs, fmt.Sprintf("--workers %d: each load-generator process would hold %d sockets, over the file limit of %d per process; use --workers ≥ %d (or leave it unset)", p.Workers, need, m.FileLimit, want))
+			want := (p.Clients + (m.FileLimit - fdSlack) - 1) / max(m.FileLimit-fdSlack, 1)
+			probs = append(probs, fielderr.New("Workers", "%d: each load-generator process would hold %d sockets, over the file limit of %d per process; use {Workers} ≥ %d (or leave it unset)", p.Workers, need, m.FileLimit, want))
 		}
 		if p.ServerWorkers > 0 {
 			perSrv := int(float64(p.Clients)/float64(p.ServerWorkers)*serverImbalance) + p.ServerHandshakes + fdSlack
 			if perSrv > m.FileLimit {
 				cap := float64(m.FileLimit-p.ServerHandshakes-fdSlack) / serverImbalance
 				want := int(float64(p.Clients)/max(cap, 1)) + 1
-				probs = append(probs, fmt.Sprintf("--server-workers %d: each server process would hold about %d sockets, over the file limit of %d; use --server-workers ≥ %d (or leave it unset)", p.ServerWorkers, perSrv, m.FileLimit, want))
+				probs = append(probs, fielderr.New("ServerWorkers", "%d: each server process would hold about %d sockets, over the file limit of %d; use {ServerWorkers} ≥ %d (or leave it unset)", p.ServerWorkers, perSrv, m.FileLimit, want))
 			}
 		}
 	}
@@ -108,7 +112,7 @@ func Preflight(p Plan, m Machine) error {
 		per := (p.Clients + addrs - 1) / addrs
 		if per > usable {
 			want := (p.Clients + usable - 1) / usable
-			probs = append(probs, fmt.Sprintf("--source-ips: %d clients over %d source address(es) need %d ports each, but one address has %d ephemeral ports to one server port (%d with room for reconnects); give --source-ips with ≥ %d addresses, e.g. 127.0.0.2-127.0.0.%d on loopback", p.Clients, addrs, per, m.PortsPerAddr, usable, want, want+1))
+			probs = append(probs, fielderr.New("SourceAddrs", "(%d clients over %d source address(es)) need %d ports each, but one address has %d ephemeral ports to one server port (%d with room for reconnects); give {SourceAddrs} with ≥ %d addresses, e.g. 127.0.0.2-127.0.0.%d on loopback", p.Clients, addrs, per, m.PortsPerAddr, usable, want, want+1))
 		}
 	}
 	if m.MemAvailable > 0 {
@@ -117,13 +121,10 @@ func Preflight(p Plan, m Machine) error {
 			need += int64(p.Clients) * estServerBytes
 		}
 		if need > m.MemAvailable*9/10 {
-			probs = append(probs, fmt.Sprintf("--clients %d: needs about %d MiB (client, server and kernel memory), but only %d MiB are available; lower --clients", p.Clients, need>>20, m.MemAvailable>>20))
+			probs = append(probs, fielderr.New("Clients", "%d: needs about %d MiB (client, server and kernel memory), but only %d MiB are available; lower {Clients}", p.Clients, need>>20, m.MemAvailable>>20))
 		}
 	}
-	if len(probs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("preflight: this run does not fit on this machine:\n  %s", strings.Join(probs, "\n  "))
+	return errors.Join(probs...)
 }
 
 // autoPerAddr is how many clients AutoSourceAddrs puts on one source
@@ -191,4 +192,35 @@ func ParseSourceIPs(s string) ([]netip.Addr, error) {
 		return nil, fmt.Errorf("--source-ips: no address in %q", s)
 	}
 	return out, nil
+}
+
+// CheckSourceAddrs makes sure every source address is one this machine
+// can send from, by binding a TCP socket to it (port 0, closed at once):
+// an address that is not local would make every attempt of the run fail.
+func CheckSourceAddrs(addrs []netip.Addr) error {
+	var bad []string
+	for _, a := range addrs {
+		fam := unix.AF_INET
+		var sa unix.Sockaddr = &unix.SockaddrInet4{Addr: a.As4()}
+		if a.Is6() && !a.Is4In6() {
+			fam = unix.AF_INET6
+			sa = &unix.SockaddrInet6{Addr: a.As16()}
+		}
+		fd, err := unix.Socket(fam, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("source address check: socket: %w", err)
+		}
+		err = unix.Bind(fd, sa)
+		unix.Close(fd)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%s (%v)", a, err))
+			if len(bad) == 5 {
+				break
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fielderr.New("SourceAddrs", "must be addresses of this machine, but these are not: %s (on loopback every 127.x.y.z is)", strings.Join(bad, ", "))
+	}
+	return nil
 }

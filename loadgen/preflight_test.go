@@ -13,12 +13,12 @@ func TestPreflight(t *testing.T) {
 		plan Plan
 		want string // "" = fits
 	}{
-		{"default run", Plan{Clients: 10000, Workers: 1, Dialers: 512, ServerWorkers: 1, ServerHandshakes: 512}, ""},
-		{"100k with defaults", Plan{Clients: 100000, Workers: 6, Dialers: 512, SourceAddrs: 5, ServerWorkers: 7, ServerHandshakes: 512}, ""},
-		{"too few workers", Plan{Clients: 100000, Workers: 2, Dialers: 512, SourceAddrs: 5}, "use --workers ≥ 6"},
-		{"too few server workers", Plan{Clients: 100000, Workers: 6, Dialers: 512, SourceAddrs: 5, ServerWorkers: 2, ServerHandshakes: 512}, "--server-workers 2"},
-		{"too few ports", Plan{Clients: 100000, Workers: 6, Dialers: 512, SourceAddrs: 1}, "give --source-ips with ≥ 5 addresses"},
-		{"too much memory", Plan{Clients: 3000000, Workers: 200, Dialers: 512, SourceAddrs: 200}, "--clients 3000000: needs about"},
+		{"default run", Plan{Clients: 10000, Workers: 1, ServerWorkers: 1, ServerHandshakes: 512}, ""},
+		{"100k with defaults", Plan{Clients: 100000, Workers: 6, SourceAddrs: 5, ServerWorkers: 7, ServerHandshakes: 512}, ""},
+		{"too few workers", Plan{Clients: 100000, Workers: 2, SourceAddrs: 5}, "use Workers ≥ 6"},
+		{"too few server workers", Plan{Clients: 100000, Workers: 6, SourceAddrs: 5, ServerWorkers: 2, ServerHandshakes: 512}, "ServerWorkers 2:"},
+		{"too few ports", Plan{Clients: 100000, Workers: 6, SourceAddrs: 1}, "give SourceAddrs with ≥ 5 addresses"},
+		{"too much memory", Plan{Clients: 3000000, Workers: 200, SourceAddrs: 200}, "Clients 3000000: needs about"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,6 +32,10 @@ type StormInfo struct {
 	// TimedOut reports that the recover timeout ended the storm before
 	// every affected client was back.
 	TimedOut bool `json:"timed_out"`
+	// Aborted reports that the run ended during the storm's window
+	// (interrupted, or a process of the harness died): its figures cover
+	// only part of the recovery.
+	Aborted bool `json:"aborted,omitempty"`
 	// Survived counts affected clients that never declared their
 	// connection dead: the fault (a blackhole or partition shorter than
 	// the heartbeat timeout, or no heartbeat at all) ended first and the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 )
@@ -32,36 +33,83 @@ type reply struct {
 
 // Remote drives a fleet in another process through the worker protocol.
 // Its methods are safe for concurrent use (requests are serialised).
+// Every call has a deadline (when the pipe supports deadlines, as the
+// pipes of os/exec do): a worker that stopped answering is an error, never
+// a hang. After a failed exchange the stream is out of step, so the Remote
+// is broken and every later call fails at once with the first error.
 type Remote struct {
 	mu     sync.Mutex
+	w      io.Writer
+	r      io.Reader
 	enc    *json.Encoder
 	dec    *json.Decoder
 	closed bool
+	broken error
 }
 
 // NewRemote speaks the worker protocol on w (the worker's stdin) and r
 // (its stdout).
 func NewRemote(w io.Writer, r io.Reader) *Remote {
-	return &Remote{enc: json.NewEncoder(w), dec: json.NewDecoder(bufio.NewReader(r))}
+	return &Remote{w: w, r: r, enc: json.NewEncoder(w), dec: json.NewDecoder(bufio.NewReader(r))}
 }
+
+// ErrWorkerTimeout reports a worker that did not answer within the
+// deadline of the request.
+var ErrWorkerTimeout = errors.New("worker did not answer in time")
+
+// RemoteTimeout returns how long a worker may take to answer op: a status
+// or a phase change is quick; a drain waits for every attempt in flight and
+// for closing handshakes; close writes the worker's results.
+func RemoteTimeout(op string) time.Duration {
+	switch op {
+	case "drain", "close":
+		return 90 * time.Second
+	case "start", "storm_begin":
+		return 30 * time.Second
+	}
+	return 15 * time.Second
+}
+
+type readDeadliner interface{ SetReadDeadline(time.Time) error }
+type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
 
 func (m *Remote) call(q request) (reply, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var p reply
+	if m.broken != nil {
+		return p, m.broken
+	}
 	if m.closed {
 		return p, errors.New("worker: closed")
 	}
+	deadline := time.Now().Add(RemoteTimeout(q.Op))
+	if d, ok := m.w.(writeDeadliner); ok {
+		_ = d.SetWriteDeadline(deadline)
+	}
+	if d, ok := m.r.(readDeadliner); ok {
+		_ = d.SetReadDeadline(deadline)
+	}
 	if err := m.enc.Encode(q); err != nil {
-		return p, fmt.Errorf("worker %s: %w", q.Op, err)
+		m.broken = fmt.Errorf("worker %s: %w", q.Op, timeoutErr(err))
+		return p, m.broken
 	}
 	if err := m.dec.Decode(&p); err != nil {
-		return p, fmt.Errorf("worker %s: no reply: %w", q.Op, err)
+		m.broken = fmt.Errorf("worker %s: no reply: %w", q.Op, timeoutErr(err))
+		return p, m.broken
 	}
 	if p.Err != "" {
 		return p, fmt.Errorf("worker %s: %s", q.Op, p.Err)
 	}
 	return p, nil
+}
+
+// timeoutErr marks a deadline error as ErrWorkerTimeout.
+func timeoutErr(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrWorkerTimeout, err)
+	}
+	return err
 }
 
 // Start implements Controller.
@@ -70,13 +118,16 @@ func (m *Remote) Start(rampStart time.Duration) error {
 	return err
 }
 
-// Status implements Controller; an unreachable worker reports an empty status.
-func (m *Remote) Status() Status {
+// Status implements Controller.
+func (m *Remote) Status() (Status, error) {
 	p, err := m.call(request{Op: "status"})
-	if err != nil || p.Status == nil {
-		return Status{Storm: -1}
+	if err == nil && p.Status == nil {
+		err = errors.New("worker status: empty reply")
 	}
-	return *p.Status
+	if err != nil {
+		return Status{Storm: -1}, err
+	}
+	return *p.Status, nil
 }
 
 // Cut implements Controller.
@@ -141,7 +192,8 @@ func Serve(r io.Reader, w io.Writer, ctl Controller) error {
 		case "start":
 			err = ctl.Start(q.At)
 		case "status":
-			s := ctl.Status()
+			var s Status
+			s, err = ctl.Status()
 			p.Status = &s
 		case "cut":
 			err = ctl.Cut(q.Phase)

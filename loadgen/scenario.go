@@ -49,6 +49,9 @@ type Options struct {
 	TTY bool
 	// StatusEvery overrides the status interval; zero means 1s on a TTY, 5s otherwise.
 	StatusEvery time.Duration
+	// OnPhase, when set, is told the name of every phase as it begins
+	// (supervision names the phase in its messages).
+	OnPhase func(name string)
 	// Timetable runs every phase on a fixed schedule from Start, so that
 	// shards on several machines (--shard i/n --start-at T), which cannot
 	// see each other, agree on when each phase begins: the ramp lasts
@@ -60,7 +63,8 @@ type Options struct {
 
 // Outcome says how a run ended.
 type Outcome struct {
-	// Interrupted is set when ctx was cancelled (Ctrl-C) before the end.
+	// Interrupted is set when ctx was cancelled (Ctrl-C, or the
+	// supervisor ending the run; context.Cause says which) before the end.
 	Interrupted bool `json:"interrupted"`
 	// RampComplete is set when every client was open before the hold.
 	RampComplete bool `json:"ramp_complete"`
@@ -83,7 +87,7 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 		}
 	}
 	defer func() {
-		r.phase("drain")
+		_ = r.phase("drain")
 		if e := ctl.Drain(); e != nil && err == nil {
 			err = fmt.Errorf("drain: %w", e)
 		}
@@ -95,29 +99,44 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 		out.Duration = o.Clock()
 		out.Interrupted = ctx.Err() != nil
 	}()
-	r.phase("ramp")
+	if err := r.phase("ramp"); err != nil {
+		return out, err
+	}
 	if err := ctl.Start(o.Clock()); err != nil {
 		return out, fmt.Errorf("start fleet: %w", err)
 	}
 	rampEnd := o.Clock() + time.Duration(float64(cfg.Clients)/cfg.RampRate*float64(time.Second))
+	var err2 error
 	if o.Timetable {
-		r.waitUntil(rampEnd+cfg.ConnectTimeout, nil)
-		s := r.ctl.Status()
-		out.RampComplete = s.Open >= s.Clients
+		_, err2 = r.waitUntil(rampEnd+cfg.ConnectTimeout, nil)
+		if err2 == nil {
+			var s Status
+			s, err2 = r.ctl.Status()
+			out.RampComplete = s.Open >= s.Clients
+		}
 	} else {
-		out.RampComplete = r.waitUntil(rampEnd+cfg.Fault.RecoverTimeout, func(s Status) bool {
+		out.RampComplete, err2 = r.waitUntil(rampEnd+cfg.Fault.RecoverTimeout, func(s Status) bool {
 			return s.Open >= s.Clients
 		})
+	}
+	if err2 != nil {
+		return out, err2
 	}
 	if ctx.Err() != nil {
 		return out, nil
 	}
-	if r.ctl.Status().Connects == 0 {
+	s, err := r.ctl.Status()
+	if err != nil {
+		return out, err
+	}
+	if s.Connects == 0 {
 		return out, ErrNoConnection
 	}
 	next := o.Clock()
 	for k := 0; k < cfg.Fault.Storms && ctx.Err() == nil; k++ {
-		r.phase(holdName(k))
+		if err := r.phase(holdName(k)); err != nil {
+			return out, err
+		}
 		if !o.Timetable {
 			next = o.Clock()
 		}
@@ -129,14 +148,18 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 			// (clocks of the shards' machines may differ by this much).
 			open -= timetableLead
 		}
-		r.waitUntil(open, nil)
+		if _, err := r.waitUntil(open, nil); err != nil {
+			return out, err
+		}
 		if ctx.Err() != nil {
 			break
 		}
 		if cfg.Fault.Kind == FaultNone {
 			break
 		}
-		r.phase(fmt.Sprintf("storm-%d", k+1))
+		if err := r.phase(fmt.Sprintf("storm-%d", k+1)); err != nil {
+			return out, err
+		}
 		if err := r.storm(k, next); err != nil {
 			return out, err
 		}
@@ -164,12 +187,19 @@ type runner struct {
 	lastAtt   int64
 }
 
-func (r *runner) phase(name string) {
+func (r *runner) phase(name string) error {
 	r.phaseName = name
-	_ = r.ctl.Cut(name)
+	if r.o.OnPhase != nil {
+		r.o.OnPhase(name)
+	}
+	err := r.ctl.Cut(name)
 	if !r.o.TTY && name != "drain" {
 		r.printStatus(true) // a line at every phase change in logs
 	}
+	if err != nil {
+		return fmt.Errorf("phase %s: %w", name, err)
+	}
+	return nil
 }
 
 // storm applies fault k (scheduled at sched on a timetable) and waits for
@@ -182,7 +212,9 @@ func (r *runner) storm(k int, sched time.Duration) error {
 		return fmt.Errorf("storm %d: %w", k+1, err)
 	}
 	if r.o.Timetable && !ClientSide(f.Kind) {
-		r.waitUntil(sched, nil)
+		if _, err := r.waitUntil(sched, nil); err != nil {
+			return err
+		}
 	}
 	switch {
 	case ClientSide(f.Kind):
@@ -238,7 +270,7 @@ func (r *runner) storm(k int, sched time.Duration) error {
 		deadline = sched + f.RecoverTimeout
 	}
 	var last Status
-	done := r.waitUntil(deadline, func(s Status) bool {
+	done, werr := r.waitUntil(deadline, func(s Status) bool {
 		if r.o.Timetable {
 			last = s
 			return false // every shard keeps the same window
@@ -261,9 +293,16 @@ func (r *runner) storm(k int, sched time.Duration) error {
 		info.Survived = int(max(want-last.Detected, 0))
 	}
 	info.End = r.o.Clock()
-	info.TimedOut = !done && r.ctx.Err() == nil && !r.o.Timetable
+	info.TimedOut = !done && r.ctx.Err() == nil && werr == nil && !r.o.Timetable
+	// A run that ends during the window (Ctrl-C, a child that died) leaves
+	// the storm unfinished: its figures cover only part of the recovery.
+	info.Aborted = !done && (r.ctx.Err() != nil || werr != nil)
 	r.storms[k] = info
 	r.rec.StormInfo(k, info)
+	if werr != nil {
+		_ = r.ctl.StormEnd(k)
+		return fmt.Errorf("storm %d: %w", k+1, werr)
+	}
 	if err := r.ctl.StormEnd(k); err != nil {
 		return fmt.Errorf("storm %d: %w", k+1, err)
 	}
@@ -272,18 +311,25 @@ func (r *runner) storm(k int, sched time.Duration) error {
 
 // waitUntil polls the fleet until cond holds, the deadline passes or ctx
 // is done, printing the status line on the way. It reports whether cond
-// held. A nil cond only waits: the fleet is then asked for its status
-// only when a status line is due, not every 50 ms (with dozens of worker
-// processes that polling is not free).
-func (r *runner) waitUntil(deadline time.Duration, cond func(Status) bool) bool {
+// held, and the error of a fleet that can no longer be asked. A nil cond
+// only waits: the fleet is then asked for its status only when a status
+// line is due, not every 50 ms (with dozens of worker processes that
+// polling is not free).
+func (r *runner) waitUntil(deadline time.Duration, cond func(Status) bool) (bool, error) {
 	for {
-		if cond != nil && cond(r.ctl.Status()) {
-			return true
+		if cond != nil {
+			s, err := r.ctl.Status()
+			if err != nil {
+				return false, err
+			}
+			if cond(s) {
+				return true, nil
+			}
 		}
 		r.printStatus(false)
 		now := r.o.Clock()
 		if now >= deadline {
-			return false
+			return false, nil
 		}
 		step := 50 * time.Millisecond
 		if cond == nil {
@@ -296,7 +342,7 @@ func (r *runner) waitUntil(deadline time.Duration, cond func(Status) bool) bool 
 		select {
 		case <-r.ctx.Done():
 			t.Stop()
-			return false
+			return false, nil
 		case <-t.C:
 		}
 	}
@@ -312,7 +358,10 @@ func (r *runner) printStatus(final bool) {
 	if !final && now-r.lastPrint < r.o.StatusEvery {
 		return
 	}
-	s := r.ctl.Status()
+	s, err := r.ctl.Status()
+	if err != nil {
+		return
+	}
 	rate := float64(s.Attempts-r.lastAtt) / max((now-r.lastPrint).Seconds(), 1e-3)
 	r.lastPrint, r.lastAtt = now, s.Attempts
 	line := fmt.Sprintf("[%6.1fs] %-8s open %d/%d  connecting %d  waiting %d  attempts %d (%.0f/s)  failures %d",

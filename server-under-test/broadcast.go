@@ -36,7 +36,7 @@ func (sh *shard) scheduleNext() {
 func (sh *shard) OnTimer(_ *evloop.Timer, _, _ time.Duration) {
 	cfg := &sh.srv.cfg
 	cur := sh.srv.seqAt(time.Now())
-	from := max(sh.lastSeq+1, cur-int64(cfg.Replay)+1)
+	from := max(sh.lastSeq+1, cur-int64(max(cfg.Replay, 1))+1)
 	for seq := from; seq <= cur; seq++ {
 		sh.payload = protocol.AppendMsg(sh.payload[:0], seq)
 		frame := sh.fw.Frame(ws.OpText, sh.payload, nil)

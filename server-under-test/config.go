@@ -1,10 +1,13 @@
 package sut
 
 import (
-	"fmt"
+	"errors"
+	"math"
 	"net"
 	"strings"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/fielderr"
 )
 
 // Config configures a Server. The zero value is usable: zero means default.
@@ -30,7 +33,7 @@ type Config struct {
 	// Epoch + N×interval to every open client; zero means no broadcast.
 	BroadcastInterval time.Duration `json:"broadcast_interval"`
 	// Replay is how many of the latest messages a resuming client can be
-	// sent again; zero means 1000.
+	// sent again; zero means 1000, negative means none.
 	Replay int `json:"replay"`
 	// Epoch is the start of the broadcast stream. Worker processes and a
 	// restarted server share it so that sequence numbers agree; zero
@@ -78,6 +81,8 @@ func (c Config) Resolve() Config {
 	}
 	if c.Replay == 0 {
 		c.Replay = 1000
+	} else if c.Replay < 0 {
+		c.Replay = 0
 	}
 	if c.AcceptRate > 0 && c.AcceptBurst == 0 {
 		c.AcceptBurst = max(1, int(c.AcceptRate/10))
@@ -97,47 +102,53 @@ func (c Config) Resolve() Config {
 	return c
 }
 
-// Validate reports the first setting that is out of range, naming its flag.
+// FieldError is a setting out of range, keyed by the path of its field
+// in Config: commands map it to their own flag names.
+type FieldError = fielderr.Error
+
+// Validate reports every setting that is out of range as *FieldError
+// values joined together. Zero values are defaults and always valid.
 func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, a ...any) { errs = append(errs, fielderr.New(field, format, a...)) }
 	if _, _, err := net.SplitHostPort(c.Listen); c.Listen != "" && err != nil {
-		return fmt.Errorf("--listen must be host:port (got %q)", c.Listen)
+		bad("Listen", "must be host:port (got %q)", c.Listen)
 	}
 	if c.Control != "" {
 		host, _, err := net.SplitHostPort(c.Control)
 		if err != nil {
-			return fmt.Errorf("--control must be host:port on loopback (got %q)", c.Control)
-		}
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("--control must listen on a loopback address such as 127.0.0.1 (got %q)", c.Control)
+			bad("Control", "must be host:port on loopback (got %q)", c.Control)
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			bad("Control", "must listen on a loopback address such as 127.0.0.1 (got %q)", c.Control)
 		}
 	}
 	if c.Path != "" && !strings.HasPrefix(c.Path, "/") {
-		return fmt.Errorf("--path must start with / (got %q)", c.Path)
+		bad("Path", "must start with / (got %q)", c.Path)
 	}
 	checks := []struct {
-		bad  bool
-		flag string
-		want string
-		got  any
+		bad   bool
+		field string
+		want  string
+		got   any
 	}{
-		{c.PingInterval < 0, "--ping-interval", "≥ 0 (0 = off)", c.PingInterval},
-		{c.PingInterval > 0 && c.PingInterval < 10*time.Millisecond, "--ping-interval", "0 or ≥ 10ms", c.PingInterval},
-		{c.IdleTimeout < 0, "--idle-timeout", "≥ 0 (0 = off)", c.IdleTimeout},
-		{c.BroadcastInterval < 0, "--broadcast-interval", "≥ 0 (0 = off)", c.BroadcastInterval},
-		{c.BroadcastInterval > 0 && c.BroadcastInterval < time.Millisecond, "--broadcast-interval", "0 or ≥ 1ms", c.BroadcastInterval},
-		{c.Replay < 0, "--replay", "≥ 0", c.Replay},
-		{c.MaxConns < 0, "--max-conns", "≥ 0 (0 = no limit)", c.MaxConns},
-		{c.AcceptRate < 0, "--accept-rate", "≥ 0 (0 = no limit)", c.AcceptRate},
-		{c.AcceptBurst < 0, "--accept-burst", "≥ 0", c.AcceptBurst},
-		{c.RetryAfter < 0, "--retry-after", "≥ 0", c.RetryAfter},
-		{c.Loops < 0, "--loops", "≥ 0", c.Loops},
-		{c.Handshakes < 0, "--handshakes", "≥ 0", c.Handshakes},
-		{c.HandshakeTimeout < 0, "--handshake-timeout", "≥ 0", c.HandshakeTimeout},
+		{c.PingInterval < 0, "PingInterval", "≥ 0 (0 = off)", c.PingInterval},
+		{c.PingInterval > 0 && c.PingInterval < 10*time.Millisecond, "PingInterval", "0 or ≥ 10ms", c.PingInterval},
+		{c.IdleTimeout < 0, "IdleTimeout", "≥ 0 (0 = off)", c.IdleTimeout},
+		{c.BroadcastInterval < 0, "BroadcastInterval", "≥ 0 (0 = off)", c.BroadcastInterval},
+		{c.BroadcastInterval > 0 && c.BroadcastInterval < time.Millisecond, "BroadcastInterval", "0 or ≥ 1ms", c.BroadcastInterval},
+		{c.MaxConns < 0, "MaxConns", "≥ 0 (0 = no limit)", c.MaxConns},
+		{c.AcceptRate < 0 || math.IsNaN(c.AcceptRate) || math.IsInf(c.AcceptRate, 0), "AcceptRate", "≥ 0 (0 = no limit)", c.AcceptRate},
+		{c.AcceptBurst < 0, "AcceptBurst", "≥ 1", c.AcceptBurst},
+		{c.RetryAfter < 0, "RetryAfter", "≥ 1s", c.RetryAfter},
+		{c.RetryAfter > 0 && c.RetryAfter < time.Second, "RetryAfter", "≥ 1s (Retry-After is in whole seconds)", c.RetryAfter},
+		{c.Loops < 0, "Loops", "≥ 1", c.Loops},
+		{c.Handshakes < 0, "Handshakes", "≥ 1", c.Handshakes},
+		{c.HandshakeTimeout < 0, "HandshakeTimeout", "> 0", c.HandshakeTimeout},
 	}
 	for _, ch := range checks {
 		if ch.bad {
-			return fmt.Errorf("%s must be %s (got %v)", ch.flag, ch.want, ch.got)
+			bad(ch.field, "must be %s (got %v)", ch.want, ch.got)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

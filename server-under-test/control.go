@@ -114,6 +114,22 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, map[string]string{"error": msg})
 }
 
+// NewControlServer returns an http.Server for the control API of b with
+// timeouts on every stage, so that a client that connects and sends
+// nothing, sends slowly, or keeps an idle keep-alive connection open does
+// not hold a connection (and a goroutine) forever. The write timeout
+// leaves room for a fault that takes its full 30 s.
+func NewControlServer(b Backend, token string) *http.Server {
+	return &http.Server{
+		Handler:           ControlHandler(b, token),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      45 * time.Second,
+		IdleTimeout:       30 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+}
+
 // startControl serves the control API on its own loopback listener.
 func (s *Server) startControl() error {
 	ln, err := net.Listen("tcp", s.cfg.Control)
@@ -121,7 +137,7 @@ func (s *Server) startControl() error {
 		return fmt.Errorf("control listen %s: %w", s.cfg.Control, err)
 	}
 	s.ctlLn = ln
-	s.ctl = &http.Server{Handler: ControlHandler(s, s.cfg.ControlToken), ReadHeaderTimeout: 5 * time.Second}
+	s.ctl = NewControlServer(s, s.cfg.ControlToken)
 	go func() { _ = s.ctl.Serve(ln) }()
 	return nil
 }

@@ -169,6 +169,11 @@ func TestAdmissionControl(t *testing.T) {
 			if err == nil || status != http.StatusServiceUnavailable || retryAfter == "" {
 				t.Fatalf("err %v status %d retry-after %q; want 503 with Retry-After", err, status, retryAfter)
 			}
+			// The server counts the refusal after writing it: poll until it has.
+			deadline := time.Now().Add(5 * time.Second)
+			for s.Stats().Counters.RejectCauses[tt.reason] != 1 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
 			if got := s.Stats().Counters.RejectCauses[tt.reason]; got != 1 {
 				t.Fatalf("reject_causes[%s] = %d, want 1", tt.reason, got)
 			}

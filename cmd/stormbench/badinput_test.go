@@ -49,7 +49,7 @@ func TestBadInput(t *testing.T) {
 		{"name", []string{"run", "--name", "a/b"}, "--name must be"},
 		{"out not writable", []string{"run", "--out", ro}, "--out " + ro},
 		{"out is a file", []string{"run", "--out", file}, "--out " + file},
-		{"server flag", []string{"run", "--server-max-conns", "-1"}, "--max-conns must be ≥ 0"},
+		{"server flag", []string{"run", "--server-max-conns", "-1"}, "--server-max-conns must be ≥ 0"},
 		{"stray argument", []string{"run", "extra"}, "run takes no arguments"},
 		{"preflight workers", []string{"run", "--clients", "100000", "--workers", "2"}, "use --workers ≥ 6"},
 		{"preflight ports", []string{"run", "--clients", "100000", "--source-ips", "127.0.0.2"}, "give --source-ips with ≥ 5 addresses"},

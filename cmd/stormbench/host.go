@@ -1,78 +1,11 @@
 package main
 
-import (
-	"os"
-	"runtime"
-	"strings"
-	"syscall"
+import "github.com/stormbench/stormbench/experiment"
 
-	"golang.org/x/sys/unix"
-)
+// hostFacts are the machine facts a results folder records.
+type hostFacts = experiment.HostFacts
 
-// hostFacts are the machine facts config.json records next to the settings.
-type hostFacts struct {
-	Hostname       string `json:"hostname"`
-	Cores          int    `json:"cores"`
-	GOMAXPROCS     int    `json:"gomaxprocs"`
-	Kernel         string `json:"kernel"`
-	FileLimit      uint64 `json:"file_limit"`
-	PortRange      string `json:"ip_local_port_range"`
-	Somaxconn      string `json:"somaxconn"`
-	TCPMaxSynBack  string `json:"tcp_max_syn_backlog"`
-	MemTotalKiB    string `json:"mem_total_kib"`
-	GoVersion      string `json:"go_version"`
-	StormbenchVers string `json:"stormbench_version"`
-	Commit         string `json:"commit"`
-}
+func readHostFacts() hostFacts { return experiment.ReadHostFacts() }
 
-func readHostFacts() hostFacts {
-	var u unix.Utsname
-	_ = unix.Uname(&u)
-	var lim syscall.Rlimit
-	_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
-	name, _ := os.Hostname()
-	return hostFacts{
-		Hostname:       name,
-		Cores:          runtime.NumCPU(),
-		GOMAXPROCS:     runtime.GOMAXPROCS(0),
-		Kernel:         unix.ByteSliceToString(u.Release[:]),
-		FileLimit:      lim.Cur,
-		PortRange:      readProc("/proc/sys/net/ipv4/ip_local_port_range"),
-		Somaxconn:      readProc("/proc/sys/net/core/somaxconn"),
-		TCPMaxSynBack:  readProc("/proc/sys/net/ipv4/tcp_max_syn_backlog"),
-		MemTotalKiB:    memTotal(),
-		GoVersion:      runtime.Version(),
-		StormbenchVers: version,
-		Commit:         commit(),
-	}
-}
-
-func readProc(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	return strings.Join(strings.Fields(string(b)), " ")
-}
-
-func memTotal() string {
-	b, _ := os.ReadFile("/proc/meminfo")
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
-			return f[1]
-		}
-	}
-	return ""
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
-func pidOf() int { return os.Getpid() }
+// shardFile is the raw, mergeable result every run leaves in its folder.
+const shardFile = experiment.ShardFile

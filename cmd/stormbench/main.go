@@ -54,6 +54,12 @@ Run "stormbench <command> --help" for a command's flags and examples.
 `
 
 func main() {
+	// A reader that goes away (stormbench run | head -1) must not kill the
+	// run before its results are written: with SIGPIPE notified, a write
+	// to a closed stdout or stderr returns EPIPE instead of ending the
+	// process (os/signal: "If the program is not calling Notify for
+	// SIGPIPE … exit"). Output errors are then handled where they occur.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -80,7 +86,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "run":
 		return runCmd(ctx, rest, stdout, stderr)
 	case "serve":
-		return serveCmd(ctx, rest, stdout, stderr)
+		return serveCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "report":
 		return reportCmd(ctx, rest, stdout, stderr)
 	case "merge":

@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
-	"net/url"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/stormbench/stormbench/experiment"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -46,26 +44,27 @@ Examples:
   stormbench run --fault restart --fault-duration 2s --server-accept-rate 1000
 
   # your own server, faults through a stormbench-compatible control API
-  stormbench run --url ws://127.0.0.1:9000/ws --control http://127.0.0.1:9001 \
-      --control-token "$TOKEN" --fault close
+  # (the token is read from $STORMBENCH_CONTROL_TOKEN when not given)
+  STORMBENCH_CONTROL_TOKEN=… stormbench run --url ws://127.0.0.1:9000/ws \
+      --control http://127.0.0.1:9001 --fault close
 `
 
 // runFlags holds what the flags set beyond loadgen.Config and sut.Config.
 type runFlags struct {
-	out, name          string
-	control, token     string
-	quiet              bool
-	resume             bool
-	policy             string
-	jitter             string
-	faultKind          string
-	server             sut.Config
-	serverPingExplicit bool
-	workers            int
-	serverWorkers      int
-	sourceIPs          string
-	noPreflight        bool
-	shard, startAt     string
+	out, name      string
+	control, token string
+	quiet          bool
+	resume         bool
+	policy         string
+	jitter         string
+	faultKind      string
+	server         sut.Config
+	workers        int
+	serverWorkers  int
+	sourceIPs      string
+	noPreflight    bool
+	shard, startAt string
+	runID          string
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -73,7 +72,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.StringVar(&cfg.URL, "url", "", "WebSocket URL of the server under test (default: start the embedded server)")
 	fs.IntVar(&cfg.Clients, "clients", 10000, "number of clients")
 	fs.Float64Var(&cfg.RampRate, "ramp-rate", 2000, "new connections per second during the ramp")
-	fs.DurationVar(&cfg.Hold, "hold", 5*time.Second, "steady time before the first fault and between storms")
+	fs.DurationVar(&cfg.Hold, "hold", 5*time.Second, "steady time before the first fault and between storms (0 = none)")
 	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", 10*time.Second, "timeout of one dial + handshake")
 	fs.StringVar(&rf.out, "out", "results", "folder that receives the run's results folder")
 	fs.StringVar(&rf.name, "name", "", "run name, part of the results folder's name (default: <fault>-<jitter>)")
@@ -90,26 +89,26 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.StringVar(&cfg.Heartbeat.Mode, "heartbeat", "ws-ping", "heartbeat: ws-ping, app, server or none")
 	fs.DurationVar(&cfg.Heartbeat.Interval, "heartbeat-interval", 5*time.Second, "time between a client's pings (server mode: the server's ping interval)")
 	fs.DurationVar(&cfg.Heartbeat.Timeout, "heartbeat-timeout", 0, "dead when nothing was received for this long (server mode: no ping) (default 3 × interval)")
-	fs.DurationVar(&cfg.Heartbeat.Spread, "heartbeat-spread", 0, "delay a client's first ping by U(0, spread) after it connects (default: the interval; negative: no spread)")
+	fs.DurationVar(&cfg.Heartbeat.Spread, "heartbeat-spread", 0, "delay a client's first ping by U(0, spread) after it connects (default: the interval; 0 = no spread)")
 
 	fs.StringVar(&rf.faultKind, "fault", "abort", "fault: close, restart, abort, crash, blackhole, reset, partition or none")
 	fs.Float64Var(&cfg.Fault.Fraction, "fault-fraction", 1, "share of open connections the fault hits, in (0, 1]")
-	fs.DurationVar(&cfg.Fault.Duration, "fault-duration", 5*time.Second, "how long restart, crash, blackhole and partition last")
+	fs.DurationVar(&cfg.Fault.Duration, "fault-duration", 5*time.Second, "how long restart, crash, blackhole and partition last (restart and crash: 0 = back at once)")
 	fs.IntVar(&cfg.Fault.Code, "fault-code", 0, "close code for close and restart (default: 1001, 1012)")
 	fs.IntVar(&cfg.Fault.Storms, "storms", 1, "number of storms (fault + recovery)")
 	fs.DurationVar(&cfg.Fault.RecoverTimeout, "recover-timeout", 60*time.Second, "a storm ends at T0 + this even if clients are still away")
 	fs.StringVar(&rf.control, "control", "", "control API base URL of a server started with stormbench serve (with --url)")
-	fs.StringVar(&rf.token, "control-token", "", "control API token (with --control)")
+	fs.StringVar(&rf.token, "control-token", "", "control API token (with --control; default: $"+experiment.TokenEnv+")")
 
 	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> and count lost and duplicated messages")
 	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
 	fs.IntVar(&rf.workers, "workers", 0, "load-generator worker processes, each a shard of the clients (default: enough to keep each under 18 000 sockets)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "client event loops per process (default: GOMAXPROCS, 1 with workers)")
-	fs.IntVar(&cfg.Dialers, "dialers", 512, "dials + handshakes in flight at once, per process")
 	fs.StringVar(&rf.sourceIPs, "source-ips", "", "spread connections over these local addresses: a list and/or ranges, e.g. 127.0.0.2-127.0.0.40 (default on loopback: 127.0.0.2, 127.0.0.3, … one per 4096 clients)")
-	fs.BoolVar(&rf.noPreflight, "no-preflight", false, "skip the check that the run fits this machine (file limit, ports, memory)")
+	fs.BoolVar(&rf.noPreflight, "no-preflight", false, "skip the check that the run fits this machine (file limit, ports, memory, local addresses)")
 	fs.StringVar(&rf.shard, "shard", "", "run only shard i/n of the fleet (client IDs ≡ i mod n), for runs spread over machines; with --url")
 	fs.StringVar(&rf.startAt, "start-at", "", "with --shard: start the ramp at this instant (RFC 3339 or Unix seconds); every phase then follows a fixed timetable")
+	fs.StringVar(&rf.runID, "run-id", "", "identifies the run the shards of --shard belong to, so that merge refuses shards of other runs (default: derived from --start-at and n)")
 	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
 	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
 
@@ -119,259 +118,208 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&s.PingInterval, "server-ping-interval", 0, "embedded server: ping every client this often (0 = off; --heartbeat server: the heartbeat interval)")
 	fs.DurationVar(&s.IdleTimeout, "server-idle-timeout", 0, "embedded server: close clients silent this long (0 = off)")
 	fs.DurationVar(&s.BroadcastInterval, "server-broadcast-interval", time.Second, "embedded server: broadcast a numbered message this often (0 = off)")
-	fs.IntVar(&s.Replay, "server-replay", 1000, "embedded server: messages kept for resuming clients")
+	fs.IntVar(&s.Replay, "server-replay", 1000, "embedded server: messages kept for resuming clients (0 = none)")
 	fs.IntVar(&s.Loops, "server-loops", 0, "embedded server: event loops per process (default: GOMAXPROCS, 1 with workers)")
 	fs.IntVar(&rf.serverWorkers, "server-workers", 0, "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients)")
 }
 
-func joinPresets() string {
-	s := ""
-	for i, p := range loadgen.Presets() {
-		if i > 0 {
-			s += ", "
-		}
-		s += p
+// runZeroRules classifies what an explicit zero means for every numeric
+// flag of run.
+func runZeroRules(cfg *loadgen.Config, rf *runFlags) []zeroRule {
+	return []zeroRule{
+		{flag: "clients", refuse: "> 0"},
+		{flag: "ramp-rate", refuse: "> 0 connections per second"},
+		{flag: "hold", means: "no hold", apply: func() { cfg.Hold = -1 }, negative: true},
+		{flag: "connect-timeout", refuse: "> 0"},
+		{flag: "backoff-base", refuse: "> 0"},
+		{flag: "backoff-max", refuse: "> 0"},
+		{flag: "backoff-multiplier", refuse: "≥ 1"},
+		{flag: "max-retries", means: "never give up"},
+		{flag: "reset-after", means: "reset on every connect"},
+		{flag: "seed", refuse: "≥ 1"},
+		{flag: "heartbeat-interval", means: "no pings (only with --heartbeat none)"},
+		{flag: "heartbeat-timeout", refuse: "> 0"},
+		{flag: "heartbeat-spread", means: "no spread", apply: func() { cfg.Heartbeat.Spread = -1 }, negative: true},
+		{flag: "fault-fraction", refuse: "in (0, 1]"},
+		{flag: "fault-duration", means: "back at once (restart and crash only)", apply: func() { cfg.Fault.Duration = -1 }, negative: true},
+		{flag: "fault-code", refuse: "1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4)"},
+		{flag: "storms", refuse: "≥ 1 (--fault none runs without a storm)"},
+		{flag: "recover-timeout", refuse: "> 0"},
+		{flag: "workers", refuse: "≥ 1"},
+		{flag: "loops", refuse: "≥ 1"},
+		{flag: "lateness-bound", refuse: "> 0"},
+		{flag: "interval", refuse: "≥ 10ms"},
+		{flag: "server-accept-rate", means: "no limit"},
+		{flag: "server-max-conns", means: "no limit"},
+		{flag: "server-ping-interval", means: "the server does not ping"},
+		{flag: "server-idle-timeout", means: "the server never closes idle clients"},
+		{flag: "server-broadcast-interval", means: "no broadcast"},
+		{flag: "server-replay", means: "no replay for resuming clients", apply: func() { rf.server.Replay = -1 }, negative: true},
+		{flag: "server-loops", refuse: "≥ 1"},
+		{flag: "server-workers", refuse: "≥ 1"},
 	}
-	return s
 }
 
-var runNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
-// runConfig is what config.json holds: every resolved setting, the tool
-// and the host.
-type runConfig struct {
-	Command  []string       `json:"command"`
-	Started  time.Time      `json:"started"`
-	Dir      string         `json:"dir"`
-	Loadgen  loadgen.Config `json:"loadgen"`
-	Server   *sut.Config    `json:"server,omitempty"`
-	Embedded bool           `json:"embedded_server"`
-	Workers  int            `json:"workers"`
-	// ServerWorkers is the embedded server's worker processes.
-	ServerWorkers int `json:"server_workers,omitempty"`
-	// ServerRestarts counts restarts of the embedded server after crashes.
-	ServerRestarts int             `json:"server_restarts,omitempty"`
-	Outcome        loadgen.Outcome `json:"outcome"`
-	Host           hostFacts       `json:"host"`
+// runFlagNames maps the fields of loadgen.Config, sut.Config (as Server.*)
+// and the preflight plan to run's flags.
+var runFlagNames = map[string]string{
+	"URL": "--url", "Clients": "--clients", "RampRate": "--ramp-rate", "Hold": "--hold", "ConnectTimeout": "--connect-timeout",
+	"Policy.Base": "--backoff-base", "Policy.Max": "--backoff-max", "Policy.Multiplier": "--backoff-multiplier",
+	"Policy.Jitter": "--jitter", "Policy.Preset": "--policy", "Policy.MaxRetries": "--max-retries", "Policy.ResetAfter": "--reset-after",
+	"Seed": "--seed", "Heartbeat.Mode": "--heartbeat", "Heartbeat.Interval": "--heartbeat-interval",
+	"Heartbeat.Timeout": "--heartbeat-timeout", "Heartbeat.Spread": "--heartbeat-spread",
+	"Fault.Kind": "--fault", "Fault.Fraction": "--fault-fraction", "Fault.Duration": "--fault-duration", "Fault.Code": "--fault-code",
+	"Fault.Storms": "--storms", "Fault.RecoverTimeout": "--recover-timeout",
+	"Loops": "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
+	"Workers": "--workers", "ServerWorkers": "--server-workers", "SourceAddrs": "--source-ips",
+	"Server.AcceptRate": "--server-accept-rate", "Server.MaxConns": "--server-max-conns", "Server.PingInterval": "--server-ping-interval",
+	"Server.IdleTimeout": "--server-idle-timeout", "Server.BroadcastInterval": "--server-broadcast-interval",
+	"Server.Replay": "--server-replay", "Server.Loops": "--server-loops",
 }
+
+func joinPresets() string { return strings.Join(loadgen.Presets(), ", ") }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stderr = shareable(stderr)
+	plan, err := planRun(args, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	res, err := experiment.Run(ctx, plan)
+	if res != nil && res.Summary != nil {
+		printRun(stdout, stderr, res)
+	}
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(stderr, "stormbench: %s\n", w)
+		}
+	}
+	if errors.Is(err, experiment.ErrInterrupted) {
+		return errInterrupted
+	}
+	return err
+}
+
+// planRun turns run's command line into a plan: every value the user gave
+// is validated as given, then the rest is derived. Nothing has started
+// when it returns.
+func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) {
 	cmd := newCommand("stormbench run", runUsage, stdout)
 	var cfg loadgen.Config
 	var rf runFlags
 	defineRunFlags(cmd, &cfg, &rf)
 	if err := cmd.parse(args); err != nil {
-		return err
+		return nil, err
 	}
-	if cmd.fs.NArg() > 0 {
-		return usagef("run takes no arguments (got %q); see stormbench run --help", cmd.fs.Args())
+	fs := cmd.fs
+	if fs.NArg() > 0 {
+		return nil, usagef("run takes no arguments (got %q); see stormbench run --help", fs.Args())
 	}
+	rules := runZeroRules(&cfg, &rf)
+	if err := checkExplicit(fs, rules); err != nil {
+		return nil, err
+	}
+	applyZeroMeanings(fs, rules)
 	cfg.Policy.Jitter = loadgen.Jitter(rf.jitter)
 	cfg.Policy.Preset = rf.policy
 	cfg.Fault.Kind = rf.faultKind
 	cfg.Resume = &rf.resume
-	if cfg.Clients == 0 {
-		return usagef("--clients must be > 0 (got 0)")
+	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode != loadgen.HeartbeatNone {
+		return nil, usagef("--heartbeat-interval 0s is only valid with --heartbeat none (got --heartbeat %s)", cfg.Heartbeat.Mode)
 	}
-	if cfg.RampRate == 0 {
-		return usagef("--ramp-rate must be > 0 connections per second (got 0)")
+	if fs.Changed("server-ping-interval") && rf.server.PingInterval == 0 && cfg.Heartbeat.Mode == loadgen.HeartbeatServer {
+		return nil, usagef("--server-ping-interval 0s: with --heartbeat server the clients wait for the server's pings; give an interval or leave it unset (the heartbeat interval)")
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{err}
+		return nil, usageError{flagError(err, runFlagNames)}
 	}
 	embed := cfg.URL == ""
-	if err := checkRunCombination(cfg, rf, embed); err != nil {
-		return err
+	if rf.token == "" {
+		rf.token = os.Getenv(experiment.TokenEnv)
 	}
-	if cmd.fs.Changed("server-ping-interval") {
-		rf.serverPingExplicit = true
-	}
-	if rf.workers < 0 {
-		return usagef("--workers must be ≥ 1 (got %d)", rf.workers)
+	if err := checkRunCombination(cfg, rf, embed, fs); err != nil {
+		return nil, err
 	}
 	var startAt time.Time
 	if rf.shard != "" {
 		sh, err := parseShard(rf.shard)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cfg.Shard = sh
 		if cfg.URL == "" && sh.Count > 1 {
-			return usagef("--shard %s needs --url: every shard must reach the same server", rf.shard)
+			return nil, usagef("--shard %s needs --url: every shard must reach the same server", rf.shard)
 		}
 	}
 	if rf.startAt != "" {
 		if rf.shard == "" {
-			return usagef("--start-at is for --shard runs")
+			return nil, usagef("--start-at is for --shard runs")
 		}
 		t, err := parseStartAt(rf.startAt, time.Now())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		startAt = t
 	}
 	if rf.sourceIPs != "" {
 		ips, err := loadgen.ParseSourceIPs(rf.sourceIPs)
 		if err != nil {
-			return usageError{err}
+			return nil, usageError{err}
 		}
 		cfg.SourceIPs = ips
 	}
-	if rf.workers == 0 {
-		rc := cfg.Resolve()
-		rf.workers = loadgenWorkersDefault((rc.Clients+rc.Shard.Count-1)/rc.Shard.Count, rc.Dialers)
+	spec := experiment.Spec{
+		Loadgen: cfg, Workers: rf.workers, LoopsSet: fs.Changed("loops"),
+		ServerWorkers: rf.serverWorkers, ServerLoopsSet: fs.Changed("server-loops"), ServerPingSet: fs.Changed("server-ping-interval"),
+		Control: rf.control, ControlToken: rf.token, Out: rf.out, Name: rf.name, StartAt: startAt,
+		RunID: runID(rf, cfg, startAt), Args: args, NoPreflight: rf.noPreflight, Stderr: stderr,
 	}
-	if rf.workers > 1 && !cmd.fs.Changed("loops") {
-		cfg.Loops = 1 // several processes already spread the work over the cores
-	}
-	cfg = cfg.Resolve()
-	srvCfg := rf.server
 	if embed {
-		if cfg.Heartbeat.Mode == loadgen.HeartbeatServer && !rf.serverPingExplicit {
-			srvCfg.PingInterval = cfg.Heartbeat.Interval
-		}
-		srvCfg.ControlToken = randomToken()
-		if rf.serverWorkers < 0 {
-			return usagef("--server-workers must be ≥ 1 (got %d)", rf.serverWorkers)
-		}
-		if rf.serverWorkers == 0 {
-			rf.serverWorkers = serveWorkersDefault(cfg.Clients)
-		}
-		if rf.serverWorkers > 1 && !cmd.fs.Changed("server-loops") {
-			srvCfg.Loops = 1
-		}
-		if err := srvCfg.Validate(); err != nil {
-			return usageError{fmt.Errorf("%w (as --server-…)", err)}
-		}
-		srvCfg = srvCfg.Resolve()
-	}
-	name := rf.name
-	if name == "" {
-		name = cfg.Fault.Kind + "-" + string(cfg.Policy.Jitter)
-		if cfg.Policy.Preset != "" {
-			name = cfg.Fault.Kind + "-" + cfg.Policy.Preset
-		}
-		if cfg.Shard.Count > 1 {
-			name += fmt.Sprintf("-shard-%d-of-%d", cfg.Shard.Index, cfg.Shard.Count)
-		}
-	}
-	machine := loadgen.ReadMachine()
-	if len(cfg.SourceIPs) == 0 {
-		cfg.SourceIPs = loadgen.AutoSourceAddrs(targetAddr(cfg.URL), cfg.Clients, machine)
-	}
-	if !rf.noPreflight {
-		plan := loadgen.Plan{Clients: (cfg.Clients + cfg.Shard.Count - 1) / cfg.Shard.Count, Workers: rf.workers, Dialers: cfg.Dialers, SourceAddrs: len(cfg.SourceIPs)}
-		if embed {
-			plan.ServerWorkers, plan.ServerHandshakes = rf.serverWorkers, srvCfg.Handshakes
-		}
-		if err := loadgen.Preflight(plan, machine); err != nil {
-			return usageError{err}
-		}
-	}
-	if !runNameRE.MatchString(name) {
-		return usagef("--name must be 1–64 letters, digits, '.', '_' or '-' (got %q)", name)
-	}
-	if err := checkWritable(rf.out); err != nil {
-		return usagef("--out %s: %v", rf.out, err)
-	}
-
-	started := time.Now()
-	dir := filepath.Join(rf.out, started.Format("20060102-150405")+"-"+name)
-	var emb *embedded
-	inj := &injector{}
-	if embed {
-		var err error
-		emb, err = startEmbedded(ctx, srvCfg, rf.serverWorkers, started, stderr)
-		if err != nil {
-			return err
-		}
-		defer emb.stop()
-		cfg.URL = emb.URL()
-		inj.emb = emb
-		inj.ctl = emb.control
-	} else if rf.control != "" && cfg.Shard.Index == 0 {
-		// On a timetable only shard 0 applies server-side faults.
-		ctl := &sut.ControlClient{Base: rf.control, Token: rf.token}
-		inj.ctl = func() *sut.ControlClient { return ctl }
-	}
-
-	start := time.Now()
-	if !startAt.IsZero() {
-		fmt.Fprintf(stderr, "stormbench: shard %d/%d waits until %s\n", cfg.Shard.Index, cfg.Shard.Count, startAt.Format(time.RFC3339))
-		select {
-		case <-time.After(time.Until(startAt)):
-		case <-ctx.Done():
-			return errInterrupted
-		}
-		start = startAt
-	}
-	var fr *fleetRun
-	var err error
-	if rf.workers > 1 {
-		fr, err = workerFleet(cfg, rf.workers, start, stderr)
-	} else {
-		fr, err = localFleet(cfg, start)
-	}
-	if err != nil {
-		return err
-	}
-	opts := loadgen.Options{Start: start, Clock: fr.clock, TTY: isTerminal(stderr), Timetable: cfg.Shard.Count > 1}
-	if inj.ctl != nil || inj.emb != nil {
-		opts.Injector = inj
+		srv := rf.server
+		spec.Server = &srv
 	}
 	if !rf.quiet {
-		opts.Status = stderr
+		spec.Status = stderr
 	}
-	outcome, runErr := loadgen.Run(ctx, cfg, fr.ctl, fr.rec, opts)
-
-	shard, err := fr.finish()
+	plan, err := experiment.Prepare(spec)
 	if err != nil {
-		if shard == nil {
-			return fmt.Errorf("collect results: %w", err)
+		var ie *experiment.InputError
+		if errors.As(err, &ie) {
+			return nil, usageError{flagError(ie.Err, runFlagNames)}
 		}
-		fmt.Fprintf(stderr, "stormbench: some worker results are missing: %v\n", err)
+		return nil, err
 	}
-	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
-	rc := runConfig{Command: append([]string{"stormbench", "run"}, args...), Started: start, Dir: dir, Loadgen: cfg, Embedded: embed, Outcome: outcome, Host: readHostFacts()}
-	if embed {
-		rc.Server = &srvCfg
+	if err := checkWritable(rf.out); err != nil {
+		return nil, usagef("--out %s: %v", rf.out, err)
 	}
-	rc.Workers = max(rf.workers, 1)
-	rc.ServerWorkers = rf.serverWorkers
-	if emb != nil {
-		rc.ServerRestarts = emb.Restarts()
-	}
-	if err := reporter.WriteRun(dir, shard, sum, rc); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	// The raw partial result, so that shards of one run on several
-	// machines can be merged exactly (stormbench merge).
-	if err := reporter.WriteShard(filepath.Join(dir, shardFile), shard); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	if emb != nil || inj.ctl != nil {
-		if err := writeServerStats(ctx, dir, inj); err != nil {
-			fmt.Fprintf(stderr, "stormbench: server stats: %v\n", err)
-		}
-	}
-	if err := reporter.PrintSummary(stdout, sum); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "\nresults: %s\n", dir)
-	switch {
-	case outcome.Interrupted:
-		return errInterrupted
-	case errors.Is(runErr, loadgen.ErrNoConnection):
-		return fmt.Errorf("%w to %s (results written to %s)", runErr, cfg.URL, dir)
-	case runErr != nil:
-		return fmt.Errorf("run: %w (partial results written to %s)", runErr, dir)
-	}
-	return nil
+	return plan, nil
 }
 
-// shardFile is the raw, mergeable result every run leaves in its folder.
-const shardFile = "shard.json"
+// printRun prints the summary and where the results are. The results are
+// already on disk: a reader that went away (stormbench run | head -1)
+// costs the output, nothing else.
+func printRun(stdout, stderr io.Writer, res *experiment.Result) {
+	err := reporter.PrintSummary(stdout, res.Summary)
+	if err == nil {
+		_, err = fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
+	}
+	if err != nil && !errors.Is(err, syscall.EPIPE) {
+		fmt.Fprintf(stderr, "stormbench: print summary: %v (results written to %s)\n", err, res.Dir)
+	}
+}
+
+// runID is the identity shards of this run carry: the user's, or for a
+// timetable run one every shard derives alike from --start-at and n, or a
+// new random one.
+func runID(rf runFlags, cfg loadgen.Config, startAt time.Time) string {
+	switch {
+	case rf.runID != "":
+		return rf.runID
+	case !startAt.IsZero():
+		return fmt.Sprintf("t%d-n%d", startAt.UnixNano(), cfg.Shard.Count)
+	}
+	return experiment.NewToken()[:12]
+}
 
 // parseShard reads --shard i/n.
 func parseShard(s string) (loadgen.Shard, error) {
@@ -403,28 +351,9 @@ func parseStartAt(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// targetAddr is the server's address when --url names an IP (the embedded
-// server listens on 127.0.0.1), else the zero address.
-func targetAddr(u string) netip.Addr {
-	if u == "" {
-		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
-	}
-	pu, err := url.Parse(u)
-	if err != nil {
-		return netip.Addr{}
-	}
-	if a, err := netip.ParseAddr(pu.Hostname()); err == nil {
-		return a
-	}
-	if pu.Hostname() == "localhost" {
-		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
-	}
-	return netip.Addr{}
-}
-
 // checkRunCombination rejects flag combinations that cannot work, before
 // anything starts.
-func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool) error {
+func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interface{ Changed(string) bool }) error {
 	kind := cfg.Fault.Kind
 	switch {
 	case kind == loadgen.FaultCrash && !embed:
@@ -434,11 +363,14 @@ func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool) error {
 	case rf.control != "" && embed:
 		return usagef("--control is for a server given with --url; the embedded server's control API is used automatically")
 	case rf.control != "" && rf.token == "":
-		return usagef("--control needs --control-token")
+		return usagef("--control needs --control-token (or $%s)", experiment.TokenEnv)
 	}
-	if rf.control != "" {
-		if _, err := strconv.Unquote(strconv.Quote(rf.control)); err != nil {
-			return usagef("--control must be a URL like http://127.0.0.1:8081")
+	if !embed {
+		for _, f := range []string{"server-accept-rate", "server-max-conns", "server-ping-interval", "server-idle-timeout",
+			"server-broadcast-interval", "server-replay", "server-loops", "server-workers"} {
+			if fs.Changed(f) {
+				return usagef("--%s sets the embedded server; with --url the server is yours and this flag would do nothing", f)
+			}
 		}
 	}
 	return nil
@@ -456,31 +388,4 @@ func checkWritable(dir string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
-}
-
-// writeServerStats saves the server's own view: server.json and
-// server_timeseries.csv.
-func writeServerStats(ctx context.Context, dir string, inj *injector) error {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	st, err := inj.ctl().Stats(sctx, false)
-	if err != nil {
-		return err
-	}
-	b, err := jsonIndent(st)
-	if err != nil {
-		return err
-	}
-	if err := reporter.WriteFileAtomic(filepath.Join(dir, "server.json"), b); err != nil {
-		return err
-	}
-	rows := make([][]string, len(st.Series.Rows))
-	for i, r := range st.Series.Rows {
-		row := make([]string, len(r))
-		for j, v := range r {
-			row[j] = strconv.FormatFloat(v, 'f', -1, 64)
-		}
-		rows[i] = row
-	}
-	return reporter.WriteCSV(filepath.Join(dir, "server_timeseries.csv"), st.Series.Columns, rows)
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
+	"os"
 	"time"
 
+	"github.com/stormbench/stormbench/experiment"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
 
@@ -31,103 +32,87 @@ Examples:
        http://127.0.0.1:8081/fault
 `
 
-// announcement is the line "serve --announce" prints for a parent process.
-type announcement struct {
-	WS      string `json:"ws"`
-	Control string `json:"control"`
-	Token   string `json:"token"`
-	PID     int    `json:"pid"`
-}
-
 func serveFlags(cmd *command, cfg *sut.Config) {
 	fs := cmd.fs
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "WebSocket listen address")
 	fs.StringVar(&cfg.Path, "path", "/ws", "URL path that accepts WebSocket upgrades")
 	fs.StringVar(&cfg.Control, "control", "127.0.0.1:8081", "control API listen address (loopback only)")
-	fs.StringVar(&cfg.ControlToken, "control-token", "", "control API token (default: generated and printed)")
+	fs.StringVar(&cfg.ControlToken, "control-token", "", "control API token (default: $"+experiment.TokenEnv+", else generated and printed)")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", 0, "send an RFC 6455 ping to every client this often (0 = off)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", 0, "close a client from which nothing arrived for this long (0 = off)")
 	fs.DurationVar(&cfg.BroadcastInterval, "broadcast-interval", time.Second, "send {\"type\":\"msg\",\"seq\":N} to every client this often (0 = off)")
-	fs.IntVar(&cfg.Replay, "replay", 1000, "messages a resuming client can be sent again")
+	fs.IntVar(&cfg.Replay, "replay", 1000, "messages a resuming client can be sent again (0 = none)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "refuse upgrades with 503 while this many clients are open (0 = no limit)")
 	fs.Float64Var(&cfg.AcceptRate, "accept-rate", 0, "admit at most this many upgrades per second, token bucket (0 = no limit)")
 	fs.IntVar(&cfg.AcceptBurst, "accept-burst", 0, "token bucket size (default: accept-rate/10, at least 1)")
-	fs.DurationVar(&cfg.RetryAfter, "retry-after", time.Second, "Retry-After sent with a 503")
+	fs.DurationVar(&cfg.RetryAfter, "retry-after", time.Second, "Retry-After sent with a 503 (whole seconds)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "event loops (default: GOMAXPROCS)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for choosing the connections a partial fault hits")
 }
 
-// serveWorkersDefault is how many worker processes keep each under the
-// per-process file limit for maxConns connections (15 000 each leaves room
-// for handshakes in flight and connections still closing).
-func serveWorkersDefault(maxConns int) int {
-	return max(1, (maxConns+perServerWorker-1)/perServerWorker)
+// serveZeroRules classifies what an explicit zero means for every numeric
+// flag of serve.
+func serveZeroRules(cfg *sut.Config) []zeroRule {
+	return []zeroRule{
+		{flag: "ping-interval", means: "the server does not ping"},
+		{flag: "idle-timeout", means: "idle clients are never closed"},
+		{flag: "broadcast-interval", means: "no broadcast"},
+		{flag: "replay", means: "no replay for resuming clients", apply: func() { cfg.Replay = -1 }, negative: true},
+		{flag: "max-conns", means: "no limit"},
+		{flag: "accept-rate", means: "no limit"},
+		{flag: "accept-burst", refuse: "≥ 1"},
+		{flag: "retry-after", refuse: "≥ 1s"},
+		{flag: "loops", refuse: "≥ 1"},
+		{flag: "seed", refuse: "≥ 1"},
+		{flag: "workers", refuse: "≥ 1"},
+	}
 }
 
-const perServerWorker = 15000
+// serveFlagNames maps the fields of sut.Config to serve's flags.
+var serveFlagNames = map[string]string{
+	"Listen": "--listen", "Path": "--path", "Control": "--control", "PingInterval": "--ping-interval",
+	"IdleTimeout": "--idle-timeout", "BroadcastInterval": "--broadcast-interval", "Replay": "--replay",
+	"MaxConns": "--max-conns", "AcceptRate": "--accept-rate", "AcceptBurst": "--accept-burst",
+	"RetryAfter": "--retry-after", "Loops": "--loops", "Seed": "--seed",
+}
 
-func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	stderr = shareable(stderr)
 	cmd := newCommand("stormbench serve", serveUsage, stdout)
 	var cfg sut.Config
 	serveFlags(cmd, &cfg)
-	var epochNs, seriesNs int64
-	var announce bool
 	var workers int
+	var child bool
 	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns)")
-	cmd.fs.Int64Var(&epochNs, "epoch-unix-ns", 0, "start of the broadcast stream (for restarts and workers)")
-	cmd.fs.Int64Var(&seriesNs, "series-start-unix-ns", 0, "start of the stats series (workers of one group share it)")
-	cmd.fs.BoolVar(&announce, "announce", false, "print one JSON line with the addresses and token, for a parent process")
-	cmd.fs.BoolVar(&cfg.ReusePort, "reuse-port", false, "set SO_REUSEPORT (worker processes)")
-	for _, h := range []string{"epoch-unix-ns", "series-start-unix-ns", "announce", "reuse-port"} {
-		_ = cmd.fs.MarkHidden(h)
-	}
+	cmd.fs.BoolVar(&child, "child", false, "run as a child of a coordinator: settings as JSON on stdin, token in "+experiment.TokenEnv)
+	_ = cmd.fs.MarkHidden("child")
 	if err := cmd.parse(args); err != nil {
 		return err
+	}
+	if child {
+		return experiment.ServeChild(ctx, stdin, stdout, stderr)
 	}
 	if cmd.fs.NArg() > 0 {
 		return usagef("serve takes no arguments (got %q)", cmd.fs.Args())
 	}
-	if epochNs > 0 {
-		cfg.Epoch = time.Unix(0, epochNs)
+	rules := serveZeroRules(&cfg)
+	if err := checkExplicit(cmd.fs, rules); err != nil {
+		return err
 	}
-	if seriesNs > 0 {
-		cfg.SeriesStart = time.Unix(0, seriesNs)
-	}
+	applyZeroMeanings(cmd.fs, rules)
 	if err := cfg.Validate(); err != nil {
-		return usageError{err}
+		return usageError{flagError(err, serveFlagNames)}
 	}
-	if workers < 0 {
-		return usagef("--workers must be ≥ 1 (got %d)", workers)
+	if cfg.ControlToken == "" {
+		cfg.ControlToken = os.Getenv(experiment.TokenEnv)
 	}
-	if workers == 0 {
-		workers = serveWorkersDefault(cfg.MaxConns)
+	if !cmd.fs.Changed("workers") {
+		workers = experiment.ServerWorkers(cfg.MaxConns)
 	}
-	if workers > 1 {
-		return serveGroup(ctx, cfg, workers, announce, stdout, stderr)
+	err := experiment.Serve(ctx, cfg, experiment.ServeOptions{Workers: workers, Stdout: stdout, Stderr: stderr})
+	var fe *sut.FieldError
+	if errors.As(err, &fe) {
+		return usageError{flagError(err, serveFlagNames)}
 	}
-	srv, err := sut.New(cfg, stderr)
-	if err != nil {
-		return usageError{err}
-	}
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	rc := srv.Config()
-	wsURL := "ws://" + srv.Addr() + rc.Path
-	ctlURL := "http://" + srv.ControlAddr()
-	if announce {
-		b, _ := json.Marshal(announcement{WS: wsURL, Control: ctlURL, Token: rc.ControlToken, PID: pidOf()})
-		fmt.Fprintln(stdout, string(b))
-	} else {
-		fmt.Fprintf(stdout, "stormbench serve: listening on %s\n", wsURL)
-		fmt.Fprintf(stdout, "control API: %s  (Authorization: Bearer %s)\n", ctlURL, rc.ControlToken)
-	}
-	<-ctx.Done()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
-	}
-	return nil
+	return err
 }

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"runtime/debug"
-)
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+	"github.com/stormbench/stormbench/experiment"
+)
 
 const versionUsage = `Usage: stormbench version
 
@@ -24,18 +22,6 @@ func versionCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if err := cmd.parse(args); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stormbench %s (commit %s, %s %s/%s)\n", version, commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(stdout, "stormbench %s (commit %s, %s %s/%s)\n", experiment.Version, experiment.Commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
-}
-
-// commit returns the VCS revision recorded in the binary, if any.
-func commit() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
-			}
-		}
-	}
-	return "unknown"
 }

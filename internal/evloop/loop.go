@@ -48,6 +48,8 @@ type Loop struct {
 	woken   atomic.Bool
 	stopped atomic.Bool
 	started atomic.Bool
+	exited  atomic.Bool // Run returned, for whatever reason
+	err     error       // why Run returned early; read after done is closed
 	done    chan struct{}
 	nfds    int
 	turns   atomic.Int64 // iterations of Run, for tests of idle behaviour
@@ -174,10 +176,12 @@ func (l *Loop) Remove(fd int) {
 }
 
 // Submit queues fn to run on the loop's goroutine and wakes the loop. It
-// is safe for concurrent use; after Stop, fn is dropped.
-func (l *Loop) Submit(fn func()) {
-	if l.stopped.Load() {
-		return
+// is safe for concurrent use. After Stop, or once Run has returned, fn is
+// dropped and Submit reports false: a caller waiting for fn must also
+// watch Done, or it waits forever on a dead loop.
+func (l *Loop) Submit(fn func()) bool {
+	if l.stopped.Load() || l.exited.Load() {
+		return false
 	}
 	l.mu.Lock()
 	l.queue = append(l.queue, fn)
@@ -185,6 +189,21 @@ func (l *Loop) Submit(fn func()) {
 	if l.woken.CompareAndSwap(false, true) {
 		var one = [8]byte{1}
 		_, _ = unix.Write(l.evfd, one[:])
+	}
+	return true
+}
+
+// Done is closed when Run has returned, because of Stop or of an error.
+func (l *Loop) Done() <-chan struct{} { return l.done }
+
+// Err returns why Run returned: nil after Stop, the epoll error otherwise.
+// It is meaningful once Done is closed.
+func (l *Loop) Err() error {
+	select {
+	case <-l.done:
+		return l.err
+	default:
+		return nil
 	}
 }
 
@@ -212,12 +231,17 @@ func (l *Loop) Close() {
 	unix.Close(l.evfd)
 }
 
-// Run processes events, timers and submitted work until Stop.
-func (l *Loop) Run() error {
+// Run processes events, timers and submitted work until Stop. It returns
+// early only when epoll fails; Done and Err then tell waiting callers.
+func (l *Loop) Run() (err error) {
 	if l.started.Swap(true) {
 		return errors.New("evloop: Run called twice")
 	}
-	defer close(l.done)
+	defer func() {
+		l.err = err
+		l.exited.Store(true)
+		close(l.done)
+	}()
 	wait := l.waitReady // one method value for the loop's life: no allocation per wait
 	for !l.stopped.Load() {
 		l.turns.Add(1)

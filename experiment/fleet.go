@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"encoding/json"
@@ -8,31 +8,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 )
 
-// maxWorkerSockets is what one load-generator process may hold: the file
+// MaxWorkerSockets is what one load-generator process may hold: the file
 // limit here is 20 000 per process and cannot be raised, and a process
 // needs some descriptors besides its clients.
-const maxWorkerSockets = 18000
-
-// loadgenWorkersDefault is how many worker processes keep each under
-// maxWorkerSockets (clients plus dials in flight).
-func loadgenWorkersDefault(clients, dialers int) int {
-	per := max(maxWorkerSockets-dialers, 1000)
-	return max(1, (clients+per-1)/per)
-}
+const MaxWorkerSockets = 18000
 
 // fleetRun is the fleet of one run, in this process or in workers.
 type fleetRun struct {
-	ctl    loadgen.Controller
-	rec    *reporter.Recorder
-	clock  func() time.Duration
-	finish func() (*reporter.Shard, error)
+	ctl   loadgen.Controller
+	rec   *reporter.Recorder
+	clock func() time.Duration
+	// finish collects every part's results once the fleet is closed; a
+	// part that is missing is named in missing, and err says why.
+	finish func() (shard *reporter.Shard, missing []loadgen.Shard, err error)
+	// local is the in-process fleet, when there is one.
+	local *loadgen.Fleet
 }
 
 // localFleet runs the whole fleet in this process.
@@ -43,79 +39,92 @@ func localFleet(cfg loadgen.Config, start time.Time) (*fleetRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %w", err)
 	}
-	return &fleetRun{ctl: f, rec: rec, clock: clock, finish: func() (*reporter.Shard, error) {
-		return rec.Snapshot(clock()), nil
+	return &fleetRun{ctl: f, rec: rec, clock: clock, local: f, finish: func() (*reporter.Shard, []loadgen.Shard, error) {
+		return rec.Snapshot(clock()), nil, nil
 	}}, nil
 }
 
+// workerInit is the first line a coordinator writes to a worker's stdin.
+type workerInit struct {
+	Config      loadgen.Config `json:"config"`
+	StartUnixNs int64          `json:"start_unix_ns"`
+	ShardPath   string         `json:"shard_path"`
+}
+
 // workerFleet runs the fleet as n worker processes, each a shard of the
-// client IDs, driven through loadgen's worker protocol; at the end their
-// shards merge exactly with the coordinator's storm facts.
-func workerFleet(cfg loadgen.Config, n int, start time.Time, stderr io.Writer) (*fleetRun, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("workers: find own executable: %w", err)
-	}
+// client IDs, driven through loadgen's worker protocol and watched by sup;
+// at the end their shards merge exactly with the coordinator's storm facts.
+func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, stderr io.Writer, sup *supervisor) (*fleetRun, error) {
 	tmp, err := os.MkdirTemp("", "stormbench-shards-*")
 	if err != nil {
 		return nil, fmt.Errorf("workers: %w", err)
 	}
 	clock := func() time.Duration { return time.Since(start) }
 	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: cfg.Interval})
-	var cmds []*exec.Cmd
+	var kids []*child
+	var parts []loadgen.Shard
 	var paths []string
 	var ctls loadgen.Multi
-	kill := func() {
-		for _, c := range cmds {
-			_ = c.Process.Kill()
-			_ = c.Wait()
+	abort := func() {
+		for _, c := range kids {
+			c.kill(true)
 		}
 		os.RemoveAll(tmp)
+	}
+	base := cfg.Shard
+	if base.Count == 0 {
+		base = loadgen.Shard{Index: 0, Count: 1}
 	}
 	for i := 0; i < n; i++ {
 		wcfg := cfg
 		// Worker i of this process's shard (index, count) takes the client
 		// IDs g ≡ index + i·count (mod count·n).
-		base := cfg.Shard
-		if base.Count == 0 {
-			base = loadgen.Shard{Index: 0, Count: 1}
-		}
 		wcfg.Shard = loadgen.Shard{Index: base.Index + i*base.Count, Count: base.Count * n}
 		path := filepath.Join(tmp, fmt.Sprintf("worker-%d.json", i))
 		cmd := exec.Command(exe, "worker")
-		cmd.Stderr = stderr
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		in, err1 := cmd.StdinPipe()
 		out, err2 := cmd.StdoutPipe()
 		if err := errors.Join(err1, err2); err != nil {
-			kill()
+			abort()
 			return nil, fmt.Errorf("workers: %w", err)
 		}
-		if err := cmd.Start(); err != nil {
-			kill()
-			return nil, fmt.Errorf("workers: start worker %d: %w", i, err)
+		c, err := startChild(fmt.Sprintf("load-generator worker %d", i), cmd, stderr)
+		if err != nil {
+			abort()
+			return nil, fmt.Errorf("workers: %w", err)
 		}
-		cmds = append(cmds, cmd)
+		kids = append(kids, c)
+		parts = append(parts, wcfg.Shard)
 		paths = append(paths, path)
+		if sup != nil {
+			sup.watch(c, EventWorkerExited)
+		}
 		line, _ := json.Marshal(workerInit{Config: wcfg, StartUnixNs: start.UnixNano(), ShardPath: path})
 		if _, err := in.Write(append(line, '\n')); err != nil {
-			kill()
+			abort()
 			return nil, fmt.Errorf("workers: start worker %d: %w", i, err)
 		}
 		ctls = append(ctls, loadgen.NewRemote(in, out))
 	}
-	finish := func() (*reporter.Shard, error) {
+	finish := func() (*reporter.Shard, []loadgen.Shard, error) {
 		defer os.RemoveAll(tmp)
 		shards := []*reporter.Shard{rec.Snapshot(clock())}
+		var missing []loadgen.Shard
 		var errs []error
-		for i, c := range cmds {
-			if err := waitTimeout(c, 30*time.Second); err != nil {
-				errs = append(errs, fmt.Errorf("worker %d: %w", i, err))
-				continue
+		for i, c := range kids {
+			if c.alive() {
+				// Told to close: it writes its shard and exits.
+				c.expected.Store(true)
+				select {
+				case <-c.exited:
+				case <-time.After(30 * time.Second):
+					c.kill(true)
+				}
 			}
 			s, err := reporter.ReadShard(paths[i])
 			if err != nil {
-				errs = append(errs, fmt.Errorf("worker %d: %w", i, err))
+				missing = append(missing, parts[i])
+				errs = append(errs, fmt.Errorf("%s (pid %d, %s): no results: %w", c.name, c.pid(), c.status(), err))
 				continue
 			}
 			shards = append(shards, s)
@@ -124,21 +133,7 @@ func workerFleet(cfg loadgen.Config, n int, start time.Time, stderr io.Writer) (
 		if err != nil {
 			errs = append(errs, err)
 		}
-		return merged, errors.Join(errs...)
+		return merged, missing, errors.Join(errs...)
 	}
 	return &fleetRun{ctl: ctls, rec: rec, clock: clock, finish: finish}, nil
-}
-
-// waitTimeout waits for a worker to exit, killing it after d.
-func waitTimeout(c *exec.Cmd, d time.Duration) error {
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(d):
-		_ = c.Process.Kill()
-		<-done
-		return fmt.Errorf("did not exit within %v", d)
-	}
 }

@@ -1,0 +1,194 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/stormbench/stormbench/loadgen"
+	"github.com/stormbench/stormbench/reporter"
+	sut "github.com/stormbench/stormbench/server-under-test"
+)
+
+// ErrInterrupted reports a run stopped by the user (Ctrl-C) after it
+// wrote what it had measured.
+var ErrInterrupted = errors.New("interrupted: partial results written")
+
+// ShardFile is the raw, mergeable result every run leaves in its folder.
+const ShardFile = "shard.json"
+
+// Result is what a finished (or ended) run leaves.
+type Result struct {
+	// Dir is the results folder.
+	Dir string
+	// Summary is what summary.json holds.
+	Summary *reporter.Summary
+	// Outcome is how the scenario went.
+	Outcome loadgen.Outcome
+	// Events are what happened to the harness during the run.
+	Events []Event
+	// Warnings are problems that did not change a figure (server stats
+	// that could not be fetched, …).
+	Warnings []string
+}
+
+// RunConfig is what config.json holds: every resolved setting, the tool
+// and the host.
+type RunConfig struct {
+	Command  []string       `json:"command"`
+	Started  time.Time      `json:"started"`
+	Dir      string         `json:"dir"`
+	RunID    string         `json:"run_id"`
+	Loadgen  loadgen.Config `json:"loadgen"`
+	Server   *sut.Config    `json:"server,omitempty"`
+	Embedded bool           `json:"embedded_server"`
+	Workers  int            `json:"workers"`
+	// ServerWorkers is the embedded server's worker processes.
+	ServerWorkers int `json:"server_workers,omitempty"`
+	// ServerRestarts counts restarts of the embedded server after crashes.
+	ServerRestarts int             `json:"server_restarts,omitempty"`
+	Outcome        loadgen.Outcome `json:"outcome"`
+	Host           HostFacts       `json:"host"`
+}
+
+// Run carries out p: it starts the embedded server (or uses the user's),
+// the fleet (in this process or in workers), runs the scenario, and
+// writes the results folder whatever happens after the start. The error
+// is ErrInterrupted after Ctrl-C, a *HarnessError when a process of the
+// harness failed, or says why the run could not be carried out; in every
+// case the Result names what was written.
+func Run(ctx context.Context, p *Plan) (*Result, error) {
+	started := time.Now()
+	cfg := p.Loadgen
+	dir := filepath.Join(p.Out, started.Format("20060102-150405")+"-"+p.Name)
+	var phase atomic.Value
+	phase.Store("")
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	start := started
+	if !p.StartAt.IsZero() {
+		start = p.StartAt
+	}
+	clock := func() time.Duration { return time.Since(start) }
+	sup := newSupervisor(clock, func() string { return phase.Load().(string) }, cancel)
+
+	var emb *embedded
+	inj := &injector{}
+	if p.Embedded() {
+		var err error
+		emb, err = startEmbedded(runCtx, p.Exe, *p.Server, p.ServerWorkers, p.Stderr, sup)
+		if err != nil {
+			return nil, err
+		}
+		defer emb.stop()
+		cfg.URL = emb.URL()
+		inj.emb = emb
+		inj.ctl = emb.control
+	} else if p.Control != "" && cfg.Shard.Index == 0 {
+		// On a timetable only shard 0 applies server-side faults.
+		ctl := &sut.ControlClient{Base: p.Control, Token: p.ControlToken}
+		inj.ctl = func() *sut.ControlClient { return ctl }
+	}
+	if !p.StartAt.IsZero() {
+		fmt.Fprintf(p.Stderr, "stormbench: shard %d/%d waits until %s\n", cfg.Shard.Index, cfg.Shard.Count, p.StartAt.Format(time.RFC3339))
+		select {
+		case <-time.After(time.Until(p.StartAt)):
+		case <-runCtx.Done():
+			return nil, causeOf(runCtx)
+		}
+	}
+	var fr *fleetRun
+	var err error
+	if p.Workers > 1 {
+		fr, err = workerFleet(p.Exe, cfg, p.Workers, start, p.Stderr, sup)
+	} else {
+		fr, err = localFleet(cfg, start)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fr.local != nil {
+		go func() {
+			select {
+			case <-fr.local.Dead():
+				sup.fail(Event{Kind: EventLoopStopped, Process: "coordinator", Detail: fr.local.Err().Error()})
+			case <-runCtx.Done():
+			}
+		}()
+	}
+	opts := loadgen.Options{Start: start, Clock: fr.clock, TTY: IsTerminal(p.Status), Timetable: cfg.Shard.Count > 1,
+		OnPhase: func(name string) { phase.Store(name) }}
+	if inj.ctl != nil || inj.emb != nil {
+		opts.Injector = inj
+	}
+	if p.Status != nil {
+		opts.Status = p.Status
+	}
+	outcome, runErr := loadgen.Run(runCtx, cfg, fr.ctl, fr.rec, opts)
+	// From here on nothing may stop the results from being written.
+	cause := context.Cause(runCtx)
+	if runCtx.Err() == nil {
+		cause = nil
+	}
+	shard, missing, finishErr := fr.finish()
+	res := &Result{Dir: dir, Outcome: outcome, Events: sup.Events()}
+	if shard == nil {
+		return res, fmt.Errorf("collect results: %w", errors.Join(finishErr, runErr))
+	}
+	var harnessErr *HarnessError
+	interrupted := cause != nil && !errors.As(cause, &harnessErr)
+	outcome.Interrupted = interrupted
+	res.Outcome = outcome
+	if finishErr != nil {
+		res.Warnings = append(res.Warnings, finishErr.Error())
+	}
+	_ = missing
+	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
+	res.Summary = sum
+	rc := RunConfig{Command: append([]string{"stormbench", "run"}, RedactArgs(p.Args)...), Started: start, Dir: dir, RunID: p.RunID,
+		Loadgen: cfg, Embedded: p.Embedded(), Outcome: outcome, Host: ReadHostFacts(), Workers: max(p.Workers, 1)}
+	if p.Embedded() {
+		rc.Server = p.Server
+		rc.ServerWorkers = p.ServerWorkers
+		rc.ServerRestarts = emb.Restarts()
+	}
+	if err := reporter.WriteRun(dir, shard, sum, rc); err != nil {
+		return res, fmt.Errorf("write results: %w", err)
+	}
+	// The raw partial result, so that shards of one run on several
+	// machines can be merged exactly (stormbench merge).
+	if err := reporter.WriteShard(filepath.Join(dir, ShardFile), shard); err != nil {
+		return res, fmt.Errorf("write results: %w", err)
+	}
+	if inj.ctl != nil && (emb == nil || emb.alive()) {
+		if err := writeServerStats(ctx, dir, inj.ctl()); err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("server stats: %v", err))
+		}
+	}
+	switch {
+	case harnessErr != nil:
+		return res, harnessErr
+	case interrupted:
+		return res, ErrInterrupted
+	case errors.Is(runErr, loadgen.ErrNoConnection):
+		return res, fmt.Errorf("%w to %s (results written to %s)", runErr, cfg.URL, dir)
+	case runErr != nil:
+		return res, fmt.Errorf("run: %w (partial results written to %s)", runErr, dir)
+	case finishErr != nil:
+		return res, fmt.Errorf("some load-generator results are missing: %w (partial results written to %s)", finishErr, dir)
+	}
+	return res, nil
+}
+
+// causeOf returns why ctx ended: ErrInterrupted for the user's Ctrl-C,
+// the supervisor's *HarnessError otherwise.
+func causeOf(ctx context.Context) error {
+	var he *HarnessError
+	if errors.As(context.Cause(ctx), &he) {
+		return he
+	}
+	return ErrInterrupted
+}
