@@ -101,7 +101,9 @@ func TestExplicitZerosHonoured(t *testing.T) {
 		{[]string{"--max-retries", "0"}, func(c loadgen.Config, _ *sut.Config) string {
 			return want(c.Policy.MaxRetries == 0, "max retries %d", c.Policy.MaxRetries)
 		}},
-		{[]string{"--server-replay", "0"}, func(_ loadgen.Config, s *sut.Config) string { return want(s.Replay == 0, "replay %d, want none", s.Replay) }},
+		{[]string{"--server-replay", "0"}, func(_ loadgen.Config, s *sut.Config) string {
+			return want(s.Replay == 0, "replay %d, want none", s.Replay)
+		}},
 		{[]string{"--server-broadcast-interval", "0s"}, func(_ loadgen.Config, s *sut.Config) string {
 			return want(s.BroadcastInterval == 0, "broadcast %v, want off", s.BroadcastInterval)
 		}},
