@@ -35,11 +35,12 @@
 // that opens them, and Facts.NetNS names it. Not every value is
 // per-namespace, though: in sockstat, "inuse" and "tw" count this
 // namespace's sockets, while "orphan", "alloc" and "mem" are host-wide, as
-// are net.ipv4.tcp_mem and the net.core buffer limits (tcp_mem can only be
-// changed from the host's namespace). The TcpExt counters count events of
-// this namespace's sockets. So a Sampler in a namespace of its own sees its
-// own sockets but the whole machine's TCP memory, which is what tcp_mem
-// bounds.
+// is net.ipv4.tcp_mem, which only the host's namespace can see: read from
+// any other namespace (a container, or one made with unshare -n) the file
+// does not exist, Facts.TCPMem is unknown and the estimate says so. The
+// TcpExt counters count events of this namespace's sockets. So a Sampler
+// in a namespace of its own sees its own sockets but the whole machine's
+// TCP memory, which is what tcp_mem bounds.
 //
 // "TCP: mem" is also approximate: each CPU batches up to
 // net.core.mem_pcpu_rsv pages (256 here) before adding them to the shared
@@ -48,19 +49,19 @@
 // # Memory per socket, measured
 //
 // go run ./scripts/tcpmem -conns 8000 (8 000 loopback connection pairs,
-// 16 000 sockets, 20-byte messages; Linux 6.18, 4 KiB pages, 2 CPUs):
+// 16 000 sockets, 20-byte messages; Linux 6.18, 4 KiB pages, 2 CPUs; two
+// runs):
 //
-//	SO_RCVBUF/SO_SNDBUF  state     pages/socket  skmem rmem/queued/fwd B
-//	kernel default       idle      0.000         0/0/0
-//	kernel default       pingpong  0.000         0/0/0
-//	kernel default       queued    0.976         852/0/3244
-//	4 KiB                queued    0.986         852/0/3244
-//	16 KiB               queued    0.976         852/0/3244
-//	64 KiB               queued    0.976         852/0/3244
+//	SO_RCVBUF/SO_SNDBUF  idle  pingpong  queued     skmem when queued (rmem/queued/fwd B)
+//	kernel default       0     0         0.98–0.99  852/0/3244
+//	4 KiB                0     0         0.96–0.99  852/0/3244
+//	16 KiB               0     0         0.98       852/0/3244
+//	64 KiB               0     0         0.96–0.98  852/0/3244
 //
-// (idle and pingpong are 0 for every buffer size; pingpong is after one
-// message each way was read and acknowledged, queued is with one unread
-// message on every socket). A socket costs a whole page while any message
-// waits on it and nothing otherwise; small buffers do not change that.
-// DefaultPagesPerSocket turns this into a fleet figure.
+// in pages per socket: idle is just connected, pingpong after one message
+// each way was read and acknowledged, queued with one unread message on
+// every socket (the shortfall from 1.00 is the per-CPU batching above). A
+// socket costs a whole page while any message waits on it and nothing
+// otherwise; small buffers do not change that. DefaultPagesPerSocket turns
+// this into a fleet figure, from runs of stormbench itself.
 package kernel

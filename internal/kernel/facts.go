@@ -48,7 +48,8 @@ func (r PortRange) Size() int64 { return max(r.Hi-r.Lo+1, 0) }
 // before a run. Each value is a Fact: a sysctl this kernel lacks, or a
 // /proc that is not mounted, makes that value unknown with the reason.
 type Facts struct {
-	// TCPMem is net.ipv4.tcp_mem (pages, host-wide).
+	// TCPMem is net.ipv4.tcp_mem (pages, host-wide; only the host's
+	// network namespace has the file, so it is unknown anywhere else).
 	TCPMem Fact[MemLimits] `json:"tcp_mem"`
 	// TCPRmem and TCPWmem are net.ipv4.tcp_rmem and tcp_wmem (bytes).
 	TCPRmem Fact[BufSizes] `json:"tcp_rmem"`
@@ -69,7 +70,9 @@ type Facts struct {
 	LocalPortRange Fact[PortRange] `json:"ip_local_port_range"`
 	// MemPcpuRsv is net.core.mem_pcpu_rsv (pages): each CPU batches up to
 	// this much socket memory before adding it to "TCP: mem", so a reading
-	// can be off by this times the number of CPUs.
+	// can be off by this times the number of CPUs. Kernels before 6.7 and
+	// namespaces other than the host's lack the file; the batch is then
+	// 256 pages (1 MiB) where it exists at all.
 	MemPcpuRsv Fact[int64] `json:"mem_pcpu_rsv"`
 	// PageSize is the unit of TCPMem and of "TCP: mem", in bytes.
 	PageSize int64 `json:"page_size"`

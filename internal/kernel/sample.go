@@ -1,5 +1,7 @@
 package kernel
 
+import "strconv"
+
 // Sample is one reading of the kernel's TCP usage. A field the kernel did
 // not print (an older or newer layout, a file that could not be read) is
 // absent, never zero: Get says which.
@@ -50,4 +52,24 @@ func (s Sample) Delta(prev Sample) Sample {
 		out.v[f] = s.v[f] - p
 	}
 	return out
+}
+
+// MarshalJSON writes the fields the sample has, by column name
+// ({"tcp_mem_pages":166,…}); absent fields are left out.
+func (s Sample) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for f := Field(0); f < numFields; f++ {
+		v, ok := s.Get(f)
+		if !ok {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, f.String()...)
+		b = append(b, '"', ':')
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return append(b, '}'), nil
 }

@@ -1,6 +1,9 @@
 package kernel
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestSampleDelta(t *testing.T) {
 	mk := func(w want) Sample {
@@ -59,5 +62,18 @@ func TestFields(t *testing.T) {
 	s.Set(Field(200), 1)
 	if s != (Sample{}) || s.Has(Field(200)) {
 		t.Fatal("Set stored an out-of-range field")
+	}
+}
+
+func TestSampleJSON(t *testing.T) {
+	var s Sample
+	if b, _ := json.Marshal(s); string(b) != "{}" {
+		t.Fatalf("empty sample: %s", b)
+	}
+	s.Set(TCPMemPages, 166)
+	s.Set(Timeouts, -2)
+	b, err := json.Marshal(s)
+	if err != nil || string(b) != `{"tcp_mem_pages":166,"tcp_timeouts":-2}` {
+		t.Fatalf("%s, %v", b, err)
 	}
 }

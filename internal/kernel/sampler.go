@@ -59,7 +59,9 @@ func NewSampler(dir string) (*Sampler, error) {
 	return s, nil
 }
 
-// Read fills dst with a new sample (fields the files lack are absent).
+// Read fills dst with a new sample (fields the files lack are absent). A
+// file that fails to read is named in the error and its fields are absent;
+// the others are still read.
 func (s *Sampler) Read(dst *Sample) error {
 	dst.Reset()
 	var errs error
