@@ -70,9 +70,9 @@ type Facts struct {
 	LocalPortRange Fact[PortRange] `json:"ip_local_port_range"`
 	// MemPcpuRsv is net.core.mem_pcpu_rsv (pages): each CPU batches up to
 	// this much socket memory before adding it to "TCP: mem", so a reading
-	// can be off by this times the number of CPUs. Kernels before 6.7 and
+	// can be off by this times the number of CPUs. Older kernels and
 	// namespaces other than the host's lack the file; the batch is then
-	// 256 pages (1 MiB) where it exists at all.
+	// the kernel's built-in 1 MiB, if that kernel batches at all.
 	MemPcpuRsv Fact[int64] `json:"mem_pcpu_rsv"`
 	// PageSize is the unit of TCPMem and of "TCP: mem", in bytes.
 	PageSize int64 `json:"page_size"`
