@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/kernel"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -52,6 +53,12 @@ type RunConfig struct {
 	ServerRestarts int             `json:"server_restarts,omitempty"`
 	Outcome        loadgen.Outcome `json:"outcome"`
 	Host           HostFacts       `json:"host"`
+	// Kernel is the kernel's limits that bound the run (tcp_mem, buffer
+	// sizes, listen backlogs); unknown values are null.
+	Kernel kernel.Facts `json:"kernel"`
+	// TCPMemEstimate is the preflight's estimate of the kernel's TCP
+	// memory at the run's peak.
+	TCPMemEstimate kernel.Estimate `json:"tcp_mem_estimate"`
 }
 
 // Run carries out p: it starts the embedded server (or uses the user's),
@@ -64,6 +71,9 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	started := time.Now()
 	cfg := p.Loadgen
 	dir := filepath.Join(p.Out, started.Format("20060102-150405")+"-"+p.Name)
+	for _, w := range p.Warnings {
+		fmt.Fprintf(p.Stderr, "stormbench: warning: %s\n", w)
+	}
 	var phase atomic.Value
 	phase.Store("")
 	runCtx, cancel := context.WithCancelCause(ctx)
@@ -149,7 +159,8 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
 	res.Summary = sum
 	rc := RunConfig{Command: append([]string{"stormbench", "run"}, RedactArgs(p.Args)...), Started: start, Dir: dir, RunID: p.RunID,
-		Loadgen: cfg, Embedded: p.Embedded(), Outcome: outcome, Host: ReadHostFacts(), Workers: max(p.Workers, 1)}
+		Loadgen: cfg, Embedded: p.Embedded(), Outcome: outcome, Host: ReadHostFacts(), Workers: max(p.Workers, 1),
+		Kernel: p.Kernel, TCPMemEstimate: p.TCPMem}
 	if p.Embedded() {
 		rc.Server = p.Server
 		rc.ServerWorkers = p.ServerWorkers

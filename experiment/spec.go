@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/fielderr"
+	"github.com/stormbench/stormbench/internal/kernel"
 	"github.com/stormbench/stormbench/loadgen"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
@@ -82,6 +83,14 @@ type Plan struct {
 	Spec
 	// Machine holds the facts of this host the preflight used.
 	Machine loadgen.Machine
+	// Kernel holds the kernel's limits (tcp_mem, buffer sizes, backlogs).
+	Kernel kernel.Facts
+	// TCPMem is the preflight's estimate of the kernel's TCP memory at the
+	// run's peak against net.ipv4.tcp_mem.
+	TCPMem kernel.Estimate
+	// Warnings are what the preflight found worth saying that does not
+	// stop the run (TCP memory pressure expected).
+	Warnings []string
 }
 
 // Embedded reports whether the run starts its own server.
@@ -170,6 +179,18 @@ func Prepare(s Spec) (*Plan, error) {
 			return nil, &InputError{err}
 		}
 	}
+	p.Kernel = kernel.ReadFacts()
+	p.TCPMem = kernel.EstimateTCPMem(kernel.Load{Sockets: kernel.SocketsFor(int64(perMachine), p.Server != nil),
+		BaselinePages: tcpMemInUse(), BufferBytes: loadgen.SocketBuffer}, p.Kernel)
+	switch p.TCPMem.Verdict {
+	case kernel.VerdictRefuse:
+		if !p.NoPreflight {
+			return nil, &InputError{fielderr.New("Clients", "%d: %s", perMachine, p.TCPMem)}
+		}
+		p.Warnings = append(p.Warnings, p.TCPMem.String())
+	case kernel.VerdictWarn:
+		p.Warnings = append(p.Warnings, p.TCPMem.String())
+	}
 	if p.Exe == "" {
 		exe, err := os.Executable()
 		if err != nil {
@@ -178,6 +199,22 @@ func Prepare(s Spec) (*Plan, error) {
 		p.Exe = exe
 	}
 	return p, nil
+}
+
+// tcpMemInUse is the kernel's TCP memory in use now (pages, host-wide),
+// or 0 when it cannot be read.
+func tcpMemInUse() int64 {
+	sm, err := kernel.NewSampler(kernel.ProcNet)
+	if err != nil {
+		return 0
+	}
+	defer sm.Close()
+	var cur kernel.Sample
+	if sm.Read(&cur) != nil {
+		return 0
+	}
+	v, _ := cur.Get(kernel.TCPMemPages)
+	return v
 }
 
 // TargetAddr is the server's address when the URL names an IP (the
