@@ -1,13 +1,8 @@
 package loadgen
 
 import (
-	"context"
 	"errors"
-	"io"
-	"net"
 	"syscall"
-
-	"github.com/gobwas/ws"
 )
 
 // classifyRead maps the outcome of a read on an open connection to a
@@ -37,48 +32,3 @@ func classifyWrite(err error) Cause {
 	return CauseWriteError
 }
 
-// classifyDial maps a failed dial or handshake to a failure cause.
-func classifyDial(err error) FailCause {
-	var se ws.StatusError
-	var ne net.Error
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &se):
-		if int(se) == 503 || int(se) == 429 {
-			return FailRejected
-		}
-		return FailHTTPStatus
-	case errors.Is(err, context.Canceled):
-		return FailCanceled
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return FailRefused
-	case errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.EADDRINUSE):
-		return FailAddress
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, syscall.ETIMEDOUT):
-		return FailTimeout
-	case errors.As(err, &ne) && ne.Timeout():
-		return FailTimeout
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		// The server dropped the connection during the handshake.
-		return FailReset
-	case isHandshakeError(err):
-		return FailHandshake
-	default:
-		return FailOther
-	}
-}
-
-func isHandshakeError(err error) bool {
-	for _, e := range []error{
-		ws.ErrHandshakeBadProtocol, ws.ErrHandshakeBadStatus, ws.ErrHandshakeBadUpgrade,
-		ws.ErrHandshakeBadConnection, ws.ErrHandshakeBadSecAccept, ws.ErrHandshakeBadSecKey,
-		ws.ErrHandshakeBadExtensions, ws.ErrHandshakeBadSubProtocol, ws.ErrMalformedResponse,
-	} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}

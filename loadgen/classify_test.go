@@ -1,16 +1,10 @@
 package loadgen
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"os"
 	"syscall"
 	"testing"
 
-	"github.com/gobwas/ws"
-	"github.com/stormbench/stormbench/internal/protocol"
+	"golang.org/x/sys/unix"
 )
 
 func TestClassifyRead(t *testing.T) {
@@ -41,30 +35,28 @@ func TestClassifyRead(t *testing.T) {
 	}
 }
 
-func TestClassifyDial(t *testing.T) {
+func TestClassifyErrno(t *testing.T) {
 	tests := []struct {
-		name string
 		err  error
 		want FailCause
 	}{
-		{"refused", &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}, FailRefused},
-		{"503", ws.StatusError(503), FailRejected},
-		{"429", fmt.Errorf("upgrade: %w", ws.StatusError(429)), FailRejected},
-		{"404", ws.StatusError(404), FailHTTPStatus},
-		{"deadline", context.DeadlineExceeded, FailTimeout},
-		{"canceled", context.Canceled, FailCanceled},
-		{"no ports", syscall.EADDRNOTAVAIL, FailAddress},
-		{"reset in handshake", syscall.ECONNRESET, FailReset},
-		{"eof in handshake", io.ErrUnexpectedEOF, FailReset},
-		{"bad accept", ws.ErrHandshakeBadSecAccept, FailHandshake},
-		{"other", errors.New("boom"), FailOther},
+		{unix.ECONNREFUSED, FailRefused},
+		{unix.ETIMEDOUT, FailTimeout},
+		{unix.ECONNRESET, FailReset},
+		{unix.EPIPE, FailReset},
+		{unix.EADDRNOTAVAIL, FailAddress},
+		{unix.EADDRINUSE, FailAddress},
+		{unix.EMFILE, FailLocal},
+		{unix.ENFILE, FailLocal},
+		{unix.ENOBUFS, FailLocal},
+		{unix.ENETUNREACH, FailUnreachable},
+		{unix.EHOSTUNREACH, FailUnreachable},
+		{unix.EPERM, FailOther},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := classifyDial(tt.err); got != tt.want {
-				t.Fatalf("classifyDial(%v) = %v, want %v", tt.err, got, tt.want)
-			}
-		})
+		if got := classifyErrno(tt.err); got != tt.want {
+			t.Errorf("classifyErrno(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }
 
@@ -80,21 +72,5 @@ func TestCauseNames(t *testing.T) {
 		if c.String() == "unknown" {
 			t.Fatalf("fail cause %d has no name", c)
 		}
-	}
-}
-
-func TestWithQuery(t *testing.T) {
-	q := protocol.Query{Client: 7, HasClient: true, Resume: 42, HasResume: true}
-	tests := []struct{ raw, want string }{
-		{"", "client=7&resume=42"},
-		{"token=a", "token=a&client=7&resume=42"},
-	}
-	for _, tt := range tests {
-		if got := withQuery(tt.raw, q); got != tt.want {
-			t.Errorf("withQuery(%q) = %q, want %q", tt.raw, got, tt.want)
-		}
-	}
-	if got := withQuery("", protocol.Query{}); got != "" {
-		t.Errorf("empty query gave %q", got)
 	}
 }

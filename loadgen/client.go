@@ -11,12 +11,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Timer kinds of a client's main timer.
+// Timer kinds. A client has two timers: timer (attempt, ping or
+// partition-dial) and hb (the heartbeat deadline while open, the connect
+// deadline while connecting).
 const (
 	timerAttempt       uint8 = iota // ramp start or backoff over: dial
 	timerPing                       // send the next heartbeat
 	timerPartitionDial              // a SYN sent during a partition gets its answer (or not)
 	timerHeartbeatDeadline
+	timerConnectDeadline
 )
 
 // client is one simulated WebSocket client. It holds no goroutine and no
@@ -34,7 +37,10 @@ type client struct {
 	unwatched bool
 	closing   bool // drained: waiting for the server to close
 	storm     int16
-	attempts  int32 // since the last loss of a connection (or the first attempt)
+	attempts  int32  // since the last loss of a connection (or the first attempt)
+	dials     uint32 // upgrade requests sent, for a fresh Sec-WebSocket-Key each
+	// dial is the state of the attempt in flight (connecting only).
+	dial *dialState
 
 	timer evloop.Timer // attempt, ping or partition-dial
 	hb    evloop.Timer // heartbeat deadline
@@ -48,8 +54,14 @@ type client struct {
 	lostAt    time.Duration // when the last connection was declared dead; -1: never connected
 	lastSeq   int64
 	partial   []byte // an incomplete frame carried to the next read
-	out       []byte // bytes the socket did not take yet
+	out       []byte // bytes the socket did not take yet (bounded: maxOut)
 }
+
+// maxOut bounds what a client keeps of frames its socket did not take: a
+// server that stops reading fills the socket's send buffer (SocketBuffer),
+// then this, and the client gives up on the connection (send_overflow)
+// instead of buffering without end.
+const maxOut = 64 << 10
 
 func (c *client) init(sh *shard, id uint64, seed uint64) {
 	c.sh = sh
@@ -81,13 +93,16 @@ func (c *client) OnTimer(t *evloop.Timer, now, late time.Duration) {
 	sh := c.sh
 	if t == &c.hb {
 		sh.sink.Lateness(late)
+		if t.Kind == timerConnectDeadline {
+			c.connectTimeout(now)
+			return
+		}
 		c.checkDeadline(now)
 		return
 	}
 	switch t.Kind {
 	case timerAttempt:
-		// Attempt lateness is recorded when the dial really starts.
-		c.attempt(now)
+		c.attempt(now, late)
 	case timerPing:
 		sh.sink.Lateness(late)
 		c.ping(now, t.When())
@@ -104,14 +119,16 @@ func (c *client) schedule(when time.Duration) {
 	c.sh.loop.Schedule(&c.timer, when)
 }
 
-// attempt starts a connection attempt.
-func (c *client) attempt(now time.Duration) {
+// attempt starts a connection attempt, late by late after its schedule.
+func (c *client) attempt(now, late time.Duration) {
 	sh := c.sh
 	if sh.draining || c.state == StateConnecting || c.state == StateOpen {
 		return
 	}
 	c.on(EvSchedule)
 	c.attemptAt = now
+	sh.sink.Attempt(now, late)
+	sh.attempts++
 	if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
 		sh.sink.StormAttempt(int(c.storm))
 	}
@@ -129,24 +146,7 @@ func (c *client) attempt(now time.Duration) {
 			}
 		}
 	}
-	c.dial(-1)
-}
-
-func (c *client) dial(origStart time.Duration) {
-	sh := c.sh
-	q := protocol.Query{Client: c.id, HasClient: true}
-	if *sh.cfg.Resume && c.haveSeq {
-		q.Resume, q.HasResume = c.lastSeq, true
-	}
-	src := -1
-	if n := len(sh.cfg.SourceIPs); n > 0 {
-		src = int(c.id % uint64(n))
-	}
-	timeout := sh.cfg.ConnectTimeout
-	if origStart >= 0 {
-		timeout -= sh.loop.Now() - origStart
-	}
-	sh.fl.dialer.submit(dialJob{c: c, scheduled: c.scheduled, origStart: origStart, query: q, src: src, timeout: max(timeout, time.Millisecond)})
+	c.connect(now, now)
 }
 
 // partitionDial ends an attempt started during a partition: it either
@@ -154,49 +154,25 @@ func (c *client) dial(origStart time.Duration) {
 func (c *client) partitionDial(now time.Duration) {
 	sh := c.sh
 	if now-c.attemptAt >= sh.cfg.ConnectTimeout || c.cut && now < sh.partitionEnd {
-		sh.sink.Attempt(c.attemptAt, c.attemptAt-c.scheduled)
-		sh.attempts++
 		c.failed(now, FailTimeout, c.attemptAt)
 		return
 	}
-	c.dial(c.attemptAt)
+	c.connect(now, c.attemptAt)
 }
 
-// onDial handles the outcome of an attempt, back on the loop.
-func (c *client) onDial(r dialResult, j dialJob) {
+// opened makes a connecting client open: the handshake completed on fd.
+func (c *client) opened(now time.Duration) {
 	sh := c.sh
-	now := sh.loop.Now()
-	late := r.start - j.scheduled
-	if late < 0 {
-		late = 0
-	}
-	sh.sink.Attempt(r.start, late)
-	sh.attempts++
-	if r.fd < 0 {
-		c.failed(now, r.cause, r.start)
-		return
-	}
-	sh.sink.Connected(r.start, ConnectTiming{Total: r.done - r.start, TCP: r.tcpDone - r.start, Upgrade: r.done - r.tcpDone})
-	sh.connects++
 	if sh.draining || c.state != StateConnecting {
-		unix.Close(r.fd)
+		// Cannot happen while the attempt is on the loop; kept as a guard.
+		fd := int(c.fd)
+		sh.loop.Remove(fd)
+		unix.Close(fd)
+		c.fd = -1
 		sh.sink.Disconnected(now, CauseDrain)
-		if c.state == StateConnecting {
-			c.on(EvDrain)
-		}
 		return
 	}
 	c.on(EvConnected)
-	c.fd = int32(r.fd)
-	if err := sh.loop.Add(r.fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
-		// Open but impossible to watch: lost at once.
-		unix.Close(r.fd)
-		c.fd = -1
-		sh.sink.Disconnected(now, CauseReset)
-		sh.disconn++
-		c.afterLoss(now, 0)
-		return
-	}
 	c.openedAt = now
 	c.lastRecv = now
 	c.attempts++
@@ -210,9 +186,6 @@ func (c *client) onDial(r dialResult, j dialJob) {
 	c.storm = -1
 	c.attempts = 0
 	c.startHeartbeat(now)
-	if len(r.leftover) > 0 {
-		c.consume(r.leftover, now)
-	}
 }
 
 // failed handles a failed attempt: back off, or give up.
@@ -316,8 +289,7 @@ func (c *client) send(frame []byte, kind Traffic, now time.Duration) bool {
 		return true
 	}
 	if len(c.out) > 0 {
-		c.out = append(c.out, frame...)
-		return true
+		return c.queue(frame, now)
 	}
 	n, err := evloop.Write(int(c.fd), frame)
 	if n == len(frame) {
@@ -327,8 +299,39 @@ func (c *client) send(frame []byte, kind Traffic, now time.Duration) bool {
 		c.dead(now, classifyWrite(err))
 		return false
 	}
-	c.out = append(c.out, frame[n:]...)
 	_ = sh.loop.Modify(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLOUT)
+	return c.queue(frame[n:], now)
+}
+
+// queue keeps bytes the socket did not take, behind those it kept
+// before, up to maxOut: past it the server has stopped reading.
+func (c *client) queue(b []byte, now time.Duration) bool {
+	if len(c.out)+len(b) > maxOut {
+		c.dead(now, CauseSendOverflow)
+		return false
+	}
+	c.out = append(c.out, b...)
+	return true
+}
+
+// flushOut writes what the out-buffer holds; it reports false when the
+// connection (or the attempt) failed.
+func (c *client) flushOut(now time.Duration) bool {
+	sh := c.sh
+	n, err := evloop.Write(int(c.fd), c.out)
+	c.out = c.out[:copy(c.out, c.out[n:])]
+	if err != nil && err != unix.EAGAIN {
+		if c.state == StateConnecting {
+			c.dialFailed(now, FailReset, int(c.fd))
+		} else {
+			c.dead(now, classifyWrite(err))
+		}
+		return false
+	}
+	if len(c.out) == 0 {
+		c.out = nil
+		_ = sh.loop.Modify(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP)
+	}
 	return true
 }
 
@@ -336,16 +339,13 @@ func (c *client) send(frame []byte, kind Traffic, now time.Duration) bool {
 func (c *client) OnEvent(events uint32) {
 	sh := c.sh
 	now := sh.loop.Now()
+	if c.dial != nil {
+		c.dialEvent(events, now)
+		return
+	}
 	if events&unix.EPOLLOUT != 0 && len(c.out) > 0 {
-		n, err := evloop.Write(int(c.fd), c.out)
-		c.out = c.out[:copy(c.out, c.out[n:])]
-		if err != nil && err != unix.EAGAIN {
-			c.dead(now, classifyWrite(err))
+		if !c.flushOut(now) {
 			return
-		}
-		if len(c.out) == 0 {
-			c.out = nil
-			_ = sh.loop.Modify(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP)
 		}
 	}
 	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {

@@ -87,7 +87,7 @@ type Fleet struct {
 	policy *Policy
 	clock  evloop.Clock
 	shards []*shard
-	dialer *dialer
+	target *target
 	wg     sync.WaitGroup
 	closed bool
 
@@ -109,15 +109,20 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("--url must be a ws:// URL (got %q)", cfg.URL)
 	}
+	tgt, err := newTarget(u, cfg.SourceIPs)
+	if err != nil {
+		return nil, err
+	}
 	pol := cfg.Policy
-	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, dead: make(chan struct{})}
+	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, dead: make(chan struct{})}
 	for i := 0; i < cfg.Loops; i++ {
 		l, err := evloop.New(clock, evloop.Options{})
 		if err != nil {
 			f.closeLoops()
 			return nil, fmt.Errorf("event loop: %w", err)
 		}
-		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: rec.Sink(i), storm: stormState{k: -1}, payload: make([]byte, 0, 64)})
+		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: rec.Sink(i), storm: stormState{k: -1},
+			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq)})
 	}
 	// Local client i has global ID i·Count + Index and lives on loop i mod Loops.
 	n := localClients(cfg.Clients, cfg.Shard)
@@ -135,7 +140,6 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		sh.clients[next[i%cfg.Loops]].init(sh, id, cfg.Seed)
 		next[i%cfg.Loops]++
 	}
-	f.dialer = newDialer(clock, u, 512, cfg.SourceIPs)
 	for i, sh := range f.shards {
 		f.wg.Add(1)
 		go func() {
@@ -273,11 +277,10 @@ func (f *Fleet) StormEnd(k int) error {
 
 // Drain implements Controller.
 func (f *Fleet) Drain() error {
+	// Open clients start their closing handshakes; attempts in flight end.
 	if err := f.onEach(func(sh *shard) { sh.drain() }); err != nil {
 		return err
 	}
-	// Cancel attempts in flight; each still reports back to its loop.
-	f.dialer.close()
 	// Give servers a moment to complete the closing handshakes.
 	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {

@@ -12,17 +12,19 @@ import (
 // sink, scratch buffers, and its view of the current storm. Everything in
 // it is touched only by the loop's goroutine, except pub.
 type shard struct {
-	fl      *Fleet
-	cfg     *Config
-	loop    *evloop.Loop
-	sink    Sink
-	clients []client
-	fw      evloop.FrameWriter
-	fr      evloop.FrameReader
-	payload []byte
-	tick    evloop.Timer  // gauges every interval
-	partEnd evloop.Timer  // end of a partition
-	now     time.Duration // time of the read whose frames are being handled
+	fl       *Fleet
+	cfg      *Config
+	loop     *evloop.Loop
+	sink     Sink
+	clients  []client
+	fw       evloop.FrameWriter
+	fr       evloop.FrameReader
+	payload  []byte
+	req      []byte        // scratch for upgrade requests
+	dialFree []*dialState  // free list of attempt states
+	tick     evloop.Timer  // gauges every interval
+	partEnd  evloop.Timer  // end of a partition
+	now      time.Duration // time of the read whose frames are being handled
 
 	open, connecting, waiting, gaveUp     int
 	attempts, connects, failures, disconn int64
@@ -155,8 +157,14 @@ func (sh *shard) drain() {
 			sh.closing++
 		case StateIdle, StateWaiting, StateGaveUp:
 			c.on(EvDrain)
+		case StateConnecting:
+			// The attempt in flight (or waiting for its partitioned SYN's
+			// answer) ends here: every attempt has one outcome.
+			c.endDial(int(c.fd))
+			sh.sink.Failed(c.attemptAt, FailCanceled)
+			sh.failures++
+			c.on(EvDrain)
 		}
-		// Connecting clients close when their attempt reports back.
 	}
 	sh.endPartition()
 	sh.publish()

@@ -154,10 +154,15 @@ const (
 	FailOther
 	// FailCanceled: the run ended (drain or interrupt) while the attempt was in flight.
 	FailCanceled
+	// FailLocal: the load generator itself ran out of a resource (file
+	// descriptors, socket buffers): the harness's limit, not the server's.
+	FailLocal
+	// FailUnreachable: no route to the server (ENETUNREACH, EHOSTUNREACH).
+	FailUnreachable
 	numFailCauses
 )
 
-var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "rejected", "http_status", "handshake", "address", "other", "canceled"}
+var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "rejected", "http_status", "handshake", "address", "other", "canceled", "local", "unreachable"}
 
 // String returns the failure cause's name as used in results files.
 func (c FailCause) String() string {
