@@ -216,4 +216,26 @@ func TestKeptSplitBuffer(t *testing.T) {
 	if !sameEvents(rec.events, []event{{'S', ws.OpBinary, "", 1001, len(stream)}}) {
 		t.Fatalf("got %v", rec.events)
 	}
+	// A kept fragmented message grows its buffer by doubling, never past
+	// Keep: 300 + 300 + 300 + 100 bytes.
+	stream = nil
+	for i, n := range []int{300, 300, 300, 100} {
+		op := ws.OpContinuation
+		if i == 0 {
+			op = ws.OpBinary
+		}
+		stream = append(stream, raw(i == 3, 0, op, payload[:n], nil)...)
+	}
+	rec.events = nil
+	for off := 0; off < len(stream); off += 50 {
+		if err := d.Feed(cfg, stream[off:min(off+50, len(stream))], rec); err != nil {
+			t.Fatal(err)
+		}
+		if d.Retained() > cfg.Keep {
+			t.Fatalf("retained %d > Keep", d.Retained())
+		}
+	}
+	if len(rec.events) != 1 || rec.events[0].payload != string(payload) {
+		t.Fatalf("got %v", rec.events)
+	}
 }

@@ -35,9 +35,6 @@ func (d *Decoder) header(cfg *Config, data []byte) (int, Rule) {
 		for _, b := range data[n : n+x] {
 			d.remain = d.remain<<8 | int64(b)
 		}
-		if x == 8 && data[n]&0x80 != 0 {
-			return n + 1, RuleBadLength
-		}
 		n += x
 		if d.b1&0x80 != 0 {
 			n += copy(d.mask[:], data[n:n+4])
@@ -58,9 +55,6 @@ func (d *Decoder) header(cfg *Config, data []byte) (int, Rule) {
 				return i + 1, r
 			}
 		case n < 2+extLen(d.b1):
-			if n == 2 && extLen(d.b1) == 8 && b&0x80 != 0 {
-				return i + 1, RuleBadLength
-			}
 			d.remain = d.remain<<8 | int64(b)
 		default:
 			d.mask[n-2-extLen(d.b1)] = b
@@ -111,7 +105,9 @@ func (d *Decoder) check(cfg *Config) Rule {
 }
 
 // start checks the whole header (minimal length encoding, §5.2; message
-// size) and begins the frame's payload.
+// size) and begins the frame's payload. A 64-bit length with its most
+// significant bit set, which §5.2 forbids, reads as negative and fails
+// the minimal-encoding check.
 func (d *Decoder) start(cfg *Config) Rule {
 	switch l := d.b1 & 0x7f; {
 	case l < 126:

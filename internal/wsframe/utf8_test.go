@@ -128,10 +128,7 @@ func TestUTF8StateMatchesStdlib(t *testing.T) {
 		if got != utf8.Valid(p) {
 			t.Fatalf("%q: incremental %v, utf8.Valid %v", p, got, !got)
 		}
-		// A failure is final: no valid string has an invalid prefix, so
-		// the state machine must fail on a prefix only when utf8 would
-		// fail on every completion; check that a valid string never
-		// fails part-way.
+		// A valid string never fails part-way, fed byte by byte.
 		if utf8.Valid(p) {
 			s := utf8Boundary
 			for i := range p {
@@ -144,4 +141,25 @@ func TestUTF8StateMatchesStdlib(t *testing.T) {
 	if _, ok := utf8Boundary.feed(bytes.Repeat([]byte("é"), 1000)); !ok {
 		t.Fatal("long valid run rejected")
 	}
+}
+
+// FuzzUTF8 holds the incremental validator to utf8.Valid for any bytes
+// cut at any two points.
+func FuzzUTF8(f *testing.F) {
+	for _, tc := range utf8Cases {
+		f.Add([]byte(tc.text), uint8(1), uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, p []byte, i, j uint8) {
+		a := min(int(i), len(p))
+		b := min(max(int(j), a), len(p))
+		s, ok := utf8Boundary, true
+		for _, piece := range [][]byte{p[:a], p[a:b], p[b:]} {
+			if s, ok = s.feed(piece); !ok {
+				break
+			}
+		}
+		if got := ok && s == utf8Boundary; got != utf8.Valid(p) {
+			t.Fatalf("%q cut at %d, %d: %v, utf8.Valid %v", p, a, b, got, !got)
+		}
+	})
 }
