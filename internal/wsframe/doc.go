@@ -7,6 +7,11 @@
 // are kept, every other payload is counted and dropped as it streams by.
 // It also builds whole frames (header and payload) for one write.
 //
+// A connection embeds a Decoder (64 bytes, no buffer while idle) and
+// implements Handler; every connection of one side shares a Config. The
+// decoder is Reset whenever its connection ends, so that the next
+// connection starts clean. A Writer per event loop builds outgoing frames.
+//
 // A broken rule is a Rule: the caller fails the connection with the close
 // code the RFC prescribes for it (Rule.CloseCode) and records the rule.
 package wsframe
