@@ -31,4 +31,3 @@ func classifyWrite(err error) Cause {
 	}
 	return CauseWriteError
 }
-

@@ -8,6 +8,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
 
@@ -53,8 +54,8 @@ type client struct {
 	lastRecv  time.Duration // last frame (server mode: last server ping)
 	lostAt    time.Duration // when the last connection was declared dead; -1: never connected
 	lastSeq   int64
-	partial   []byte // an incomplete frame carried to the next read
 	out       []byte // bytes the socket did not take yet (bounded: maxOut)
+	dec       wsframe.Decoder
 }
 
 // maxOut bounds what a client keeps of frames its socket did not take: a
@@ -173,6 +174,7 @@ func (c *client) opened(now time.Duration) {
 		return
 	}
 	c.on(EvConnected)
+	c.dec.Reset()
 	c.openedAt = now
 	c.lastRecv = now
 	c.attempts++
@@ -374,106 +376,12 @@ func (c *client) OnEvent(events uint32) {
 		return
 	}
 	if n > 0 {
-		c.consume(sh.loop.Buf[:n], now)
-	}
-}
-
-// consume handles every whole frame in data (after any leftover) and keeps
-// an incomplete tail.
-func (c *client) consume(data []byte, now time.Duration) {
-	c.sh.now = now
-	if err := c.sh.fr.Feed(&c.partial, data, c); err != nil && c.state == StateOpen {
-		c.dead(now, CauseProtocolError)
-	}
-}
-
-// HandleFrame implements evloop.FrameHandler.
-func (c *client) HandleFrame(h ws.Header, payload []byte, size int) bool {
-	c.frame(h.OpCode, payload, size, c.sh.now)
-	return c.state == StateOpen
-}
-
-func (c *client) frame(op ws.OpCode, p []byte, size int, now time.Duration) {
-	sh := c.sh
-	mode := sh.cfg.Heartbeat.Mode
-	if mode != HeartbeatServer {
-		c.lastRecv = now
-	}
-	switch op {
-	case ws.OpText:
-		m, err := protocol.Parse(p)
-		if err != nil {
-			sh.sink.Received(now, TrafficOther, size)
-			return
-		}
-		switch m.Kind {
-		case protocol.KindPong:
-			sh.sink.Received(now, TrafficPong, size)
-			sh.sink.HeartbeatRTT(now - time.Duration(m.T))
-		case protocol.KindMsg:
-			sh.sink.Received(now, TrafficMessage, size)
-			c.sequence(m.Seq, now)
-		case protocol.KindHello:
-			sh.sink.Received(now, TrafficOther, size)
-			if !c.haveSeq {
-				c.lastSeq, c.haveSeq = m.Seq, true
-			}
-		default:
-			sh.sink.Received(now, TrafficOther, size)
-		}
-	case ws.OpPing:
-		sh.sink.Received(now, TrafficPing, size)
-		if mode == HeartbeatServer {
+		if sh.cfg.Heartbeat.Mode != HeartbeatServer {
+			// Any byte is a sign of life, even in the middle of a large
+			// message whose end is still on its way.
 			c.lastRecv = now
 		}
-		// RFC 6455 §5.5.2: answer with a Pong carrying the same payload.
-		var mask [4]byte
-		binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
-		c.send(sh.fw.Frame(ws.OpPong, p, &mask), TrafficPong, now)
-	case ws.OpPong:
-		sh.sink.Received(now, TrafficPong, size)
-		if len(p) == 8 {
-			sh.sink.HeartbeatRTT(now - time.Duration(binary.BigEndian.Uint64(p)))
-		}
-	case ws.OpClose:
-		sh.sink.Received(now, TrafficOther, size)
-		// RFC 6455 §5.5.1: echo the status code, then close.
-		var body []byte
-		if len(p) >= 2 {
-			body = p[:2]
-		}
-		var mask [4]byte
-		binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
-		frame := sh.fw.Frame(ws.OpClose, body, &mask)
-		sh.sink.Sent(now, TrafficOther, len(frame))
-		if !c.cut {
-			// Best effort: the server may already have closed its side,
-			// and the cause is the close frame whatever this write meets.
-			_, _ = evloop.Write(int(c.fd), frame)
-		}
-		c.dead(now, CauseCloseFrame)
-	default:
-		sh.sink.Received(now, TrafficOther, size)
-	}
-}
-
-// sequence checks one broadcast sequence number for gaps and repeats.
-func (c *client) sequence(seq int64, now time.Duration) {
-	sh := c.sh
-	storm := -1
-	if sh.storm.active {
-		storm = sh.storm.k
-	}
-	switch {
-	case !c.haveSeq:
-		c.lastSeq, c.haveSeq = seq, true
-	case seq == c.lastSeq+1:
-		c.lastSeq = seq
-	case seq > c.lastSeq+1:
-		sh.sink.MessagesLost(now, storm, int(seq-c.lastSeq-1))
-		c.lastSeq = seq
-	default:
-		sh.sink.MessageDuplicated(now, storm)
+		c.consume(sh.loop.Buf[:n], now)
 	}
 }
 
@@ -516,7 +424,8 @@ func (c *client) closeSocket(abort bool) {
 	}
 	sh.loop.Remove(fd)
 	c.fd = -1
-	c.partial, c.out = nil, nil
+	c.out = nil
+	c.dec.Reset()
 	switch {
 	case c.cut:
 		sh.limbo = append(sh.limbo, fd)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/fielderr"
+	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
 // Heartbeat modes (DESIGN.md §Heartbeats).
@@ -117,6 +118,11 @@ type Config struct {
 	LatenessBound time.Duration `json:"lateness_bound"`
 	// Interval is the time-series resolution; zero means 100ms.
 	Interval time.Duration `json:"interval"`
+	// MaxMessage is the largest message a client accepts; a larger one
+	// fails the connection with 1009 (RFC 6455 §7.4.1). Messages are
+	// streamed, not buffered, so this bounds nothing but patience; zero
+	// means 1 MiB, negative means no limit.
+	MaxMessage int64 `json:"max_message"`
 	// Shard selects this process's part of the fleet: client IDs g with
 	// g mod Shard.Count == Shard.Index. Zero means the whole fleet.
 	Shard Shard `json:"shard"`
@@ -199,6 +205,9 @@ func (c Config) Resolve() Config {
 	}
 	if c.Interval == 0 {
 		c.Interval = 100 * time.Millisecond
+	}
+	if c.MaxMessage == 0 {
+		c.MaxMessage = wsframe.DefaultMaxMessage
 	}
 	if c.Shard.Count == 0 {
 		c.Shard = Shard{Index: 0, Count: 1}

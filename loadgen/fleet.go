@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
 // Status is a fleet's state as the coordinator sees it, published by every
@@ -122,7 +123,8 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 			return nil, fmt.Errorf("event loop: %w", err)
 		}
 		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: rec.Sink(i), storm: stormState{k: -1},
-			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq)})
+			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq),
+			wf: wsframe.Config{Role: wsframe.Client, MaxMessage: cfg.MaxMessage}})
 	}
 	// Local client i has global ID i·Count + Index and lives on loop i mod Loops.
 	n := localClients(cfg.Clients, cfg.Shard)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,8 +18,8 @@ type shard struct {
 	loop     *evloop.Loop
 	sink     Sink
 	clients  []client
-	fw       evloop.FrameWriter
-	fr       evloop.FrameReader
+	fw       wsframe.Writer
+	wf       wsframe.Config // rules of the server's frames, shared by the loop's clients
 	payload  []byte
 	req      []byte        // scratch for upgrade requests
 	dialFree []*dialState  // free list of attempt states
@@ -130,7 +131,6 @@ func (sh *shard) start(rampStart time.Duration) {
 func (sh *shard) drain() {
 	sh.draining = true
 	now := sh.loop.Now()
-	body := []byte{0x03, 0xe8} // 1000
 	for i := range sh.clients {
 		c := &sh.clients[i]
 		sh.loop.Cancel(&c.timer)
@@ -140,7 +140,7 @@ func (sh *shard) drain() {
 			cut := c.cut
 			if !cut {
 				var mask [4]byte
-				c.send(sh.fw.Frame(0x8, body, &mask), TrafficOther, now)
+				c.send(sh.fw.Close(1000, "", &mask), TrafficOther, now)
 			}
 			if c.state != StateOpen {
 				break // the write failed: already dead

@@ -9,6 +9,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,7 +48,7 @@ type conn struct {
 	opened     time.Duration
 	lastRecv   time.Duration
 	idle, ping evloop.Timer
-	partial    []byte // an incomplete frame carried to the next read
+	dec        wsframe.Decoder
 	out        []byte // bytes the socket did not take yet
 	blackholed bool
 	closing    bool // close frame and FIN sent, waiting for the client's FIN
@@ -64,8 +65,7 @@ type shard struct {
 	srv     *Server
 	loop    *evloop.Loop
 	conns   []*conn
-	fw      evloop.FrameWriter
-	fr      evloop.FrameReader
+	fw      wsframe.Writer
 	payload []byte
 	bcast   evloop.Timer
 	lastSeq int64
@@ -162,31 +162,49 @@ func (c *conn) OnEvent(events uint32) {
 	}
 }
 
-// consume handles every whole frame in data (after any leftover) and keeps
-// an incomplete tail for the next read.
+// clientFrames are the rules of a client's frames (RFC 6455 §5.1: masked).
+var clientFrames = wsframe.Config{Role: wsframe.Server}
+
+// consume hands what a read returned to the connection's frame decoder. A
+// client that breaks a rule of RFC 6455 gets the close code the RFC
+// prescribes (queued behind any pending output, never interleaved) and
+// the connection is closed (§7.1.7).
 func (c *conn) consume(data []byte) {
-	if err := c.sh.fr.Feed(&c.partial, data, c); err != nil && !c.closed {
-		c.close(discProtocol, false)
+	err := c.dec.Feed(&clientFrames, data, c)
+	if err == nil || c.closed {
+		return
 	}
+	var rule wsframe.Rule
+	if !errors.As(err, &rule) {
+		rule = wsframe.RuleBadLength
+	}
+	c.sh.srv.stats.recordProtocolError(rule)
+	c.write(c.sh.fw.Close(rule.CloseCode(), "", nil))
+	c.close(discProtocol, false)
 }
 
-// HandleFrame implements evloop.FrameHandler.
-func (c *conn) HandleFrame(h ws.Header, payload []byte, _ int) bool {
-	c.frame(h, payload)
-	return !c.closed
-}
-
-func (c *conn) frame(h ws.Header, p []byte) {
-	sh := c.sh
-	st := &sh.srv.stats.c
-	switch h.OpCode {
-	case ws.OpText:
+// Message implements wsframe.Handler: a whole text or binary message.
+func (c *conn) Message(op ws.OpCode, p []byte, _ int) bool {
+	if op == ws.OpText {
 		m, err := protocol.Parse(p)
 		if err == nil && m.Kind == protocol.KindPing {
-			st.appPings.Add(1)
+			sh := c.sh
+			sh.srv.stats.c.appPings.Add(1)
 			sh.payload = protocol.AppendPong(sh.payload[:0], m.T)
 			c.write(sh.fw.Frame(ws.OpText, sh.payload, nil))
 		}
+	}
+	return !c.closed
+}
+
+// Skipped implements wsframe.Handler: a message too long to keep, dropped.
+func (c *conn) Skipped(ws.OpCode, int64, int) bool { return !c.closed }
+
+// Control implements wsframe.Handler: a ping, pong or close frame.
+func (c *conn) Control(op ws.OpCode, p []byte, _ int) bool {
+	sh := c.sh
+	st := &sh.srv.stats.c
+	switch op {
 	case ws.OpPing:
 		// RFC 6455 §5.5.2: answer with a Pong carrying the same payload.
 		st.clientPings.Add(1)
@@ -195,16 +213,14 @@ func (c *conn) frame(h ws.Header, p []byte) {
 		st.pongsReceived.Add(1)
 	case ws.OpClose:
 		// RFC 6455 §5.5.1: echo the status code, then close.
-		code, _ := ws.ParseCloseFrameDataUnsafe(p)
-		var body [2]byte
-		if code != 0 {
-			binary.BigEndian.PutUint16(body[:], uint16(code))
-			c.write(sh.fw.Frame(ws.OpClose, body[:], nil))
-		} else {
-			c.write(sh.fw.Frame(ws.OpClose, nil, nil))
+		var code uint16
+		if len(p) >= 2 {
+			code = binary.BigEndian.Uint16(p)
 		}
+		c.write(sh.fw.Close(code, "", nil))
 		c.close(discClientClose, false)
 	}
+	return !c.closed
 }
 
 // write sends one whole frame; what the socket does not take is kept and
@@ -300,7 +316,7 @@ func (c *conn) goAway(code ws.StatusCode, cause discCause) {
 		c.close(cause, false)
 		return
 	}
-	if !c.write(c.sh.fw.Frame(ws.OpClose, closeBody(code), nil)) {
+	if !c.write(c.sh.fw.Close(uint16(code), "", nil)) {
 		return
 	}
 	if len(c.out) == 0 {
@@ -334,7 +350,8 @@ func (c *conn) close(cause discCause, abort bool) {
 		_ = unix.Close(c.fd)
 	}
 	c.fd = -1
-	c.partial, c.out = nil, nil
+	c.out = nil
+	c.dec.Reset()
 }
 
 // retire takes the connection out of the open set: no more broadcasts or
@@ -357,13 +374,7 @@ func (c *conn) retire(cause discCause) {
 func (sh *shard) closeAll() {
 	for len(sh.conns) > 0 {
 		c := sh.conns[len(sh.conns)-1]
-		c.write(sh.fw.Frame(ws.OpClose, closeBody(ws.StatusGoingAway), nil))
+		c.write(sh.fw.Close(wsframe.CloseGoingAway, "", nil))
 		c.close(discShutdown, false)
 	}
-}
-
-func closeBody(code ws.StatusCode) []byte {
-	var b [2]byte
-	binary.BigEndian.PutUint16(b[:], uint16(code))
-	return b[:]
 }

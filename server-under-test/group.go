@@ -143,6 +143,9 @@ func addCounters(d *Counters, s Counters) {
 	d.Faults = max(d.Faults, s.Faults) // one fault reaches every worker
 	d.LastBroadcastSeq = max(d.LastBroadcastSeq, s.LastBroadcastSeq)
 	d.RejectCauses = addMap(d.RejectCauses, s.RejectCauses)
+	if len(s.ProtocolErrors) > 0 {
+		d.ProtocolErrors = addMap(d.ProtocolErrors, s.ProtocolErrors)
+	}
 	d.DisconnectCauses = addMap(d.DisconnectCauses, s.DisconnectCauses)
 	if d.FaultsByKind == nil {
 		d.FaultsByKind = map[string]int64{}

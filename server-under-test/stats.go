@@ -7,7 +7,11 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/stormbench/stormbench/internal/wsframe"
 )
+
+// wsframeRules sizes the per-rule counters.
+const wsframeRules = 32
 
 // SeriesInterval is the width of one row of the server's time series.
 const SeriesInterval = 100 * time.Millisecond
@@ -32,6 +36,8 @@ type counters struct {
 	pingsSent, pongsReceived, appPings, clientPings          atomic.Int64
 	messagesSent, replayed, bytesSent, bytesReceived         atomic.Int64
 	faults                                                   atomic.Int64
+	// protocol counts clients failed for breaking a rule of RFC 6455, by rule.
+	protocol [wsframeRules]atomic.Int64
 	// slots counts connections admitted and not yet gone: open ones plus
 	// handshakes in progress, so that --max-conns holds during a storm.
 	slots atomic.Int64
@@ -83,6 +89,9 @@ type Counters struct {
 	DetectionLatency  LatencySummary   `json:"server_detection_latency_ms"`
 	LastBroadcastSeq  int64            `json:"last_broadcast_seq"`
 	FaultsByKind      map[string]int64 `json:"faults_by_kind,omitempty"`
+	// ProtocolErrors counts clients whose frames broke a rule of RFC 6455,
+	// by rule; every one was failed with the rule's close code.
+	ProtocolErrors map[string]int64 `json:"protocol_errors,omitempty"`
 	HandshakesPerLoop []int64          `json:"-"`
 }
 
@@ -195,6 +204,27 @@ func (s *stats) recordDetection(d time.Duration) {
 	s.mu.Unlock()
 }
 
+// recordProtocolError counts a client failed for breaking rule.
+func (s *stats) recordProtocolError(rule wsframe.Rule) {
+	if int(rule) < len(s.c.protocol) {
+		s.c.protocol[rule].Add(1)
+	}
+}
+
+// protocolErrors returns the per-rule counts, nil when there are none.
+func (c *counters) protocolErrors() map[string]int64 {
+	var m map[string]int64
+	for _, r := range wsframe.Rules() {
+		if n := c.protocol[r].Load(); n > 0 {
+			if m == nil {
+				m = map[string]int64{}
+			}
+			m[r.String()] = n
+		}
+	}
+	return m
+}
+
 func (s *stats) recordFault(kind string) {
 	s.c.faults.Add(1)
 	s.mu.Lock()
@@ -252,6 +282,7 @@ func (s *stats) snapshot(workers int, lastSeq int64) Stats {
 			ServerDetections: det.Count,
 			DetectionLatency: det,
 			LastBroadcastSeq: lastSeq,
+			ProtocolErrors:   c.protocolErrors(),
 		},
 		Series:     Series{Columns: SeriesColumns, Rows: rows},
 		Process:    processInfo(),
