@@ -55,7 +55,9 @@ type Response struct {
 // none; Sec-WebSocket-Protocol, if present, is once and exactly one of
 // exp.Protocols. Header names are case-insensitive and values trimmed
 // (RFC 7230 §3.2). The first failing check, in header order, is reported.
-// exp must not be nil. Parse does not allocate.
+// exp must not be nil. Parse keeps no state between calls: it reads the
+// head from the start each time. It does not allocate (but for a
+// Retry-After in an obsolete date format).
 func Parse(buf []byte, exp *Expect) (r Response, n int, err error) {
 	r.Protocol = -1
 	head := buf
