@@ -164,6 +164,7 @@ func TestServerBreakingRFC6455(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := startMisbehaving(t, tt.script)
 			s := runAgainst(t, srv.ln.Addr().String(), 3)
 			if len(s.rules) == 0 {

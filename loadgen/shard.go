@@ -78,6 +78,7 @@ func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 	}
 	at := t.When()
 	sh.sink.Gauges(at-1, sh.open, sh.connecting, sh.waiting)
+	sh.sink.LoopBusy(at-1, sh.loop.TakeBusy())
 	sh.publish()
 	next := at + sh.cfg.Interval
 	for next <= now {
@@ -192,6 +193,7 @@ func (sh *shard) finish() {
 	now := sh.loop.Now()
 	sh.loop.Cancel(&sh.tick)
 	sh.sink.Gauges(now, sh.open, sh.connecting, sh.waiting)
+	sh.sink.LoopBusy(now, sh.loop.TakeBusy())
 	sh.publish()
 }
 

@@ -53,6 +53,10 @@ type Loop struct {
 	done    chan struct{}
 	nfds    int
 	turns   atomic.Int64 // iterations of Run, for tests of idle behaviour
+
+	// busy is the time the loop spent working (not parked) since the last
+	// TakeBusy; awake is when it last woke up. Both loop-owned.
+	busy, awake time.Duration
 }
 
 // Options configure a Loop. Zero means default.
@@ -115,6 +119,19 @@ func New(clock Clock, o Options) (*Loop, error) {
 	}
 	l.wheel.cur = int64(clock()/Tick) - 1
 	return l, nil
+}
+
+// TakeBusy returns how long the loop has been working — handling events,
+// timers and submitted work, rather than waiting for them — since the
+// previous call, and starts counting again. Time the operating system
+// gave to other threads while the loop was runnable counts as busy: to
+// the loop's timers it is lateness all the same. Call it from the loop's
+// goroutine.
+func (l *Loop) TakeBusy() time.Duration {
+	now := l.clock()
+	b := l.busy + now - l.awake
+	l.busy, l.awake = 0, now
+	return b
 }
 
 // Now returns the loop's clock.
@@ -242,6 +259,7 @@ func (l *Loop) Run() (err error) {
 		l.exited.Store(true)
 		close(l.done)
 	}()
+	l.awake = l.clock()
 	wait := l.waitReady // one method value for the loop's life: no allocation per wait
 	for !l.stopped.Load() {
 		l.turns.Add(1)
@@ -291,7 +309,9 @@ func (l *Loop) park(wait func(uintptr) bool) (int, error) {
 		return 0, fmt.Errorf("epoll deadline: %w", err)
 	}
 	l.waitN, l.ready = 0, 0
+	l.busy += l.clock() - l.awake
 	err := l.epraw.Read(wait)
+	l.awake = l.clock()
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		return 0, fmt.Errorf("epoll wait: %w", err)
 	}

@@ -152,3 +152,30 @@ func TestIdleLoopSleeps(t *testing.T) {
 		t.Fatalf("idle loop woke %d times in 300ms", n)
 	}
 }
+
+// TestTakeBusyMeasuresWork: a loop that works 30 ms of every 100 ms
+// reports about 30 % busy, and an idle one almost nothing.
+func TestTakeBusyMeasuresWork(t *testing.T) {
+	l := startLoop(t)
+	take := func() time.Duration {
+		got := make(chan time.Duration, 1)
+		l.Submit(func() { got <- l.TakeBusy() })
+		return <-got
+	}
+	take()
+	time.Sleep(200 * time.Millisecond) // idle: the loop is parked
+	if idle := take(); idle > 20*time.Millisecond {
+		t.Fatalf("idle loop busy for %v of 200ms", idle)
+	}
+	done := make(chan struct{})
+	l.Submit(func() {
+		end := time.Now().Add(60 * time.Millisecond)
+		for time.Now().Before(end) { // work on the loop
+		}
+		close(done)
+	})
+	<-done
+	if b := take(); b < 60*time.Millisecond {
+		t.Fatalf("busy %v after 60ms of work", b)
+	}
+}
