@@ -13,7 +13,7 @@ import (
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
-// Heartbeat modes (DESIGN.md §Heartbeats).
+// Heartbeat modes (README: Detection rule).
 const (
 	// HeartbeatWSPing sends RFC 6455 ping control frames (§5.5.2).
 	HeartbeatWSPing = "ws-ping"
@@ -26,7 +26,7 @@ const (
 	HeartbeatNone = "none"
 )
 
-// Fault kinds (DESIGN.md §Faults).
+// Fault kinds (README: Faults).
 const (
 	FaultClose     = "close"
 	FaultRestart   = "restart"

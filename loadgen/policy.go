@@ -10,8 +10,8 @@ import (
 )
 
 // Jitter names a jitter mode of the generic reconnect policy: "none", "full",
-// "equal" or "decorrelated" (DESIGN.md §Reconnect policies, after the AWS
-// "Exponential Backoff And Jitter" study).
+// "equal" or "decorrelated", the modes of the AWS Architecture Blog's
+// "Exponential Backoff And Jitter" study (README: Reconnect policies).
 type Jitter string
 
 // Jitter modes accepted by --jitter. JitterProportional is not accepted there:

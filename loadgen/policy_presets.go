@@ -8,8 +8,9 @@ import (
 )
 
 // Preset names accepted by --policy. Each preset reproduces the reconnect
-// delays of a real client library; the sources are listed in
-// /work/shared/POLICIES.md and next to each formula below.
+// delays of a real client library; the source file of each library's
+// reconnect logic is named in its formula below (formula*), which
+// config.json records for every run.
 const (
 	// PresetSocketIO is socket.io-client v4 (Manager with backo2).
 	PresetSocketIO = "socketio"

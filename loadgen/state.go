@@ -1,6 +1,6 @@
 package loadgen
 
-// State is where a client is in its life cycle (DESIGN.md §The client engine):
+// State is where a client is in its life cycle:
 // idle → connecting → open → (detected dead | closed) → waiting → connecting … → gave_up.
 type State uint8
 

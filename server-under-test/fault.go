@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Fault kinds the control API applies (DESIGN.md §Faults).
+// Fault kinds the control API applies (README: Faults).
 const (
 	FaultClose     = "close"
 	FaultRestart   = "restart"

@@ -145,9 +145,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// checkInvariants checks DESIGN.md §5: attempts = connects + failures,
-// counters equal the series sums, histogram counts equal their events and
-// the .hgrm files parse back to those counts.
+// checkInvariants checks the invariants README: Results promises:
+// attempts = connects + failures, counters equal the series sums,
+// histogram counts equal their events and the .hgrm files parse back to
+// those counts.
 func checkInvariants(t *testing.T, dir string, sum *reporter.Summary) {
 	t.Helper()
 	c := sum.Counters

@@ -15,7 +15,7 @@ import (
 	"syscall"
 )
 
-// Exit codes (DESIGN.md §4).
+// Exit codes (README: Commands).
 const (
 	exitOK          = 0
 	exitThresholds  = 1
