@@ -84,7 +84,7 @@ type ruleSink struct {
 
 func (s *ruleSink) ProtocolError(_ time.Duration, r wsframe.Rule) { s.rules = append(s.rules, r) }
 func (s *ruleSink) Disconnected(_ time.Duration, c Cause)         { s.causes = append(s.causes, c) }
-func (s *ruleSink) Failed(_ time.Duration, c FailCause)            { s.failures = append(s.failures, c) }
+func (s *ruleSink) Failed(_ time.Duration, c FailCause)           { s.failures = append(s.failures, c) }
 func (s *ruleSink) MessagesLost(_ time.Duration, _, n int)        { s.lost += n }
 func (s *ruleSink) Received(_ time.Duration, k Traffic, _ int) {
 	switch k {

@@ -68,30 +68,30 @@ func (c *counters) disc(cause discCause) *atomic.Int64 {
 
 // Counters is the JSON form of the server's cumulative counts.
 type Counters struct {
-	Accepts           int64            `json:"accepts"`
-	Handshakes        int64            `json:"handshakes"`
-	HandshakeErrors   int64            `json:"handshake_errors"`
-	Rejects           int64            `json:"rejects"`
-	RejectCauses      map[string]int64 `json:"reject_causes"`
-	Disconnects       int64            `json:"disconnects"`
-	DisconnectCauses  map[string]int64 `json:"disconnect_causes"`
-	Open              int64            `json:"open"`
-	PingsSent         int64            `json:"pings_sent"`
-	PongsReceived     int64            `json:"pongs_received"`
-	AppPingsAnswered  int64            `json:"app_pings_answered"`
-	ClientPings       int64            `json:"client_pings_answered"`
-	MessagesSent      int64            `json:"messages_sent"`
-	MessagesReplayed  int64            `json:"messages_replayed"`
-	BytesSent         int64            `json:"bytes_sent"`
-	BytesReceived     int64            `json:"bytes_received"`
-	Faults            int64            `json:"faults"`
-	ServerDetections  int64            `json:"server_detections"`
-	DetectionLatency  LatencySummary   `json:"server_detection_latency_ms"`
-	LastBroadcastSeq  int64            `json:"last_broadcast_seq"`
-	FaultsByKind      map[string]int64 `json:"faults_by_kind,omitempty"`
+	Accepts          int64            `json:"accepts"`
+	Handshakes       int64            `json:"handshakes"`
+	HandshakeErrors  int64            `json:"handshake_errors"`
+	Rejects          int64            `json:"rejects"`
+	RejectCauses     map[string]int64 `json:"reject_causes"`
+	Disconnects      int64            `json:"disconnects"`
+	DisconnectCauses map[string]int64 `json:"disconnect_causes"`
+	Open             int64            `json:"open"`
+	PingsSent        int64            `json:"pings_sent"`
+	PongsReceived    int64            `json:"pongs_received"`
+	AppPingsAnswered int64            `json:"app_pings_answered"`
+	ClientPings      int64            `json:"client_pings_answered"`
+	MessagesSent     int64            `json:"messages_sent"`
+	MessagesReplayed int64            `json:"messages_replayed"`
+	BytesSent        int64            `json:"bytes_sent"`
+	BytesReceived    int64            `json:"bytes_received"`
+	Faults           int64            `json:"faults"`
+	ServerDetections int64            `json:"server_detections"`
+	DetectionLatency LatencySummary   `json:"server_detection_latency_ms"`
+	LastBroadcastSeq int64            `json:"last_broadcast_seq"`
+	FaultsByKind     map[string]int64 `json:"faults_by_kind,omitempty"`
 	// ProtocolErrors counts clients whose frames broke a rule of RFC 6455,
 	// by rule; every one was failed with the rule's close code.
-	ProtocolErrors map[string]int64 `json:"protocol_errors,omitempty"`
+	ProtocolErrors    map[string]int64 `json:"protocol_errors,omitempty"`
 	HandshakesPerLoop []int64          `json:"-"`
 }
 
