@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,14 +73,72 @@ func TestLocalClients(t *testing.T) {
 	}
 }
 
-func TestClientRNGIndependentOfSharding(t *testing.T) {
-	a := clientRNG(7, 42)
-	b := clientRNG(7, 42)
-	c := clientRNG(7, 43)
-	if a.Uint64() != b.Uint64() {
-		t.Fatal("same (seed, id) must give the same stream")
+// TestClientDrawsIndependentOfSharding builds the same fleet whole, on
+// several loops, and as shards of several processes: wherever client g
+// lives, its random draws (its backoff delays here) are the same, so that
+// a run is reproducible whatever --workers, --loops or --shard say.
+func TestClientDrawsIndependentOfSharding(t *testing.T) {
+	layouts := []struct {
+		name  string
+		loops int
+		shard Shard
+	}{
+		{"one loop", 1, Shard{}},
+		{"three loops", 3, Shard{}},
+		{"shard 0/2, two loops", 2, Shard{Index: 0, Count: 2}},
+		{"shard 1/3", 1, Shard{Index: 1, Count: 3}},
+		{"shard 2/5, three loops", 3, Shard{Index: 2, Count: 5}},
 	}
-	if a.Uint64() == c.Uint64() {
-		t.Fatal("different ids should differ")
+	const clients = 60
+	draws := map[uint64][]time.Duration{} // client ID → its first delays, from the first layout that holds it
+	seen := map[uint64]int{}
+	for _, l := range layouts {
+		cfg := Config{URL: "ws://127.0.0.1:1/ws", Clients: clients, Loops: l.loops, Shard: l.shard, Seed: 7}
+		f, err := NewFleet(cfg, &ruleRecorder{}, func() time.Duration { return 0 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, sh := range f.shards {
+			for i := range sh.clients {
+				c := &sh.clients[i]
+				n++
+				var got []time.Duration
+				for k := 0; k < 5; k++ {
+					d, _ := f.policy.Next(&c.bo, &c.rng, 0)
+					got = append(got, d)
+				}
+				if want, ok := draws[c.id]; ok {
+					if !slices.Equal(got, want) {
+						t.Errorf("%s: client %d draws %v, elsewhere %v", l.name, c.id, got, want)
+					}
+				} else {
+					draws[c.id] = got
+				}
+				seen[c.id]++
+			}
+		}
+		_ = f.Close()
+		if want := localClients(clients, cfg.Resolve().Shard); n != want {
+			t.Fatalf("%s holds %d clients, want %d", l.name, n, want)
+		}
+	}
+	for id, n := range seen {
+		if n < 2 {
+			continue
+		}
+		if id >= clients {
+			t.Fatalf("client ID %d out of range", id)
+		}
+	}
+	// Some clients live in several layouts, so the comparison happened.
+	shared := 0
+	for _, n := range seen {
+		if n >= 3 {
+			shared++
+		}
+	}
+	if shared == 0 {
+		t.Fatal("no client was in three layouts: the test compared nothing")
 	}
 }

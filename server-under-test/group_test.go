@@ -49,7 +49,17 @@ func TestGroupSharesPortAndFansOut(t *testing.T) {
 	if r.Affected != 40 {
 		t.Fatalf("affected %d, want 40", r.Affected)
 	}
-	time.Sleep(250 * time.Millisecond)
+	seriesHandshakes := func(st Stats) float64 {
+		var hs float64
+		for _, row := range st.Series.Rows {
+			hs += row[2]
+		}
+		return hs
+	}
+	eventually(t, func() bool {
+		st := g.Stats()
+		return st.Counters.Open == 0 && seriesHandshakes(st) == 40
+	}, "every aborted connection gone and the series sampled")
 	st := g.Stats()
 	if st.Workers != 2 || st.Counters.Handshakes != 40 || st.Counters.DisconnectCauses["fault"] != 40 || st.Counters.Open != 0 {
 		t.Fatalf("merged stats: workers %d handshakes %d faults %v open %d", st.Workers, st.Counters.Handshakes, st.Counters.DisconnectCauses, st.Counters.Open)

@@ -123,7 +123,8 @@ func TestBroadcastAndResume(t *testing.T) {
 		last = m.Seq
 	}
 	c.Close()
-	time.Sleep(100 * time.Millisecond) // miss a few messages
+	// Away while a few messages are published.
+	eventually(t, func() bool { return s.Stats().Counters.LastBroadcastSeq >= last+3 }, "3 more messages published")
 	c2 := dial(t, s, "?client=7&resume="+itoa(last))
 	for i := 0; i < 5; i++ {
 		m, _ := readMsg(t, c2)
@@ -246,8 +247,16 @@ func TestFaults(t *testing.T) {
 				if !errors.Is(err, syscall.ECONNREFUSED) {
 					t.Fatalf("dial during restart: %v, want connection refused", err)
 				}
-				time.Sleep(700 * time.Millisecond)
-				dial(t, s, "") // listening again
+				// Listening again once the restart's duration is over.
+				eventually(t, func() bool {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+					defer cancel()
+					c, _, _, err := ws.Dial(ctx, "ws://"+s.Addr()+"/ws")
+					if err == nil {
+						c.Close()
+					}
+					return err == nil
+				}, "the listener back after the restart")
 			}
 		})
 	}
@@ -357,7 +366,7 @@ func TestControlAPIErrors(t *testing.T) {
 func TestStatsSeries(t *testing.T) {
 	s, ctl := startServer(t, Config{})
 	dial(t, s, "")
-	time.Sleep(350 * time.Millisecond)
+	eventually(t, func() bool { return len(s.Stats().Series.Rows) >= 3 }, "three series rows")
 	st, err := ctl.Stats(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
@@ -371,5 +380,17 @@ func TestStatsSeries(t *testing.T) {
 	}
 	if handshakes != float64(st.Counters.Handshakes) || st.Counters.Handshakes != 1 {
 		t.Fatalf("series handshakes %v, counter %d", handshakes, st.Counters.Handshakes)
+	}
+}
+
+// eventually polls cond until it holds, failing the test after 5 s.
+func eventually(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
