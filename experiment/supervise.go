@@ -87,6 +87,8 @@ type supervisor struct {
 
 	mu     sync.Mutex
 	events []Event
+	// watching counts the children still watched (tests wait for it).
+	watching sync.WaitGroup
 }
 
 func newSupervisor(clock func() time.Duration, phase func() string, cancel context.CancelCauseFunc) *supervisor {
@@ -96,7 +98,9 @@ func newSupervisor(clock func() time.Duration, phase func() string, cancel conte
 // watch follows c until it exits; an exit nobody asked for is an event of
 // kind and fails the run.
 func (s *supervisor) watch(c *child, kind EventKind) {
+	s.watching.Add(1)
 	go func() {
+		defer s.watching.Done()
 		<-c.exited
 		if c.expected.Load() {
 			return

@@ -18,7 +18,7 @@ func NewToken() string {
 var secretFlags = []string{"--control-token"}
 
 // redacted is what replaces a secret.
-const redacted = "<redacted>"
+const redacted = "[redacted]"
 
 // RedactArgs returns a copy of a command line with the values of secret
 // flags replaced, in both the "--flag value" and "--flag=value" forms.
