@@ -23,7 +23,7 @@ const (
 	numMetrics
 )
 
-// numFileMetrics is how many metrics have a .hgrm file (DESIGN.md §5); the
+// numFileMetrics is how many metrics have a .hgrm file; the
 // connect phases after them are extras found in summary.json and the .hlog.
 const numFileMetrics = mConnectTCP
 
@@ -42,7 +42,7 @@ const (
 )
 
 // Metrics returns the names of the metrics that have a .hgrm file, in the
-// order DESIGN.md §5 lists them.
+// order the README's Results section lists them.
 func Metrics() []string {
 	out := make([]string, int(numFileMetrics))
 	copy(out, metricNames[:numFileMetrics])

@@ -2,8 +2,6 @@ package reporter
 
 import (
 	"time"
-
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // firstPhase names the histogram interval before the first Sink.Cut.
@@ -13,7 +11,7 @@ const firstPhase = "start"
 type phase struct {
 	name  string
 	start time.Duration
-	hists [numMetrics]*hdr.Histogram
+	h     hists
 }
 
 // Phase is one histogram interval of a shard, from one Sink.Cut to the next.
@@ -31,13 +29,14 @@ type Phase struct {
 	Histograms map[string]*Hist `json:"histograms"`
 }
 
-// shard converts the loop phase into its serialisable form. The result shares
-// the loop's histograms: it is only meant as input to merge, which copies.
+// shard converts the loop phase into its serialisable form. The result may
+// share the loop's histograms: it is only meant as input to merge, which
+// copies. The caller holds the compactor's packMu.
 func (p *phase) shard() Phase {
 	out := Phase{Name: p.name, Start: p.start, Histograms: map[string]*Hist{}}
-	for m, h := range p.hists {
-		if h != nil {
-			out.Histograms[metricNames[m]] = &Hist{h}
+	for m := metric(0); m < numMetrics; m++ {
+		if h := p.h.get(m); h != nil {
+			out.Histograms[metricNames[m]] = h
 		}
 	}
 	return out

@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
-// PrintSummary writes sum to w as a compact human-readable report: every
-// storm, the totals, heartbeat cost and the harness's own health.
+// PrintSummary writes sum to w as a compact human-readable report: a
+// PARTIAL banner when results are missing, every storm, the totals,
+// heartbeat cost, the harness's own health, the kernel's, and the events of
+// the run.
 func PrintSummary(w io.Writer, sum *Summary) error {
 	if sum == nil {
 		return errors.New("print summary: nil summary")
@@ -22,11 +25,12 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	h := sum.Harness
 	p("run started %s, %s, %d process(es), %d loop(s)",
 		sum.StartedAt.UTC().Format(time.RFC3339), seconds(sum.DurationS), h.Processes, h.Loops)
+	printPartial(p, sum)
 	if sum.Interrupted {
 		p("interrupted: partial results")
 	}
 	for _, st := range sum.Storms {
-		printStorm(p, st)
+		printStorm(p, st, len(sum.MissingShards) > 0)
 	}
 
 	c := sum.Counters
@@ -34,6 +38,10 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	p("totals")
 	p("  attempts\t%d\tconnects %d, failures %d%s", c.Attempts, c.Connects, c.Failures, causeList(c.FailureCauses))
 	p("  disconnects\t%d%s", c.Disconnects, causeList(c.DisconnectCauses))
+	if n := sumCounts(c.ProtocolErrors); n > 0 {
+		rules := strings.TrimSuffix(strings.TrimPrefix(causeList(c.ProtocolErrors), " ("), ")")
+		p("  protocol errors\t%d\t%s (RFC 6455 rules the server broke)", n, rules)
+	}
 	p("  reconnects\t%d\tgave up %d", c.Reconnects, c.GaveUp)
 	p("  messages\t%d received\tlost %d, duplicated %d", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated)
 
@@ -47,7 +55,11 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	l := h.TimerLatenessMs
 	p("harness")
 	p("  timer lateness\tp50 %s\tp99 %s, max %s (bound %s)", ms(l.P50), ms(l.P99), ms(l.Max), ms(h.LatenessBoundMs))
+	if u := h.LoopUtilisation; u != nil {
+		p("  loops busy\tmean %s\t%s", share(u.Mean), busiestPhase(h.Phases))
+	}
 	p("  resources\tpeak RSS %s\tCPU %.1f s", size(h.PeakRSSBytes), h.CPUSeconds)
+	printKernel(p, sum.Kernel)
 	if h.Saturated {
 		p("WARNING: the harness was saturated (timer lateness p99 %s > %s): these figures describe the harness, not the server",
 			ms(l.P99), ms(h.LatenessBoundMs))
@@ -61,28 +73,46 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	if len(hot) > 0 {
 		p("WARNING: saturated phases: %s", strings.Join(hot, ", "))
 	}
+	kernelWarnings(p, sum.Kernel)
+	printEvents(p, sum.Events)
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("print summary: %w", err)
 	}
 	return nil
 }
 
-// printStorm writes the block of one storm.
-func printStorm(p func(string, ...any), st StormSummary) {
+// printStorm writes the block of one storm; lost says that load-generator
+// results are missing (else an incomplete storm is one shard's view).
+func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	p("")
 	head := fmt.Sprintf("storm %d: fault %s, t0 %s, window to %s", st.Index+1, orDash(st.Fault), seconds(st.T0), seconds(st.End))
 	if st.TimedOut {
 		head += " (timed out)"
 	}
+	if st.Incomplete {
+		head += " (INCOMPLETE)"
+	}
 	p("%s", head)
+	survived := ""
 	if st.Survived > 0 {
-		p("  clients\taffected %d\tdetected %d, recovered %d (%s), survived undetected %d", st.Affected, st.Detected, st.Recovered, percent(st.Recovered, st.Affected), st.Survived)
+		survived = fmt.Sprintf(", survived undetected %d", st.Survived)
+	}
+	if st.Incomplete {
+		whose := "of this shard's clients"
+		if lost {
+			whose = "of the clients still reporting"
+		}
+		p("  clients\taffected %d\tdetected %d, recovered %s %s%s; %s — recovery percentiles not computed",
+			st.Affected, st.Detected, grouped(st.Recovered), whose, survived, st.IncompleteReason)
 	} else {
-		p("  clients\taffected %d\tdetected %d, recovered %d (%s)", st.Affected, st.Detected, st.Recovered, percent(st.Recovered, st.Affected))
+		p("  clients\taffected %d\tdetected %d, recovered %d (%s)%s", st.Affected, st.Detected, st.Recovered, percent(st.Recovered, st.Affected), survived)
 	}
 	p("  detect\tp50 %s\tp99 %s%s", msIf(st.Detected, st.DetectMs.P50), msIf(st.Detected, st.DetectMs.P99), causeList(st.DetectCauses))
-	r := st.RecoveryMs
-	p("  recovery\tp50 %s\tp90 %s, p99 %s, p100 %s", optMs(r.P50), optMs(r.P90), optMs(r.P99), optMs(r.P100))
+	if r := st.RecoveryMs; r != nil {
+		p("  recovery\tp50 %s\tp90 %s, p99 %s, p100 %s", optMs(r.P50), optMs(r.P90), optMs(r.P99), optMs(r.P100))
+	} else {
+		p("  recovery\tnot computed\t(results of some clients are missing)")
+	}
 	p("  outage\tp99 %s\treconnect p99 %s", msIf(st.Recovered, st.OutageMs.P99), msIf(st.Recovered, st.ReconnectMs.P99))
 	p("  attempts\t%d\tfailed %d, peak %.0f/s", st.Attempts, st.FailedAttempts, st.PeakAttemptsPerS)
 	p("  messages lost\t%d", st.MessagesLost)
@@ -162,6 +192,42 @@ func size(n int64) string {
 		u++
 	}
 	return fmt.Sprintf("%.1f %s", v, [...]string{"KiB", "MiB", "GiB", "TiB"}[u])
+}
+
+// share formats a fraction as a percentage.
+func share(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
+
+// busiestPhase describes the phase with the highest single-interval loop
+// utilisation, "" when no phase has one.
+func busiestPhase(phases []PhaseSummary) string {
+	best := -1
+	for i, ph := range phases {
+		if u := ph.LoopUtilisation; u != nil && (best < 0 || u.Max > phases[best].LoopUtilisation.Max) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return fmt.Sprintf("max %s of an interval (%s)", share(phases[best].LoopUtilisation.Max), phases[best].Name)
+}
+
+// grouped formats n with a space between groups of three digits (575 796).
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 // orDash returns s, or "-" when empty.

@@ -2,9 +2,11 @@ package reporter
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -18,20 +20,50 @@ type Options struct {
 	Start time.Time
 	// Interval is the time-series interval; zero means 100ms.
 	Interval time.Duration
+	// RunID names the run; every process of one run (workers, machines)
+	// must be given the same one, and shards of different runs do not
+	// merge. Empty is allowed (then all of a merge's shards must leave it
+	// empty).
+	RunID string
+	// Coverage is the client IDs whose clients this recorder's loops run
+	// (ShardOf(cfg.Shard) for a load generator). Nil means unknown — right
+	// for a coordinator whose recorder runs no loops, but then a merge
+	// cannot check a shard with loops for duplicates and gaps.
+	Coverage []ShardID
 }
 
 // Recorder records the measurements of one process's fleet. It implements
 // loadgen.Recorder: one Sink per event loop, plus the coordinator's storm
-// facts. Snapshot turns what it recorded into a Shard.
+// facts, host samples and events. Snapshot turns what it recorded into a
+// Shard.
+//
+// Memory: per event loop, the open phase and the open storm keep dense HDR
+// histograms (≈185 KB each for the metrics they saw); closed ones are packed
+// in the background to sparse histograms of a few bytes per populated
+// bucket. A storm then costs, per loop, its two phases (storm-k and the
+// following hold) and its record, packed: about 30 KB with the values of a
+// few hundred clients (TestRecorderMemoryPerStorm asserts < 64 KiB), plus
+// the time series (one row of 8 B × 21 columns per loop and interval, storm
+// or not).
 type Recorder struct {
 	start       time.Time
 	interval    time.Duration
 	nCauses     int
 	nFailCauses int
+	runID       string
+	coverage    []ShardID
+	comp        *compactor
 
-	mu    sync.Mutex
-	sinks []*sink
-	infos []*loadgen.StormInfo
+	mu            sync.Mutex
+	sinks         []*sink
+	infos         []*loadgen.StormInfo
+	host          hostSeries
+	hostSamples   int64
+	hostState     hostState
+	kernel        *KernelLimits
+	events        []Event
+	eventsDropped int
+	reasons       []string
 }
 
 var _ loadgen.Recorder = (*Recorder)(nil)
@@ -44,11 +76,18 @@ func NewRecorder(o Options) *Recorder {
 	if o.Interval <= 0 {
 		o.Interval = defaultInterval
 	}
+	var coverage []ShardID
+	if o.Coverage != nil {
+		coverage = slices.Clone(o.Coverage)
+	}
 	return &Recorder{
 		start:       o.Start.Round(0), // wall clock only: shards compare and serialise it
 		interval:    o.Interval,
 		nCauses:     len(loadgen.Causes()) + 1,
 		nFailCauses: len(loadgen.FailCauses()) + 1,
+		runID:       o.RunID,
+		coverage:    coverage,
+		comp:        newCompactor(),
 	}
 }
 
@@ -65,7 +104,7 @@ func (r *Recorder) Sink(loop int) loadgen.Sink {
 		r.sinks = append(r.sinks, nil)
 	}
 	if r.sinks[loop] == nil {
-		r.sinks[loop] = newSink(r.interval, r.nCauses, r.nFailCauses)
+		r.sinks[loop] = newSink(r.interval, r.nCauses, r.nFailCauses, r.comp)
 	}
 	return r.sinks[loop]
 }
@@ -84,6 +123,35 @@ func (r *Recorder) StormInfo(k int, info loadgen.StormInfo) {
 	r.infos[k] = &info
 }
 
+// Event records something that happened to the harness or its machine (a
+// worker that exited, a loop that stopped). It keeps the first 1000 events
+// and counts the rest. It is safe for concurrent use.
+func (r *Recorder) Event(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.event(e)
+}
+
+// event records e; the caller holds r.mu.
+func (r *Recorder) event(e Event) {
+	if len(r.events) >= maxEvents {
+		r.eventsDropped++
+		return
+	}
+	r.events = append(r.events, e)
+}
+
+// MarkPartial records why the recorded results are incomplete (a lost
+// worker, say); the reason travels with the shard through merges into the
+// summary. It is safe for concurrent use.
+func (r *Recorder) MarkPartial(reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.reasons, reason) {
+		r.reasons = append(r.reasons, reason)
+	}
+}
+
 // Snapshot returns what the recorder has seen as a Shard covering the run
 // duration end, with the harness usage of this process (getrusage). Call it
 // after every loop has stopped: it reads the sinks without synchronisation.
@@ -91,7 +159,9 @@ func (r *Recorder) StormInfo(k int, info loadgen.StormInfo) {
 func (r *Recorder) Snapshot(end time.Duration) *Shard {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	recorded := 0
+	r.comp.packMu.Lock()
+	defer r.comp.packMu.Unlock()
+	recorded := len(r.host.rows)
 	for _, s := range r.sinks {
 		if s != nil {
 			recorded = max(recorded, len(s.series.rows))
@@ -100,6 +170,11 @@ func (r *Recorder) Snapshot(end time.Duration) *Shard {
 	rows := rowsFor(end, r.interval, recorded)
 
 	out := newShard(r.start, r.interval, end)
+	out.RunID = r.runID
+	if r.coverage != nil {
+		out.Coverage = slices.Clone(r.coverage)
+		out.Scope = slices.Clone(r.coverage)
+	}
 	for k, info := range r.infos {
 		for len(out.Storms) <= k {
 			out.Storms = append(out.Storms, Storm{DetectCauses: map[string]int64{}, Histograms: map[string]*Hist{}})
@@ -118,28 +193,62 @@ func (r *Recorder) Snapshot(end time.Duration) *Shard {
 			panic(fmt.Sprintf("reporter: snapshot of loop %d: %v", i, err))
 		}
 	}
+	if r.hostSamples > 0 {
+		if err := out.addSeries(r.host.snapshot(rows)); err != nil {
+			panic(fmt.Sprintf("reporter: snapshot of host series: %v", err))
+		}
+		out.HostSamples = r.hostSamples
+	}
+	if r.kernel != nil {
+		k := *r.kernel
+		out.Kernel = &k
+	}
+	out.addEvents(slices.Clone(r.events))
+	out.EventsDropped = r.eventsDropped
+	out.addReasons(r.reasons...)
 	out.closePhases()
 	out.Harness = usage()
 	return out
 }
 
 // shard converts what the loop recorded into a one-loop shard of n rows. The
-// result shares the loop's histograms: it is only meant as input to add.
+// result may share the loop's histograms: it is only meant as input to add.
+// The caller holds the compactor's packMu.
 func (s *sink) shard(start time.Time, end time.Duration, n int) *Shard {
 	out := newShard(start, s.series.interval, end)
 	out.Loops = 1
 	out.Series = s.series.snapshot(n)
 	out.FailureCauses = causeCounts(s.failCauses, failCauseName)
 	out.DisconnectCauses = causeCounts(s.discCauses, causeName)
+	out.ProtocolErrors = causeCounts(s.rules, ruleName)
 	for _, p := range s.phases {
 		out.Phases = append(out.Phases, p.shard())
 	}
+	n = len(s.storms)
+	for _, st := range s.closed {
+		n = max(n, st.k+1)
+	}
+	out.Storms = make([]Storm, n)
+	for k := range out.Storms {
+		out.Storms[k] = Storm{DetectCauses: map[string]int64{}, Histograms: map[string]*Hist{}}
+	}
+	for _, st := range s.closed {
+		rec := st.shard()
+		out.Storms[st.k].add(&rec)
+	}
 	for _, st := range s.storms {
-		if st == nil {
-			out.Storms = append(out.Storms, Storm{})
-			continue
+		if st != nil {
+			rec := st.shard()
+			out.Storms[st.k].add(&rec)
 		}
-		out.Storms = append(out.Storms, st.shard())
 	}
 	return out
+}
+
+// ruleName names a protocol rule by its index.
+func ruleName(i int) string {
+	if i == 0 {
+		return "unknown"
+	}
+	return wsframe.Rule(i).String()
 }

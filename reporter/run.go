@@ -47,15 +47,33 @@ func WriteRun(dir string, s *Shard, sum *Summary, config any) error {
 	return writeJSON(filepath.Join(dir, SummaryFile), sum)
 }
 
-// ReadSummary reads summary.json from the results folder dir.
+// ReadSummary reads summary.json from the results folder dir and checks
+// that it is one (Summary.Validate). A summary written before the format
+// field existed is read as format 1.
 func ReadSummary(dir string) (*Summary, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	path := filepath.Join(dir, SummaryFile)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read summary: %w", err)
 	}
+	sum, err := decodeSummary(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return sum, nil
+}
+
+// decodeSummary parses summary.json and validates it.
+func decodeSummary(b []byte) (*Summary, error) {
 	var sum Summary
 	if err := json.Unmarshal(b, &sum); err != nil {
-		return nil, fmt.Errorf("decode summary in %s: %w", dir, err)
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if sum.Format == 0 {
+		sum.Format = 1
+	}
+	if err := sum.Validate(); err != nil {
+		return nil, err
 	}
 	return &sum, nil
 }

@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"encoding/csv"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,7 +28,7 @@ func assertNoTempFiles(t *testing.T, dir string) {
 }
 
 func TestWriteRun(t *testing.T) {
-	s := scenarioShard(t)
+	s, fed := tallyShard(t)
 	sum := Summarize(s, SummaryOptions{})
 	dir := filepath.Join(t.TempDir(), "results", "run")
 	config := map[string]any{"clients": 120, "jitter": "full"}
@@ -63,12 +64,17 @@ func TestWriteRun(t *testing.T) {
 				continue
 			}
 			n, _ := strconv.ParseInt(string(match[1]), 10, 64)
-			if want := sum.Histograms[m].Count; n != want || n == 0 {
-				t.Errorf("%s.hgrm total count %d, want %d", m, n, want)
+			if want := fed.hists[m]; n != want || n == 0 {
+				t.Errorf("%s.hgrm total count %d, want the %d values fed", m, n, want)
+			}
+			if got := sum.Histograms[m].Count; got != fed.hists[m] {
+				t.Errorf("summary %s count %d, want the %d values fed", m, got, fed.hists[m])
 			}
 		}
 	})
 	t.Run("timeseries", func(t *testing.T) {
+		// Read back from disk and compare with what was fed, not with the
+		// series the summary was computed from.
 		f, err := os.Open(filepath.Join(dir, "timeseries.csv"))
 		if err != nil {
 			t.Fatal(err)
@@ -94,18 +100,30 @@ func TestWriteRun(t *testing.T) {
 				sums[recs[0][i+1]] += n
 			}
 		}
-		c := sum.Counters
-		for name, want := range map[string]int64{
+		for name, want := range fed.columns {
+			if sums[name] != want || want == 0 {
+				t.Errorf("column %s sums to %d on disk, %d were fed", name, sums[name], want)
+			}
+		}
+		c, hb := sum.Counters, sum.Heartbeat
+		for name, got := range map[string]int64{
 			"attempts": c.Attempts, "connects": c.Connects, "failures": c.Failures,
 			"disconnects": c.Disconnects, "pings_sent": c.PingsSent, "pongs_received": c.PongsReceived,
 			"bytes_sent": c.BytesSent, "bytes_received": c.BytesReceived,
 			"messages_received": c.MessagesReceived, "gave_up": c.GaveUp, "messages_lost": c.MessagesLost,
 			"messages_duplicated": c.MessagesDuplicated, "reconnects": c.Reconnects,
-			"heartbeat_frames_sent": sum.Heartbeat.FramesSent, "heartbeat_bytes_received": sum.Heartbeat.BytesReceived,
+			"heartbeat_frames_sent": hb.FramesSent, "heartbeat_frames_received": hb.FramesReceived,
+			"heartbeat_bytes_sent": hb.BytesSent, "heartbeat_bytes_received": hb.BytesReceived,
 		} {
-			if sums[name] != want {
-				t.Errorf("column %s sums to %d, counter %d", name, sums[name], want)
+			if got != fed.columns[name] || got != sums[name] {
+				t.Errorf("counter %s = %d, fed %d, column on disk %d", name, got, fed.columns[name], sums[name])
 			}
+		}
+		if len(fed.columns) != 18 {
+			t.Errorf("%d count columns fed, want 18: a counter is missing from the check", len(fed.columns))
+		}
+		if got, want := sum.Counters.ProtocolErrors, fed.rules; !maps.Equal(got, want) || len(want) == 0 {
+			t.Errorf("protocol errors %v, fed %v", got, want)
 		}
 	})
 	t.Run("summary round trip", func(t *testing.T) {

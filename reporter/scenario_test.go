@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -63,6 +64,12 @@ func feed(loop int, s loadgen.Sink) {
 			open = scenarioClients / 2
 		}
 		s.Gauges(time.Duration(k)*100*time.Millisecond-1, open, scenarioClients-open, 0)
+		// The loop's busy time of the interval: more while the storm lasts.
+		busy := time.Duration(5+loop+k%7) * time.Millisecond
+		if k > 30 && k <= 45 {
+			busy += 40 * time.Millisecond
+		}
+		s.LoopBusy(time.Duration(k)*100*time.Millisecond-1, busy)
 	}
 	// Heartbeats and broadcast traffic.
 	for i := 0; i < 200; i++ {
@@ -107,6 +114,15 @@ func feed(loop int, s loadgen.Sink) {
 	s.MessagesLost(scenarioT0+time.Second, 0, 3+loop)
 	s.MessagesLost(7*time.Second, -1, 1)
 	s.MessageDuplicated(scenarioT0+time.Second, 0)
+	// One server breaks RFC 6455 on some loops' connections.
+	if loop%2 == 0 {
+		s.ProtocolError(6500*time.Millisecond, wsframe.RuleMaskedFrame)
+		s.Disconnected(6500*time.Millisecond, loadgen.CauseProtocolError)
+	}
+	if loop == 1 {
+		s.ProtocolError(6600*time.Millisecond, wsframe.RuleBadCloseCode)
+		s.Disconnected(6600*time.Millisecond, loadgen.CauseProtocolError)
+	}
 	s.Cut(7*time.Second, "drain")
 	for c := 0; c < scenarioClients; c++ {
 		s.Disconnected(dur(7900, 8030), loadgen.CauseDrain)
@@ -147,4 +163,146 @@ func mustJSON(t testing.TB, v any) string {
 		t.Fatalf("marshal: %v", err)
 	}
 	return string(b)
+}
+
+// tally counts what was fed into sinks, independently of the recorder: the
+// sum every timeseries.csv column must have, the values every histogram
+// must hold, and the protocol rules. It is the oracle of the results files.
+type tally struct {
+	columns map[string]int64
+	hists   map[string]int64
+	rules   map[string]int64
+}
+
+func newTally() *tally {
+	return &tally{columns: map[string]int64{}, hists: map[string]int64{}, rules: map[string]int64{}}
+}
+
+// tallySink forwards every call to the recorder's sink and counts it.
+type tallySink struct {
+	loadgen.Sink
+	t *tally
+}
+
+func (s tallySink) Attempt(at, lateness time.Duration) {
+	s.t.columns["attempts"]++
+	s.t.hists["timer_lateness"]++
+	s.Sink.Attempt(at, lateness)
+}
+
+func (s tallySink) Connected(at time.Duration, c loadgen.ConnectTiming) {
+	s.t.columns["connects"]++
+	s.t.hists["connect_latency"]++
+	s.t.hists["connect_tcp"]++
+	s.t.hists["connect_upgrade"]++
+	s.Sink.Connected(at, c)
+}
+
+func (s tallySink) Failed(at time.Duration, c loadgen.FailCause) {
+	s.t.columns["failures"]++
+	s.Sink.Failed(at, c)
+}
+
+func (s tallySink) Disconnected(at time.Duration, c loadgen.Cause) {
+	s.t.columns["disconnects"]++
+	s.Sink.Disconnected(at, c)
+}
+
+func (s tallySink) Reconnected(at, latency time.Duration, attempts int) {
+	s.t.columns["reconnects"]++
+	s.t.hists["reconnect_latency"]++
+	s.t.hists["attempts_per_recovery"]++
+	s.Sink.Reconnected(at, latency, attempts)
+}
+
+func (s tallySink) GaveUp(at time.Duration) {
+	s.t.columns["gave_up"]++
+	s.Sink.GaveUp(at)
+}
+
+func (s tallySink) Backoff(d time.Duration) {
+	s.t.hists["backoff_delay"]++
+	s.Sink.Backoff(d)
+}
+
+func (s tallySink) Lateness(d time.Duration) {
+	s.t.hists["timer_lateness"]++
+	s.Sink.Lateness(d)
+}
+
+func (s tallySink) Sent(at time.Duration, kind loadgen.Traffic, bytes int) {
+	s.t.columns["bytes_sent"] += int64(bytes)
+	if kind == loadgen.TrafficPing {
+		s.t.columns["pings_sent"]++
+	}
+	if kind == loadgen.TrafficPing || kind == loadgen.TrafficPong {
+		s.t.columns["heartbeat_frames_sent"]++
+		s.t.columns["heartbeat_bytes_sent"] += int64(bytes)
+	}
+	s.Sink.Sent(at, kind, bytes)
+}
+
+func (s tallySink) Received(at time.Duration, kind loadgen.Traffic, bytes int) {
+	s.t.columns["bytes_received"] += int64(bytes)
+	switch kind {
+	case loadgen.TrafficPong:
+		s.t.columns["pongs_received"]++
+		fallthrough
+	case loadgen.TrafficPing:
+		s.t.columns["heartbeat_frames_received"]++
+		s.t.columns["heartbeat_bytes_received"] += int64(bytes)
+	case loadgen.TrafficMessage:
+		s.t.columns["messages_received"]++
+	}
+	s.Sink.Received(at, kind, bytes)
+}
+
+func (s tallySink) HeartbeatRTT(d time.Duration) {
+	s.t.hists["heartbeat_rtt"]++
+	s.Sink.HeartbeatRTT(d)
+}
+
+func (s tallySink) MessagesLost(at time.Duration, storm, n int) {
+	s.t.columns["messages_lost"] += int64(n)
+	s.Sink.MessagesLost(at, storm, n)
+}
+
+func (s tallySink) MessageDuplicated(at time.Duration, storm int) {
+	s.t.columns["messages_duplicated"]++
+	s.Sink.MessageDuplicated(at, storm)
+}
+
+func (s tallySink) StormDetected(storm int, latency time.Duration, cause loadgen.Cause) {
+	s.t.hists["detect_latency"]++
+	s.Sink.StormDetected(storm, latency, cause)
+}
+
+func (s tallySink) StormRecovered(storm int, reconnect, outage time.Duration, attempts int) {
+	s.t.hists["outage"]++
+	s.Sink.StormRecovered(storm, reconnect, outage, attempts)
+}
+
+func (s tallySink) ProtocolError(at time.Duration, rule wsframe.Rule) {
+	s.t.rules[rule.String()]++
+	s.Sink.ProtocolError(at, rule)
+}
+
+func (s tallySink) LoopBusy(at, busy time.Duration) {
+	s.t.columns["loop_busy_us"] += int64(busy / time.Microsecond)
+	s.Sink.LoopBusy(at, busy)
+}
+
+// tallyShard records the scenario in one recorder through tally sinks and
+// returns its snapshot and what was fed.
+func tallyShard(t testing.TB) (*Shard, *tally) {
+	t.Helper()
+	r := newTestRecorder()
+	r.StormInfo(0, scenarioInfo)
+	fed := newTally()
+	for j := 0; j < scenarioLoops; j++ {
+		feed(j, tallySink{Sink: r.Sink(j), t: fed})
+	}
+	s := r.Snapshot(scenarioEnd)
+	s.Harness = HarnessUsage{Processes: 1, PeakRSSBytes: 48 << 20, CPUSeconds: 1.25}
+	return s, fed
 }

@@ -5,66 +5,14 @@ import (
 	"time"
 )
 
-// column indexes the values of one time-series row. The first three are
-// gauges at the end of the interval, the rest are counts within it.
-type column int
-
-const (
-	colOpen column = iota
-	colConnecting
-	colWaiting
-	colAttempts
-	colConnects
-	colFailures
-	colDisconnects
-	colPingsSent
-	colPongsReceived
-	colBytesSent
-	colBytesReceived
-	colMessagesReceived
-	colGaveUp
-	colMessagesLost
-	colMessagesDuplicated
-	colHeartbeatFramesSent
-	colHeartbeatFramesReceived
-	colHeartbeatBytesSent
-	colHeartbeatBytesReceived
-	colReconnects
-	numColumns
-)
-
-// numGauges is how many leading columns are gauges.
-const numGauges = int(colAttempts)
-
-var columnNames = [numColumns]string{
-	"open", "connecting", "waiting",
-	"attempts", "connects", "failures", "disconnects", "pings_sent",
-	"pongs_received", "bytes_sent", "bytes_received", "messages_received",
-	"gave_up", "messages_lost", "messages_duplicated",
-	"heartbeat_frames_sent", "heartbeat_frames_received",
-	"heartbeat_bytes_sent", "heartbeat_bytes_received", "reconnects",
-}
-
 // maxBuckets bounds the series of one loop (29 hours at 100 ms) so that a
 // wild offset cannot allocate without limit; later events land in the last
 // bucket.
 const maxBuckets = 1 << 20
 
-// columns returns the names of the series columns, t_s excluded.
-func columns() []string {
-	out := make([]string, numColumns)
-	copy(out, columnNames[:])
-	return out
-}
-
-// TimeseriesHeader returns the header row of timeseries.csv.
-func TimeseriesHeader() []string {
-	return append([]string{"t_s"}, columnNames[:]...)
-}
-
 // row is one interval of one loop's series.
 type row struct {
-	v [numColumns]int64
+	v [numLoopColumns]int64
 	// gauged reports that the loop reported its gauges in this interval.
 	gauged bool
 }
@@ -76,11 +24,15 @@ type series struct {
 }
 
 // bucket returns the index of the interval that contains offset at.
-func (s *series) bucket(at time.Duration) int {
+func (s *series) bucket(at time.Duration) int { return bucketOf(at, s.interval) }
+
+// bucketOf returns the index of the interval of length interval that
+// contains offset at, clamped to [0, maxBuckets).
+func bucketOf(at, interval time.Duration) int {
 	if at <= 0 {
 		return 0
 	}
-	i := at / s.interval
+	i := at / interval
 	if i >= maxBuckets {
 		return maxBuckets - 1
 	}
@@ -121,23 +73,38 @@ func rowsFor(end, interval time.Duration, recorded int) int {
 	return n
 }
 
-// snapshot returns n rows of the series as plain values, with every gauge the
-// loop did not report carried forward from the interval before.
+// snapshot returns n full-width rows of the series as plain values (host
+// columns zero), with every gauge the loop did not report carried forward
+// from the interval before.
 func (s *series) snapshot(n int) [][]int64 {
 	out := make([][]int64, n)
-	var last [numGauges]int64
+	var last [numLoopColumns]int64
 	for i := range out {
 		r := make([]int64, numColumns)
+		reported := false
 		if i < len(s.rows) {
 			copy(r, s.rows[i].v[:])
-			if s.rows[i].gauged {
-				copy(last[:], r[:numGauges])
-			}
+			reported = s.rows[i].gauged
 		}
-		copy(r[:numGauges], last[:])
+		carry(r[:numLoopColumns], last[:], columnKinds[:numLoopColumns], reported)
 		out[i] = r
 	}
 	return out
+}
+
+// carry fills the carrying columns of r from last when the interval had no
+// report, and otherwise remembers them in last.
+func carry(r, last []int64, kinds []columnKind, reported bool) {
+	for c, k := range kinds {
+		if !k.carries() {
+			continue
+		}
+		if reported {
+			last[c] = r[c]
+		} else {
+			r[c] = last[c]
+		}
+	}
 }
 
 // formatSeconds writes an offset as decimal seconds without rounding error

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 )
 
-// shardFormat is the version of the Shard JSON layout.
-const shardFormat = 1
+// shardFormat is the version of the Shard JSON layout. Format 1 (before
+// run IDs, coverage, events and host columns) is still read: its series is
+// widened to today's columns and its coverage is unknown.
+const shardFormat = 2
 
 // Shard is a serialisable partial result: everything one Recorder (one
 // process, any number of event loops) recorded during a run. Shards of the
@@ -16,6 +19,27 @@ const shardFormat = 1
 type Shard struct {
 	// Format is the version of this layout.
 	Format int `json:"format"`
+	// RunID names the run the shard belongs to; shards of different runs
+	// do not merge. Empty in shards written before run IDs existed.
+	RunID string `json:"run_id,omitempty"`
+	// Coverage lists the client IDs whose clients this shard recorded, as
+	// classes g mod Count == Index; nil when unknown (shards written before
+	// coverage existed, or a recorder that was not told). A merge
+	// concatenates (and simplifies) the coverage of its inputs.
+	Coverage []ShardID `json:"coverage,omitempty"`
+	// Scope is the client IDs the shard was meant to cover: a recorder's
+	// own coverage, or what a merge wanted (nil: every client ID, the
+	// whole run). Coverage missing within the scope is lost; a scope that
+	// is part of the run is one machine's results.
+	Scope []ShardID `json:"scope,omitempty"`
+	// PartialReasons says why the shard is known to be incomplete, beyond
+	// what its coverage shows.
+	PartialReasons []string `json:"partial_reasons,omitempty"`
+	// Events lists what happened to the harness or its machine, in time
+	// order.
+	Events []Event `json:"events,omitempty"`
+	// EventsDropped counts events not kept (a recorder keeps 1000).
+	EventsDropped int `json:"events_dropped,omitempty"`
 	// Start is the wall-clock instant of offset 0.
 	Start time.Time `json:"start"`
 	// Interval is the length of one time-series row.
@@ -34,6 +58,14 @@ type Shard struct {
 	FailureCauses map[string]int64 `json:"failure_causes"`
 	// DisconnectCauses counts ended connections by cause name.
 	DisconnectCauses map[string]int64 `json:"disconnect_causes"`
+	// ProtocolErrors counts the RFC 6455 rules servers broke, by rule name
+	// (wsframe.Rule.String).
+	ProtocolErrors map[string]int64 `json:"protocol_errors"`
+	// HostSamples counts Recorder.Host samples (host columns are zero
+	// without them).
+	HostSamples int64 `json:"host_samples,omitempty"`
+	// Kernel holds the machine's TCP memory limits when they were read.
+	Kernel *KernelLimits `json:"kernel,omitempty"`
 	// Phases holds the interval histograms of every phase.
 	Phases []Phase `json:"phases"`
 	// Storms holds the figures of every storm, by storm index.
@@ -64,6 +96,7 @@ func newShard(start time.Time, interval, end time.Duration) *Shard {
 		Series:           [][]int64{},
 		FailureCauses:    map[string]int64{},
 		DisconnectCauses: map[string]int64{},
+		ProtocolErrors:   map[string]int64{},
 		Phases:           []Phase{},
 		Storms:           []Storm{},
 	}
@@ -117,18 +150,72 @@ func WriteShard(path string, s *Shard) error {
 	return WriteFileAtomic(path, append(b, '\n'))
 }
 
-// ReadShard reads a shard written by WriteShard.
+// ReadShard reads a shard written by WriteShard, by this or an earlier
+// version (format 1 shards are upgraded: see shardFormat).
 func ReadShard(path string) (*Shard, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read shard: %w", err)
 	}
+	s, err := decodeShard(b)
+	if err != nil {
+		return nil, fmt.Errorf("shard %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// decodeShard parses a shard's JSON and brings it to the current layout.
+func decodeShard(b []byte) (*Shard, error) {
 	var s Shard
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("decode shard %s: %w", path, err)
+		return nil, fmt.Errorf("decode: %w", err)
 	}
-	if s.Format != shardFormat {
-		return nil, fmt.Errorf("shard %s: unsupported format %d (want %d)", path, s.Format, shardFormat)
+	if s.Format < 1 || s.Format > shardFormat {
+		return nil, fmt.Errorf("unsupported format %d (this version reads 1 to %d)", s.Format, shardFormat)
+	}
+	if err := s.upgrade(); err != nil {
+		return nil, err
 	}
 	return &s, nil
+}
+
+// upgrade brings a shard read from disk to the current layout: the series
+// gets today's columns (absent ones zero), nil maps become empty.
+func (s *Shard) upgrade() error {
+	s.Format = shardFormat
+	if s.FailureCauses == nil {
+		s.FailureCauses = map[string]int64{}
+	}
+	if s.DisconnectCauses == nil {
+		s.DisconnectCauses = map[string]int64{}
+	}
+	if s.ProtocolErrors == nil {
+		s.ProtocolErrors = map[string]int64{}
+	}
+	if s.Series == nil {
+		s.Series = [][]int64{}
+	}
+	want := columns()
+	if slices.Equal(s.Columns, want) {
+		return nil
+	}
+	to := make([]int, len(s.Columns))
+	for i, name := range s.Columns {
+		to[i] = slices.Index(want, name)
+		if to[i] < 0 {
+			return fmt.Errorf("unknown series column %q (written by a newer stormbench?)", name)
+		}
+	}
+	for i, r := range s.Series {
+		if len(r) != len(s.Columns) {
+			return fmt.Errorf("series row %d has %d values, want %d", i, len(r), len(s.Columns))
+		}
+		nr := make([]int64, len(want))
+		for c, v := range r {
+			nr[to[c]] = v
+		}
+		s.Series[i] = nr
+	}
+	s.Columns = want
+	return nil
 }

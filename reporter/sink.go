@@ -10,24 +10,35 @@ import (
 // sink records the measurements of one event loop. Only the loop's goroutine
 // calls it, so it holds no locks; after the first use of an interval, phase or
 // storm its methods do not allocate.
+//
+// A storm's events come only while its window is open (loadgen's StormBegin
+// to StormEnd), which lies within its "storm-k" phase; so at every Cut the
+// open storm records are closed, and with the phase they are handed to the
+// compactor. An event for a closed storm (not expected) opens a new record
+// for it, and the records merge at Snapshot.
 type sink struct {
 	series     series
 	phases     []*phase
 	cur        *phase
 	failCauses []int64 // indexed by loadgen.FailCause
 	discCauses []int64 // indexed by loadgen.Cause
+	rules      []int64 // indexed by wsframe.Rule
 	storms     []*stormRec
+	closed     []*stormRec
 	nCauses    int
+	comp       *compactor
 }
 
 var _ loadgen.Sink = (*sink)(nil)
 
-func newSink(interval time.Duration, nCauses, nFailCauses int) *sink {
+func newSink(interval time.Duration, nCauses, nFailCauses int, comp *compactor) *sink {
 	s := &sink{
 		series:     series{interval: interval, rows: make([]row, 0, 64)},
 		failCauses: make([]int64, nFailCauses),
 		discCauses: make([]int64, nCauses),
+		rules:      make([]int64, len(wsframe.Rules())+1),
 		nCauses:    nCauses,
+		comp:       comp,
 	}
 	s.cur = &phase{name: firstPhase}
 	s.phases = []*phase{s.cur}
@@ -43,8 +54,8 @@ func index(v, n int) int {
 	return v
 }
 
-// storm returns the record of storm k, creating it on first use, or nil when
-// k is out of range.
+// storm returns the open record of storm k, creating it on first use, or
+// nil when k is out of range.
 func (s *sink) storm(k int) *stormRec {
 	if k < 0 || k >= maxStorms {
 		return nil
@@ -53,7 +64,7 @@ func (s *sink) storm(k int) *stormRec {
 		s.storms = append(s.storms, nil)
 	}
 	if s.storms[k] == nil {
-		s.storms[k] = &stormRec{causes: make([]int64, s.nCauses)}
+		s.storms[k] = &stormRec{k: k, causes: make([]int64, s.nCauses)}
 	}
 	return s.storms[k]
 }
@@ -61,16 +72,16 @@ func (s *sink) storm(k int) *stormRec {
 // Attempt counts an attempt in its interval and records its lateness.
 func (s *sink) Attempt(at, lateness time.Duration) {
 	s.series.add(at, colAttempts, 1)
-	record(&s.cur.hists[mLateness], mLateness, micros(lateness))
+	record(&s.cur.h.dense[mLateness], mLateness, micros(lateness))
 }
 
 // Connected counts a handshake in the interval of its dial start and records
 // its latency and phases.
 func (s *sink) Connected(at time.Duration, c loadgen.ConnectTiming) {
 	s.series.add(at, colConnects, 1)
-	record(&s.cur.hists[mConnect], mConnect, micros(c.Total))
-	record(&s.cur.hists[mConnectTCP], mConnectTCP, micros(c.TCP))
-	record(&s.cur.hists[mConnectUpgrade], mConnectUpgrade, micros(c.Upgrade))
+	record(&s.cur.h.dense[mConnect], mConnect, micros(c.Total))
+	record(&s.cur.h.dense[mConnectTCP], mConnectTCP, micros(c.TCP))
+	record(&s.cur.h.dense[mConnectUpgrade], mConnectUpgrade, micros(c.Upgrade))
 }
 
 // Failed counts a failed attempt and its cause.
@@ -88,8 +99,8 @@ func (s *sink) Disconnected(at time.Duration, cause loadgen.Cause) {
 // Reconnected counts a recovery and records its latency and attempts.
 func (s *sink) Reconnected(at, latency time.Duration, attempts int) {
 	s.series.add(at, colReconnects, 1)
-	record(&s.cur.hists[mReconnect], mReconnect, micros(latency))
-	record(&s.cur.hists[mAttempts], mAttempts, count(attempts))
+	record(&s.cur.h.dense[mReconnect], mReconnect, micros(latency))
+	record(&s.cur.h.dense[mAttempts], mAttempts, count(attempts))
 }
 
 // GaveUp counts a client that exhausted its retries.
@@ -99,12 +110,12 @@ func (s *sink) GaveUp(at time.Duration) {
 
 // Backoff records a backoff delay.
 func (s *sink) Backoff(d time.Duration) {
-	record(&s.cur.hists[mBackoff], mBackoff, micros(d))
+	record(&s.cur.h.dense[mBackoff], mBackoff, micros(d))
 }
 
 // Lateness records the lateness of a timer.
 func (s *sink) Lateness(d time.Duration) {
-	record(&s.cur.hists[mLateness], mLateness, micros(d))
+	record(&s.cur.h.dense[mLateness], mLateness, micros(d))
 }
 
 // Sent counts a frame written and its bytes, and heartbeat traffic apart.
@@ -142,7 +153,7 @@ func (s *sink) Received(at time.Duration, kind loadgen.Traffic, bytes int) {
 
 // HeartbeatRTT records a ping's round trip.
 func (s *sink) HeartbeatRTT(d time.Duration) {
-	record(&s.cur.hists[mRTT], mRTT, micros(d))
+	record(&s.cur.h.dense[mRTT], mRTT, micros(d))
 }
 
 // MessagesLost counts a broadcast gap, and against its storm when known.
@@ -184,11 +195,11 @@ func (s *sink) StormAffected(storm int) {
 // in the detect_latency histogram.
 func (s *sink) StormDetected(storm int, latency time.Duration, cause loadgen.Cause) {
 	v := micros(latency)
-	record(&s.cur.hists[mDetect], mDetect, v)
+	record(&s.cur.h.dense[mDetect], mDetect, v)
 	if st := s.storm(storm); st != nil {
 		st.detected++
 		st.causes[index(int(cause), len(st.causes))]++
-		record(&st.detect, mDetect, v)
+		record(&st.h.dense[mDetect], mDetect, v)
 	}
 }
 
@@ -203,23 +214,36 @@ func (s *sink) StormAttempt(storm int) {
 // latency, outage and attempts; the outage also goes to the outage histogram.
 func (s *sink) StormRecovered(storm int, reconnect, outage time.Duration, attempts int) {
 	o := micros(outage)
-	record(&s.cur.hists[mOutage], mOutage, o)
+	record(&s.cur.h.dense[mOutage], mOutage, o)
 	if st := s.storm(storm); st != nil {
 		st.recovered++
-		record(&st.reconnect, mReconnect, micros(reconnect))
-		record(&st.outage, mOutage, o)
-		record(&st.tries, mAttempts, count(attempts))
+		record(&st.h.dense[mReconnect], mReconnect, micros(reconnect))
+		record(&st.h.dense[mOutage], mOutage, o)
+		record(&st.h.dense[mAttempts], mAttempts, count(attempts))
 	}
 }
 
-// Cut closes the current histogram interval and opens one named phase.
+// Cut closes the current histogram interval and every open storm record,
+// hands them to the compactor, and opens one named phase.
 func (s *sink) Cut(at time.Duration, name string) {
+	s.comp.submit(&s.cur.h)
+	for k, st := range s.storms {
+		if st != nil {
+			s.closed = append(s.closed, st)
+			s.comp.submit(&st.h)
+			s.storms[k] = nil
+		}
+	}
 	s.cur = &phase{name: name, start: at}
 	s.phases = append(s.phases, s.cur)
 }
 
-// ProtocolError is not recorded yet.
-func (s *sink) ProtocolError(time.Duration, wsframe.Rule) {}
+// ProtocolError counts the RFC 6455 rule a server broke.
+func (s *sink) ProtocolError(_ time.Duration, rule wsframe.Rule) {
+	s.rules[index(int(rule), len(s.rules))]++
+}
 
-// LoopBusy is not recorded yet.
-func (s *sink) LoopBusy(time.Duration, time.Duration) {}
+// LoopBusy adds the loop's busy time to its interval, in microseconds.
+func (s *sink) LoopBusy(at, busy time.Duration) {
+	s.series.add(at, colLoopBusy, max(int64(busy/time.Microsecond), 0))
+}

@@ -1,9 +1,13 @@
 package reporter
 
 import (
+	"bytes"
+	"maps"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -40,6 +44,8 @@ func TestSinkHotPathDoesNotAllocate(t *testing.T) {
 		{"StormDetected", func() { s.StormDetected(0, time.Millisecond, loadgen.CauseReset) }},
 		{"StormAttempt", func() { s.StormAttempt(0) }},
 		{"StormRecovered", func() { s.StormRecovered(0, time.Second, time.Second, 2) }},
+		{"ProtocolError", func() { s.ProtocolError(time.Second, wsframe.RuleMaskedFrame) }},
+		{"LoopBusy", func() { s.LoopBusy(time.Second, 30*time.Millisecond) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +117,8 @@ func BenchmarkSink(b *testing.B) {
 		{"Lateness", func(i int) { s.Lateness(time.Duration(i&1023) * time.Microsecond) }},
 		{"HeartbeatRTT", func(i int) { s.HeartbeatRTT(time.Duration(i&4095) * time.Microsecond) }},
 		{"Attempt", func(i int) { s.Attempt(at, time.Duration(i&1023)*time.Microsecond) }},
+		{"ProtocolError", func(i int) { s.ProtocolError(at, wsframe.Rule(i&15)) }},
+		{"LoopBusy", func(i int) { s.LoopBusy(at, time.Duration(i&1023)*time.Microsecond) }},
 	}
 	for _, bb := range benches {
 		b.Run(bb.name, func(b *testing.B) {
@@ -160,5 +168,92 @@ func TestRecorderConcurrentSetup(t *testing.T) {
 	}
 	if s := r.Snapshot(scenarioEnd); s.Loops != 4 || len(s.Storms) != 4 || s.Storms[3].Info == nil {
 		t.Errorf("%d loops, %d storms", s.Loops, len(s.Storms))
+	}
+}
+
+func TestProtocolErrorsByRule(t *testing.T) {
+	r := newTestRecorder()
+	a, b := r.Sink(0), r.Sink(1)
+	for _, rule := range []wsframe.Rule{wsframe.RuleMaskedFrame, wsframe.RuleMaskedFrame, wsframe.RuleInvalidUTF8} {
+		a.ProtocolError(time.Second, rule)
+		a.Disconnected(time.Second, loadgen.CauseProtocolError)
+	}
+	b.ProtocolError(time.Second, wsframe.RuleMaskedFrame)
+	b.ProtocolError(time.Second, wsframe.Rule(200)) // not a rule: counted as unknown
+	sh := r.Snapshot(2 * time.Second)
+	want := map[string]int64{"masked_frame": 3, "invalid_utf8": 1, "unknown": 1}
+	if !maps.Equal(sh.ProtocolErrors, want) {
+		t.Errorf("shard protocol errors %v, want %v", sh.ProtocolErrors, want)
+	}
+	m, err := Merge(sh, sh2(t, r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := Summarize(m, SummaryOptions{})
+	if got := sum.Counters.ProtocolErrors["masked_frame"]; got != 6 {
+		t.Errorf("merged masked_frame %d, want 6", got)
+	}
+	var out bytes.Buffer
+	if err := PrintSummary(&out, sum); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "protocol_error 6") || !strings.Contains(out.String(), "masked_frame 6") {
+		t.Errorf("the protocol errors are not printed next to the cause:\n%s", out.String())
+	}
+}
+
+// sh2 returns another snapshot of r (for a merge of two equal halves).
+func sh2(t *testing.T, r *Recorder) *Shard {
+	t.Helper()
+	return r.Snapshot(2 * time.Second)
+}
+
+func TestLoopUtilisation(t *testing.T) {
+	r := newTestRecorder() // 100 ms intervals
+	a, b := r.Sink(0), r.Sink(1)
+	// start: 0–1 s, both loops 10 % busy; storm-1: 1–2 s, loop a 90 % in
+	// one interval and 50 % in the others, loop b 10 %.
+	for k := 1; k <= 20; k++ {
+		at := time.Duration(k)*100*time.Millisecond - 1
+		if k == 11 {
+			a.Cut(time.Second, "storm-1")
+			b.Cut(time.Second, "storm-1")
+		}
+		busyA := 10 * time.Millisecond
+		if k > 10 {
+			busyA = 50 * time.Millisecond
+		}
+		if k == 15 {
+			busyA = 90 * time.Millisecond
+		}
+		a.LoopBusy(at, busyA)
+		b.LoopBusy(at, 10*time.Millisecond)
+	}
+	s := r.Snapshot(2 * time.Second)
+	if got := s.total("loop_busy_us"); got != (10*10+9*50+90+20*10)*1000 {
+		t.Errorf("loop_busy_us sums to %d", got)
+	}
+	h := Summarize(s, SummaryOptions{}).Harness
+	near := func(got, want float64) bool { return got > want-1e-9 && got < want+1e-9 }
+	tests := []struct {
+		name      string
+		u         *Utilisation
+		mean, max float64
+	}{
+		{"start", h.Phases[0].LoopUtilisation, 0.10, 0.10},
+		{"storm-1", h.Phases[1].LoopUtilisation, (9*0.5 + 0.9 + 10*0.1) / 20, 0.5},
+		{"run", h.LoopUtilisation, (10*0.1 + 9*0.5 + 0.9 + 20*0.1) / 40, 0.5},
+	}
+	for _, tt := range tests {
+		if tt.u == nil {
+			t.Errorf("%s: no utilisation", tt.name)
+			continue
+		}
+		if !near(tt.u.Mean, tt.mean) || !near(tt.u.Max, tt.max) {
+			t.Errorf("%s: mean %v max %v, want %v %v", tt.name, tt.u.Mean, tt.u.Max, tt.mean, tt.max)
+		}
+	}
+	if u := Summarize(newTestRecorder().Snapshot(time.Second), SummaryOptions{}).Harness.LoopUtilisation; u != nil {
+		t.Errorf("utilisation %+v without reports, want none", u)
 	}
 }

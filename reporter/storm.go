@@ -1,21 +1,24 @@
 package reporter
 
 import (
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/stormbench/stormbench/loadgen"
 )
 
 // maxStorms bounds the storm index a sink accepts; larger indexes are ignored.
 const maxStorms = 1 << 16
 
-// stormRec is what one loop saw of one storm.
+// stormRec is what one loop saw of one storm. Its histograms use the
+// slots of mDetect, mReconnect, mOutage and mAttempts.
 type stormRec struct {
+	k                                       int
 	affected, detected, attempts, recovered int64
 	lost, duplicated                        int64
 	causes                                  []int64 // indexed by loadgen.Cause
-	detect, reconnect, outage, tries        *hdr.Histogram
+	h                                       hists
 }
+
+// stormMetrics are the metrics a storm keeps a histogram of.
+var stormMetrics = [...]metric{mDetect, mReconnect, mOutage, mAttempts}
 
 // Storm is what a shard saw of one storm: the loops' counts and histograms,
 // and the coordinator's facts when this shard received them.
@@ -45,7 +48,8 @@ type Storm struct {
 }
 
 // shard converts the loop's storm record into its serialisable form. The
-// result shares the loop's histograms: it is only meant as input to merge.
+// result may share the loop's histograms: it is only meant as input to
+// merge. The caller holds the compactor's packMu.
 func (s *stormRec) shard() Storm {
 	out := Storm{
 		AffectedCounted:    s.affected,
@@ -57,9 +61,9 @@ func (s *stormRec) shard() Storm {
 		DetectCauses:       causeCounts(s.causes, causeName),
 		Histograms:         map[string]*Hist{},
 	}
-	for m, h := range map[metric]*hdr.Histogram{mDetect: s.detect, mReconnect: s.reconnect, mOutage: s.outage, mAttempts: s.tries} {
-		if h != nil {
-			out.Histograms[metricNames[m]] = &Hist{h}
+	for _, m := range stormMetrics {
+		if h := s.h.get(m); h != nil {
+			out.Histograms[metricNames[m]] = h
 		}
 	}
 	return out
@@ -95,4 +99,13 @@ func causeCounts(counts []int64, name func(int) string) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// sumCounts returns the sum of counts by name.
+func sumCounts(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -4,7 +4,8 @@ import (
 	"time"
 )
 
-// StormSummary is the figures of one storm (DESIGN.md §2 defines them).
+// StormSummary is the figures of one storm (the README's Metrics section
+// defines them).
 type StormSummary struct {
 	// Index is the storm's 0-based index.
 	Index int `json:"index"`
@@ -41,8 +42,9 @@ type StormSummary struct {
 	// ReconnectMs is detection → the next successful handshake, per client.
 	ReconnectMs Quantiles `json:"reconnect_ms"`
 	// RecoveryMs is the fleet recovery time: T0 → the moment XX % of the
-	// affected clients are open again; null when fewer recovered.
-	RecoveryMs Recovery `json:"recovery_ms"`
+	// affected clients are open again (a percentile is null when fewer
+	// recovered); null altogether when the storm is incomplete.
+	RecoveryMs *Recovery `json:"recovery_ms"`
 	// AttemptsPerRecovery is the attempts an affected client needed.
 	AttemptsPerRecovery Quantiles `json:"attempts_per_recovery"`
 	// MessagesLost sums the broadcast gaps attributed to the storm.
@@ -55,6 +57,17 @@ type StormSummary struct {
 	// TimedOut reports that the recover timeout closed the window before
 	// every affected client was back.
 	TimedOut bool `json:"timed_out"`
+	// Incomplete reports that load-generator results are missing (or
+	// that these are one machine's shard of the run while Affected is the
+	// server's count of all), so the counts cover only some of the
+	// affected clients: Recovered against Affected would blame the server
+	// for what the harness lost, so RecoveryMs is null and no recovered
+	// share is given.
+	Incomplete bool `json:"incomplete"`
+	// IncompleteReason says what is missing, e.g. "1 of 2 load-generator
+	// shards lost", or that these are one shard's results of a run over
+	// several machines compared with the server's count of all.
+	IncompleteReason string `json:"incomplete_reason,omitempty"`
 }
 
 // Recovery is the fleet recovery time in milliseconds at 50, 90, 99 and 100 %
@@ -67,8 +80,9 @@ type Recovery struct {
 	P100 *float64 `json:"p100"`
 }
 
-// summarizeStorm computes the figures of storm k of s.
-func summarizeStorm(s *Shard, k int) StormSummary {
+// summarizeStorm computes the figures of storm k of s; g says what of the
+// fleet the shard does not see.
+func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 	st := &s.Storms[k]
 	var info stormFacts
 	if st.Info != nil {
@@ -101,14 +115,24 @@ func summarizeStorm(s *Shard, k int) StormSummary {
 		MessagesDuplicated:  st.MessagesDuplicated,
 		TimedOut:            info.TimedOut,
 		Survived:            int64(info.Survived),
-		RecoveryMs: Recovery{
-			P50:  recoveryAt(outage, affected, 500),
-			P90:  recoveryAt(outage, affected, 900),
-			P99:  recoveryAt(outage, affected, 990),
-			P100: recoveryAt(outage, affected, 1000),
-		},
 	}
 	addCounts(out.DetectCauses, st.DetectCauses)
+	switch {
+	case g.lost():
+		out.Incomplete, out.IncompleteReason = true, g.describe()
+		return out
+	case g.narrow() && st.Info != nil && st.Info.Affected >= 0:
+		// A shard of a run over several machines: the server's count
+		// covers the other shards' clients too.
+		out.Incomplete, out.IncompleteReason = true, g.describeScope()
+		return out
+	}
+	out.RecoveryMs = &Recovery{
+		P50:  recoveryAt(outage, affected, 500),
+		P90:  recoveryAt(outage, affected, 900),
+		P99:  recoveryAt(outage, affected, 990),
+		P100: recoveryAt(outage, affected, 1000),
+	}
 	return out
 }
 

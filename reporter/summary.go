@@ -5,8 +5,13 @@ import (
 )
 
 // defaultLatenessBound is the timer-lateness p99 above which a run is
-// saturated, when SummaryOptions leaves it zero (DESIGN.md §2).
+// saturated, when SummaryOptions leaves it zero.
 const defaultLatenessBound = 5 * time.Millisecond
+
+// SummaryFormat is the version of the summary.json layout written now.
+// Summaries without a format field were written before it existed and are
+// read as format 1.
+const SummaryFormat = 2
 
 // SummaryOptions configures Summarize.
 type SummaryOptions struct {
@@ -15,10 +20,36 @@ type SummaryOptions struct {
 	LatenessBound time.Duration
 	// Interrupted marks a run that was stopped early: partial results.
 	Interrupted bool
+	// PartialReasons says why the results are incomplete, in words for the
+	// reader ("worker 2 exited at 41.2 s (signal: killed)"); any reason
+	// makes the summary partial. Reasons the shard carries are added.
+	PartialReasons []string
+	// Events adds to the shard's events what the caller observed itself
+	// (a server that exited, say).
+	Events []Event
 }
 
-// Summary is the content of summary.json (DESIGN.md §5).
+// Summary is the content of summary.json.
 type Summary struct {
+	// Format is the version of this layout (SummaryFormat); 1 for
+	// summaries written before the field existed.
+	Format int `json:"format"`
+	// RunID names the run, when the recorders were given one.
+	RunID string `json:"run_id,omitempty"`
+	// Partial reports results that do not cover the whole run: lost
+	// load-generator shards, or the reasons the caller gave.
+	Partial bool `json:"partial"`
+	// PartialReasons says why the results are partial.
+	PartialReasons []string `json:"partial_reasons"`
+	// MissingShards lists the client-ID classes ("index/count") whose
+	// load-generator results are missing.
+	MissingShards []string `json:"missing_shards"`
+	// Coverage lists the client-ID classes the results cover; empty when
+	// unknown.
+	Coverage []string `json:"coverage,omitempty"`
+	// Events lists what happened to the harness or its machine during the
+	// run, in time order.
+	Events []Event `json:"events"`
 	// StartedAt is the wall-clock start of the run (RFC 3339).
 	StartedAt time.Time `json:"started_at"`
 	// DurationS is the run duration in seconds.
@@ -37,6 +68,9 @@ type Summary struct {
 	Heartbeat HeartbeatSummary `json:"heartbeat"`
 	// Harness holds the health of the load generator itself.
 	Harness HarnessSummary `json:"harness"`
+	// Kernel holds the machine's TCP memory and listen queue figures,
+	// when the coordinator sampled them.
+	Kernel *KernelSummary `json:"kernel,omitempty"`
 }
 
 // Counters are the totals of a run; each equals the sum of its
@@ -59,6 +93,9 @@ type Counters struct {
 	FailureCauses map[string]int64 `json:"failure_causes"`
 	// DisconnectCauses counts ended connections by cause.
 	DisconnectCauses map[string]int64 `json:"disconnect_causes"`
+	// ProtocolErrors counts the RFC 6455 rules the server broke, by rule
+	// (the connections they ended count as protocol_error disconnects).
+	ProtocolErrors map[string]int64 `json:"protocol_errors"`
 }
 
 // Quantiles are percentiles of a latency in milliseconds (or of a count).
@@ -127,39 +164,58 @@ type HarnessSummary struct {
 	Processes int `json:"processes"`
 	// Loops is the number of event loops.
 	Loops int `json:"loops"`
+	// LoopUtilisation is the share of the run the event loops were busy;
+	// absent when the loops did not report it.
+	LoopUtilisation *Utilisation `json:"loop_utilisation,omitempty"`
 }
 
-// PhaseSummary is the timer lateness of one phase.
+// PhaseSummary is the timer lateness and loop utilisation of one phase.
 type PhaseSummary struct {
 	Name            string        `json:"name"`
 	StartS          float64       `json:"start_s"`
 	EndS            float64       `json:"end_s"`
 	TimerLatenessMs TailQuantiles `json:"timer_lateness_ms"`
 	Saturated       bool          `json:"saturated"`
+	// LoopUtilisation is the share of the phase the event loops were
+	// busy; absent when they did not report it.
+	LoopUtilisation *Utilisation `json:"loop_utilisation,omitempty"`
 }
 
-// Summarize computes the summary of a shard (usually a merged one).
+// Summarize computes the summary of a shard (usually a merged one). When
+// the shard's coverage shows missing load-generator shards, the summary is
+// partial and every storm is incomplete: the figures that compare with the
+// affected count (recovered %, recovery time) are not computed, because the
+// lost shards' clients are missing from them, not from the server. A shard
+// whose scope is one machine's part of a run is partial too, and its storms
+// are incomplete when the server counted the affected clients.
 func Summarize(s *Shard, o SummaryOptions) *Summary {
 	if o.LatenessBound <= 0 {
 		o.LatenessBound = defaultLatenessBound
 	}
 	sum := &Summary{
-		StartedAt:   s.Start,
-		DurationS:   s.End.Seconds(),
-		IntervalS:   s.Interval.Seconds(),
-		Interrupted: o.Interrupted,
-		Counters:    counters(s),
-		Storms:      make([]StormSummary, 0, len(s.Storms)),
-		Histograms:  map[string]HistogramSummary{},
+		Format:         SummaryFormat,
+		RunID:          s.RunID,
+		PartialReasons: []string{},
+		MissingShards:  []string{},
+		Events:         []Event{},
+		StartedAt:      s.Start,
+		DurationS:      s.End.Seconds(),
+		IntervalS:      s.Interval.Seconds(),
+		Interrupted:    o.Interrupted,
+		Counters:       counters(s),
+		Storms:         make([]StormSummary, 0, len(s.Storms)),
+		Histograms:     map[string]HistogramSummary{},
 	}
+	g := partial(sum, s, o)
 	for k := range s.Storms {
-		sum.Storms = append(sum.Storms, summarizeStorm(s, k))
+		sum.Storms = append(sum.Storms, summarizeStorm(s, k, g))
 	}
 	for m := metric(0); m < numMetrics; m++ {
 		sum.Histograms[m.String()] = histogramSummary(s.cumulative(m), m)
 	}
 	sum.Heartbeat = heartbeat(s)
 	sum.Harness = harness(s, o.LatenessBound)
+	sum.Kernel = kernel(s)
 	return sum
 }
 
@@ -181,9 +237,11 @@ func counters(s *Shard) Counters {
 		Reconnects:         s.total("reconnects"),
 		FailureCauses:      map[string]int64{},
 		DisconnectCauses:   map[string]int64{},
+		ProtocolErrors:     map[string]int64{},
 	}
 	addCounts(c.FailureCauses, s.FailureCauses)
 	addCounts(c.DisconnectCauses, s.DisconnectCauses)
+	addCounts(c.ProtocolErrors, s.ProtocolErrors)
 	return c
 }
 
@@ -219,12 +277,15 @@ func harness(s *Shard, bound time.Duration) HarnessSummary {
 		Loops:           s.Loops,
 	}
 	h.Saturated = h.TimerLatenessMs.P99 > boundMs
+	busy := s.column(columnNames[colLoopBusy])
+	h.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, 0, s.End)
 	for _, p := range s.Phases {
 		ps := PhaseSummary{Name: p.Name, StartS: p.Start.Seconds(), EndS: p.End.Seconds()}
 		if l := p.Histograms[mLateness.String()]; l != nil {
 			ps.TimerLatenessMs = tail(l, mLateness)
 		}
 		ps.Saturated = ps.TimerLatenessMs.P99 > boundMs
+		ps.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, p.Start, p.End)
 		h.Phases = append(h.Phases, ps)
 	}
 	return h

@@ -112,14 +112,6 @@ func TestSummaryInvariants(t *testing.T) {
 	})
 }
 
-func sumCounts(m map[string]int64) int64 {
-	var n int64
-	for _, v := range m {
-		n += v
-	}
-	return n
-}
-
 func TestRecoveryFleet(t *testing.T) {
 	// Eight clients recover with outages of 0.2ms, 0.4ms … 1.6ms.
 	tests := []struct {

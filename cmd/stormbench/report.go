@@ -10,7 +10,11 @@ import (
 
 const reportUsage = `Usage: stormbench report DIR
 
-Re-prints the summary of a finished run from DIR/summary.json.
+Re-prints the summary of a finished run from DIR/summary.json, with a PARTIAL
+banner when results are missing. A summary.json that is not a stormbench
+summary (no start, no harness processes, attempts that do not add up, storms
+out of order, …) is refused with exit code 2 and what is wrong with it.
+Folders written by earlier versions still print.
 
 Examples:
   stormbench report results/20261121-231000-abort-full
