@@ -32,9 +32,10 @@ type fleetRun struct {
 }
 
 // localFleet runs the whole fleet in this process.
-func localFleet(cfg loadgen.Config, start time.Time) (*fleetRun, error) {
+func localFleet(cfg loadgen.Config, start time.Time, runID string) (*fleetRun, error) {
 	clock := func() time.Duration { return time.Since(start) }
-	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: cfg.Interval})
+	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: cfg.Interval, RunID: runID,
+		Coverage: []reporter.ShardID{reporter.ShardOf(cfg.Shard)}})
 	f, err := loadgen.NewFleet(cfg, rec, clock)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %w", err)
@@ -49,22 +50,26 @@ type workerInit struct {
 	Config      loadgen.Config `json:"config"`
 	StartUnixNs int64          `json:"start_unix_ns"`
 	ShardPath   string         `json:"shard_path"`
+	RunID       string         `json:"run_id"`
 }
 
 // workerFleet runs the fleet as n worker processes, each a shard of the
 // client IDs, driven through loadgen's worker protocol and watched by sup;
 // at the end their shards merge exactly with the coordinator's storm facts.
-func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, stderr io.Writer, sup *supervisor) (*fleetRun, error) {
+func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, runID string, stderr io.Writer, sup *supervisor) (*fleetRun, error) {
 	tmp, err := os.MkdirTemp("", "stormbench-shards-*")
 	if err != nil {
 		return nil, fmt.Errorf("workers: %w", err)
 	}
 	clock := func() time.Duration { return time.Since(start) }
-	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: cfg.Interval})
+	// The coordinator's own recorder runs no loops: it covers no clients,
+	// it holds the storm facts, the events and the machine's samples.
+	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: cfg.Interval, RunID: runID})
 	var kids []*child
 	var parts []loadgen.Shard
 	var paths []string
 	var ctls loadgen.Multi
+	var remotes []*loadgen.Remote
 	abort := func() {
 		for _, c := range kids {
 			c.kill(true)
@@ -99,22 +104,30 @@ func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, stderr 
 		if sup != nil {
 			sup.watch(c, EventWorkerExited)
 		}
-		line, _ := json.Marshal(workerInit{Config: wcfg, StartUnixNs: start.UnixNano(), ShardPath: path})
+		line, _ := json.Marshal(workerInit{Config: wcfg, StartUnixNs: start.UnixNano(), ShardPath: path, RunID: runID})
 		if _, err := in.Write(append(line, '\n')); err != nil {
 			abort()
 			return nil, fmt.Errorf("workers: start worker %d: %w", i, err)
 		}
-		ctls = append(ctls, loadgen.NewRemote(in, out))
+		rm := loadgen.NewRemote(in, out)
+		rm.Name = fmt.Sprintf("%s (pid %d)", c.name, c.pid())
+		remotes = append(remotes, rm)
+		ctls = append(ctls, rm)
 	}
+	var shards []*reporter.Shard
 	finish := func() (*reporter.Shard, []loadgen.Shard, error) {
 		defer os.RemoveAll(tmp)
-		shards := []*reporter.Shard{rec.Snapshot(clock())}
 		var missing []loadgen.Shard
 		var errs []error
+		names := []string{"coordinator"}
 		for i, c := range kids {
 			if c.alive() {
-				// Told to close: it writes its shard and exits.
 				c.expected.Store(true)
+				if remotes[i].Broken() != nil {
+					// It stopped answering: it will not write its shard either.
+					c.kill(true)
+				}
+				// Told to close: it writes its shard and exits.
 				select {
 				case <-c.exited:
 				case <-time.After(30 * time.Second):
@@ -124,12 +137,18 @@ func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, stderr 
 			s, err := reporter.ReadShard(paths[i])
 			if err != nil {
 				missing = append(missing, parts[i])
-				errs = append(errs, fmt.Errorf("%s (pid %d, %s): no results: %w", c.name, c.pid(), c.status(), err))
+				reason := fmt.Sprintf("%s (pid %d, %s) left no results: the clients of shard %d/%d are missing", c.name, c.pid(), c.status(), parts[i].Index, parts[i].Count)
+				rec.MarkPartial(reason)
+				errs = append(errs, errors.New(reason))
 				continue
 			}
 			shards = append(shards, s)
+			names = append(names, c.name)
 		}
-		merged, err := reporter.Merge(shards...)
+		// The coordinator's snapshot last: it carries what was marked above.
+		shards = append([]*reporter.Shard{rec.Snapshot(clock())}, shards...)
+		merged, err := reporter.MergeWith(reporter.MergeOptions{AllowPartial: true,
+			Want: []reporter.ShardID{reporter.ShardOf(cfg.Shard)}, Names: names}, shards...)
 		if err != nil {
 			errs = append(errs, err)
 		}

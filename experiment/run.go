@@ -113,13 +113,19 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	var fr *fleetRun
 	var err error
 	if p.Workers > 1 {
-		fr, err = workerFleet(p.Exe, cfg, p.Workers, start, p.Stderr, sup)
+		fr, err = workerFleet(p.Exe, cfg, p.Workers, start, p.RunID, p.Stderr, sup)
 	} else {
-		fr, err = localFleet(cfg, start)
+		fr, err = localFleet(cfg, start, p.RunID)
 	}
 	if err != nil {
 		return nil, err
 	}
+	stopHost := make(chan struct{})
+	hostDone := make(chan struct{})
+	go func() {
+		defer close(hostDone)
+		sampleHost(fr.rec, p.Kernel, fr.clock, cfg.Interval, stopHost)
+	}()
 	if fr.local != nil {
 		go func() {
 			select {
@@ -137,25 +143,38 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	if p.Status != nil {
 		opts.Status = p.Status
 	}
-	outcome, runErr := loadgen.Run(runCtx, cfg, fr.ctl, fr.rec, opts)
+	outcome, runErr := loadgen.Run(runCtx, cfg, supervised{Controller: fr.ctl, sup: sup}, fr.rec, opts)
 	// From here on nothing may stop the results from being written.
+	close(stopHost)
+	<-hostDone
 	cause := context.Cause(runCtx)
 	if runCtx.Err() == nil {
 		cause = nil
 	}
-	shard, missing, finishErr := fr.finish()
+	var harnessErr *HarnessError
+	interrupted := cause != nil && !errors.As(cause, &harnessErr)
+	outcome.Interrupted = interrupted
+	// What happened to the harness travels in the results (shard.json
+	// too, so that a merge of machines keeps it).
+	for _, ev := range sup.Events() {
+		fr.rec.Event(ev)
+	}
+	switch {
+	case harnessErr != nil:
+		fr.rec.MarkPartial("the run ended early: " + harnessErr.Error())
+	case interrupted:
+		fr.rec.MarkPartial(fmt.Sprintf("interrupted at %.1fs during %s", outcome.Duration.Seconds(), orUnknown(phase.Load().(string))))
+	case runErr != nil:
+		fr.rec.MarkPartial("the run could not be carried out: " + runErr.Error())
+	}
+	shard, _, finishErr := fr.finish()
 	res := &Result{Dir: dir, Outcome: outcome, Events: sup.Events()}
 	if shard == nil {
 		return res, fmt.Errorf("collect results: %w", errors.Join(finishErr, runErr))
 	}
-	var harnessErr *HarnessError
-	interrupted := cause != nil && !errors.As(cause, &harnessErr)
-	outcome.Interrupted = interrupted
-	res.Outcome = outcome
 	if finishErr != nil {
 		res.Warnings = append(res.Warnings, finishErr.Error())
 	}
-	_ = missing
 	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
 	res.Summary = sum
 	rc := RunConfig{Command: append([]string{"stormbench", "run"}, RedactArgs(p.Args)...), Started: start, Dir: dir, RunID: p.RunID,

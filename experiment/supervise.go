@@ -2,61 +2,27 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/stormbench/stormbench/loadgen"
+	"github.com/stormbench/stormbench/reporter"
 )
 
-// EventKind says what happened to the harness or the machine during a run.
-type EventKind uint8
+// Event is something that happened to the harness or the machine during
+// a run; the summary lists them.
+type Event = reporter.Event
 
-// Event kinds.
+// Event kinds the supervisor records.
 const (
-	// EventServerExited: the embedded server exited without being asked to.
-	EventServerExited EventKind = iota + 1
-	// EventWorkerExited: a load-generator worker exited without being asked to.
-	EventWorkerExited
-	// EventWorkerUnresponsive: a worker did not answer the coordinator in time.
-	EventWorkerUnresponsive
-	// EventLoopStopped: an event loop of the coordinator's own fleet stopped.
-	EventLoopStopped
-	// EventServerRestartFailed: the embedded server could not be started
-	// again after a crash fault.
-	EventServerRestartFailed
-	// EventKernelTCPMemoryPressure: the kernel's TCP memory reached the
-	// pressure threshold of net.ipv4.tcp_mem.
-	EventKernelTCPMemoryPressure
-	// EventKernelTCPMemoryExhausted: the kernel's TCP memory reached the
-	// maximum of net.ipv4.tcp_mem: sockets lose data and connections.
-	EventKernelTCPMemoryExhausted
-	numEventKinds
+	EventServerExited        = reporter.EventServerExited
+	EventWorkerExited        = reporter.EventWorkerExited
+	EventWorkerUnresponsive  = reporter.EventWorkerUnresponsive
+	EventLoopStopped         = reporter.EventLoopStopped
+	EventServerRestartFailed = reporter.EventServerRestartFailed
 )
-
-var eventNames = [numEventKinds]string{"", "server_exited", "worker_exited", "worker_unresponsive",
-	"loop_stopped", "server_restart_failed", "kernel_tcp_memory_pressure", "kernel_tcp_memory_exhausted"}
-
-// String returns the kind's name as results files use it.
-func (k EventKind) String() string {
-	if k > 0 && k < numEventKinds {
-		return eventNames[k]
-	}
-	return "unknown"
-}
-
-// Event is something that happened to the harness or the machine during a
-// run, recorded in the summary.
-type Event struct {
-	// At is the time since the run's start.
-	At time.Duration
-	// Kind says what happened.
-	Kind EventKind
-	// Process names the process concerned ("embedded server (pid 123)").
-	Process string
-	// Phase is the scenario phase at the time ("hold", "storm-1", …).
-	Phase string
-	// Detail is the exit status, the error, the last line of its stderr.
-	Detail string
-}
 
 // HarnessError ends a run that the harness could not carry out as asked:
 // a child died, a worker stopped answering, a loop stopped. Results are
@@ -87,17 +53,20 @@ type supervisor struct {
 
 	mu     sync.Mutex
 	events []Event
+	// failed is closed by the first failure.
+	failed   chan struct{}
+	failOnce sync.Once
 	// watching counts the children still watched (tests wait for it).
 	watching sync.WaitGroup
 }
 
 func newSupervisor(clock func() time.Duration, phase func() string, cancel context.CancelCauseFunc) *supervisor {
-	return &supervisor{clock: clock, phase: phase, cancel: cancel}
+	return &supervisor{clock: clock, phase: phase, cancel: cancel, failed: make(chan struct{})}
 }
 
 // watch follows c until it exits; an exit nobody asked for is an event of
 // kind and fails the run.
-func (s *supervisor) watch(c *child, kind EventKind) {
+func (s *supervisor) watch(c *child, kind reporter.EventKind) {
 	s.watching.Add(1)
 	go func() {
 		defer s.watching.Done()
@@ -117,7 +86,65 @@ func (s *supervisor) watch(c *child, kind EventKind) {
 func (s *supervisor) fail(ev Event) {
 	ev = s.record(ev)
 	s.cancel(&HarnessError{Event: ev})
+	s.failOnce.Do(func() { close(s.failed) })
 }
+
+// settle gives the watchers a moment to record a child's death before the
+// caller moves on: a worker's pipe breaks in the same instant its process
+// dies, and the event must name the phase it died in, not the drain that
+// the broken pipe starts.
+func (s *supervisor) settle(d time.Duration) {
+	select {
+	case <-s.failed:
+	case <-time.After(d):
+	}
+}
+
+// supervised is a fleet whose errors first let the supervisor record the
+// death behind them.
+type supervised struct {
+	loadgen.Controller
+	sup *supervisor
+}
+
+func (c supervised) settle(err error) error {
+	if err == nil {
+		return nil
+	}
+	c.sup.settle(time.Second)
+	var we *loadgen.WorkerError
+	if errors.Is(err, loadgen.ErrWorkerTimeout) && errors.As(err, &we) {
+		// Alive but silent (stopped, or stuck): a failure of the harness too.
+		c.sup.fail(Event{Kind: EventWorkerUnresponsive, Process: we.Name, Detail: fmt.Sprintf("no answer to %q within %v", we.Op, loadgen.RemoteTimeout(we.Op))})
+	}
+	return err
+}
+
+// Start implements loadgen.Controller.
+func (c supervised) Start(at time.Duration) error { return c.settle(c.Controller.Start(at)) }
+
+// Status implements loadgen.Controller.
+func (c supervised) Status() (loadgen.Status, error) {
+	st, err := c.Controller.Status()
+	return st, c.settle(err)
+}
+
+// Cut implements loadgen.Controller.
+func (c supervised) Cut(phase string) error { return c.settle(c.Controller.Cut(phase)) }
+
+// StormBegin implements loadgen.Controller.
+func (c supervised) StormBegin(o loadgen.StormOrder) (loadgen.StormApplied, error) {
+	a, err := c.Controller.StormBegin(o)
+	return a, c.settle(err)
+}
+
+// StormT0 implements loadgen.Controller.
+func (c supervised) StormT0(k int, t0 time.Duration) error {
+	return c.settle(c.Controller.StormT0(k, t0))
+}
+
+// StormEnd implements loadgen.Controller.
+func (c supervised) StormEnd(k int) error { return c.settle(c.Controller.StormEnd(k)) }
 
 // record stamps and keeps an event that does not end the run.
 func (s *supervisor) record(ev Event) Event {

@@ -33,7 +33,8 @@ func Worker(stdin io.Reader, stdout io.Writer) error {
 	base := time.Now()
 	offset := base.Sub(start)
 	clock := func() time.Duration { return offset + time.Since(base) }
-	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: in.Config.Interval})
+	rec := reporter.NewRecorder(reporter.Options{Start: start, Interval: in.Config.Interval, RunID: in.RunID,
+		Coverage: []reporter.ShardID{reporter.ShardOf(in.Config.Shard)}})
 	fleet, err := loadgen.NewFleet(in.Config, rec, clock)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)

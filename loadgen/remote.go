@@ -38,6 +38,8 @@ type reply struct {
 // a hang. After a failed exchange the stream is out of step, so the Remote
 // is broken and every later call fails at once with the first error.
 type Remote struct {
+	// Name names the worker in errors ("load-generator worker 2 (pid 123)").
+	Name   string
 	mu     sync.Mutex
 	w      io.Writer
 	r      io.Reader
@@ -57,6 +59,24 @@ func NewRemote(w io.Writer, r io.Reader) *Remote {
 // deadline of the request.
 var ErrWorkerTimeout = errors.New("worker did not answer in time")
 
+// WorkerError is a failed exchange with a worker: which worker, which
+// request, and why (ErrWorkerTimeout, a broken pipe, …).
+type WorkerError struct {
+	Name string
+	Op   string
+	Err  error
+}
+
+func (e *WorkerError) Error() string { return fmt.Sprintf("%s: %s: %v", e.Name, e.Op, e.Err) }
+func (e *WorkerError) Unwrap() error { return e.Err }
+
+// Broken returns the error that broke the exchange with the worker, or nil.
+func (m *Remote) Broken() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.broken
+}
+
 // RemoteTimeout returns how long a worker may take to answer op: a status
 // or a phase change is quick; a drain waits for every attempt in flight and
 // for closing handshakes; close writes the worker's results.
@@ -67,7 +87,9 @@ func RemoteTimeout(op string) time.Duration {
 	case "start", "storm_begin":
 		return 30 * time.Second
 	}
-	return 15 * time.Second
+	// A status is read from atomics, without waiting for the loops: only a
+	// stopped or starved process takes longer.
+	return 5 * time.Second
 }
 
 type readDeadliner interface{ SetReadDeadline(time.Time) error }
@@ -90,16 +112,20 @@ func (m *Remote) call(q request) (reply, error) {
 	if d, ok := m.r.(readDeadliner); ok {
 		_ = d.SetReadDeadline(deadline)
 	}
+	name := m.Name
+	if name == "" {
+		name = "worker"
+	}
 	if err := m.enc.Encode(q); err != nil {
-		m.broken = fmt.Errorf("worker %s: %w", q.Op, timeoutErr(err))
+		m.broken = &WorkerError{Name: name, Op: q.Op, Err: timeoutErr(err)}
 		return p, m.broken
 	}
 	if err := m.dec.Decode(&p); err != nil {
-		m.broken = fmt.Errorf("worker %s: no reply: %w", q.Op, timeoutErr(err))
+		m.broken = &WorkerError{Name: name, Op: q.Op, Err: fmt.Errorf("no reply: %w", timeoutErr(err))}
 		return p, m.broken
 	}
 	if p.Err != "" {
-		return p, fmt.Errorf("worker %s: %s", q.Op, p.Err)
+		return p, &WorkerError{Name: name, Op: q.Op, Err: errors.New(p.Err)}
 	}
 	return p, nil
 }

@@ -185,6 +185,7 @@ type runner struct {
 	phaseName string
 	lastPrint time.Duration
 	lastAtt   int64
+	lastAsk   time.Duration // last status request while only waiting
 }
 
 func (r *runner) phase(name string) error {
@@ -336,6 +337,18 @@ func (r *runner) waitUntil(deadline time.Duration, cond func(Status) bool) (bool
 			step = min(deadline-now, r.lastPrint+r.o.StatusEvery-now)
 			if r.o.Status == nil {
 				step = deadline - now
+			}
+			// Ask the fleet at least once a second: a worker that stopped
+			// answering is found within its request deadline, not at the
+			// end of a long hold.
+			if step > time.Second {
+				step = time.Second
+			}
+			if now-r.lastAsk >= time.Second {
+				r.lastAsk = now
+				if _, err := r.ctl.Status(); err != nil {
+					return false, err
+				}
 			}
 		}
 		t := time.NewTimer(max(step, time.Millisecond))

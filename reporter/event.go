@@ -36,12 +36,19 @@ const (
 	// (ListenOverflows/ListenDrops in /proc/net/netstat): the kernel
 	// dropped connection attempts before any process saw them.
 	EventListenOverflow
+	// EventWorkerUnresponsive: a load-generator worker stopped answering
+	// the coordinator within its deadline.
+	EventWorkerUnresponsive
+	// EventServerRestartFailed: the embedded server could not be started
+	// again after a crash fault.
+	EventServerRestartFailed
 	numEventKinds
 )
 
 var eventKindNames = [numEventKinds]string{
 	"unknown", "server_exited", "worker_exited", "loop_stopped",
 	"kernel_tcp_memory_pressure", "kernel_tcp_memory_exhausted", "listen_overflow",
+	"worker_unresponsive", "server_restart_failed",
 }
 
 // String returns the kind's name as results files use it.

@@ -97,14 +97,18 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	if st.Survived > 0 {
 		survived = fmt.Sprintf(", survived undetected %d", st.Survived)
 	}
-	if st.Incomplete {
+	switch {
+	case st.Incomplete && st.RecoveryMs != nil:
+		// Ended inside its window: what was measured stands, the rest is unknown.
+		p("  clients\taffected %d\tdetected %d, recovered %d by the end%s; %s", st.Affected, st.Detected, st.Recovered, survived, st.IncompleteReason)
+	case st.Incomplete:
 		whose := "of this shard's clients"
 		if lost {
 			whose = "of the clients still reporting"
 		}
 		p("  clients\taffected %d\tdetected %d, recovered %s %s%s; %s — recovery percentiles not computed",
 			st.Affected, st.Detected, grouped(st.Recovered), whose, survived, st.IncompleteReason)
-	} else {
+	default:
 		p("  clients\taffected %d\tdetected %d, recovered %d (%s)%s", st.Affected, st.Detected, st.Recovered, percent(st.Recovered, st.Affected), survived)
 	}
 	p("  detect\tp50 %s\tp99 %s%s", msIf(st.Detected, st.DetectMs.P50), msIf(st.Detected, st.DetectMs.P99), causeList(st.DetectCauses))

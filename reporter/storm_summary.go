@@ -1,6 +1,7 @@
 package reporter
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -132,6 +133,13 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		P90:  recoveryAt(outage, affected, 900),
 		P99:  recoveryAt(outage, affected, 990),
 		P100: recoveryAt(outage, affected, 1000),
+	}
+	if st.Info != nil && st.Info.Aborted {
+		// The run ended inside the window: the clients not back yet might
+		// have come back. The percentiles reached are facts; the others
+		// are not failures of the server.
+		out.Incomplete = true
+		out.IncompleteReason = fmt.Sprintf("the run ended %.1fs after T0, inside the storm's window", (end - info.T0).Seconds())
 	}
 	return out
 }

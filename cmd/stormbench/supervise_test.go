@@ -143,6 +143,18 @@ func TestChildKilledEndsRun(t *testing.T) {
 			if tt.phase != "storm-1" && len(sum.Storms) > 0 {
 				t.Errorf("a storm was recorded although the run ended in %s: %+v", tt.phase, sum.Storms)
 			}
+			if !sum.Partial || len(sum.PartialReasons) == 0 || len(sum.Events) == 0 {
+				t.Errorf("summary not marked partial with a reason and an event: partial %v reasons %v events %v", sum.Partial, sum.PartialReasons, sum.Events)
+			}
+			if tt.phase == "storm-1" {
+				// No figure may blame the server for what the harness lost.
+				if len(sum.Storms) != 1 || !sum.Storms[0].Incomplete {
+					t.Errorf("the storm the run ended in is not marked incomplete: %+v", sum.Storms)
+				}
+			}
+			if strings.HasPrefix(tt.want, "worker") && len(sum.MissingShards) != 1 {
+				t.Errorf("missing shards %v, want the dead worker's", sum.MissingShards)
+			}
 		})
 	}
 }
