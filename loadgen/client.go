@@ -236,6 +236,7 @@ func (c *client) startHeartbeat(now time.Duration) {
 		c.timer.Kind = timerPing
 		sh.loop.Schedule(&c.timer, first)
 	}
+	c.hb.Kind = timerHeartbeatDeadline
 	sh.loop.Schedule(&c.hb, now+hb.Timeout)
 }
 

@@ -71,12 +71,15 @@ func TestFleetStorms(t *testing.T) {
 		{"client reset half", loadgen.Fault{Kind: loadgen.FaultReset, Fraction: 0.5}, 300},
 		{"server abort 30%", loadgen.Fault{Kind: loadgen.FaultAbort, Fraction: 0.3}, 180},
 		{"two close storms", loadgen.Fault{Kind: loadgen.FaultClose, Storms: 2}, 600},
+		// Silent: only the heartbeat deadline (armed after the in-loop dial) finds it.
+		{"server blackhole", loadgen.Fault{Kind: loadgen.FaultBlackhole, Duration: 2 * time.Second}, 600},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := startServer(t, sut.Config{BroadcastInterval: 50 * time.Millisecond})
 			sum, st := runFleet(t, s, loadgen.Config{Clients: 600, RampRate: 3000, Hold: 300 * time.Millisecond, Fault: tt.fault,
-				Policy: loadgen.Policy{Base: 50 * time.Millisecond, Max: time.Second}})
+				Policy:    loadgen.Policy{Base: 50 * time.Millisecond, Max: time.Second},
+				Heartbeat: loadgen.Heartbeat{Interval: 200 * time.Millisecond, Timeout: 600 * time.Millisecond}})
 			if st.InvalidTransitions != 0 {
 				t.Fatalf("%d invalid state transitions", st.InvalidTransitions)
 			}

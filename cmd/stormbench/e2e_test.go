@@ -146,8 +146,11 @@ func checkDetectBounds(t *testing.T, sum *reporter.Summary, timeout, interval ti
 		}
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	lo := ms(timeout-interval) - sum.Heartbeat.RTTMs.Max
-	hi := ms(timeout) + late
+	// HDR histograms keep 3 significant digits: a value is reported to
+	// within 1/1024 of itself.
+	const hdr = 1.0 / 1024
+	lo := (ms(timeout-interval) - sum.Heartbeat.RTTMs.Max) * (1 - hdr)
+	hi := (ms(timeout) + late) * (1 + hdr)
 	if st.DetectMs.Min < lo || st.DetectMs.Max > hi {
 		t.Errorf("detect latency [%v, %v] ms, want within [%v, %v] (rule [%v, %v], rtt max %v ms, storm lateness max %v ms)",
 			st.DetectMs.Min, st.DetectMs.Max, lo, hi, ms(timeout-interval), ms(timeout), sum.Heartbeat.RTTMs.Max, late)
