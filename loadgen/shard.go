@@ -33,7 +33,8 @@ type shard struct {
 	closing                               int   // clients waiting for the server's close after drain
 	invalid                               int64 // state machine events the table refused (bugs)
 	partitionEnd                          time.Duration
-	limbo                                 []int // sockets of partitioned clients, closed when the partition ends
+	busyFrom                              time.Duration // start of the busy time not reported yet
+	limbo                                 []int         // sockets of partitioned clients, closed when the partition ends
 	storm                                 stormState
 
 	pub status // published for the coordinator every interval
@@ -78,7 +79,7 @@ func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 	}
 	at := t.When()
 	sh.sink.Gauges(at-1, sh.open, sh.connecting, sh.waiting)
-	sh.sink.LoopBusy(at-1, sh.loop.TakeBusy())
+	sh.reportBusy(now)
 	sh.publish()
 	next := at + sh.cfg.Interval
 	for next <= now {
@@ -87,6 +88,32 @@ func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 		next += sh.cfg.Interval
 	}
 	sh.loop.Schedule(&sh.tick, next)
+}
+
+// reportBusy records the loop's busy time since the last report. A late
+// tick covers more than one interval: the busy time is spread over them in
+// proportion, so that no interval shows more than the loop had.
+func (sh *shard) reportBusy(now time.Duration) {
+	busy, longest := sh.loop.TakeBusy()
+	from, iv := sh.busyFrom, sh.cfg.Interval
+	sh.busyFrom = now
+	span := now - from
+	if span <= 0 {
+		sh.sink.LoopBusy(now, busy, longest)
+		return
+	}
+	for t := from; t < now; {
+		end := min((t/iv+1)*iv, now)
+		share := time.Duration(float64(busy) * float64(end-t) / float64(span))
+		// The longest stretch ended at this report at the latest: it is
+		// the last interval's.
+		var l time.Duration
+		if end == now {
+			l = longest
+		}
+		sh.sink.LoopBusy(t, share, l)
+		t = end
+	}
 }
 
 func (sh *shard) publish() {
@@ -112,6 +139,8 @@ func (sh *shard) publish() {
 func (sh *shard) start(rampStart time.Duration) {
 	sh.tick.Init(sh, tickGauges)
 	sh.partEnd.Init(sh, tickPartitionEnd)
+	sh.loop.TakeBusy()
+	sh.busyFrom = sh.loop.Now()
 	first := (sh.loop.Now()/sh.cfg.Interval + 1) * sh.cfg.Interval
 	sh.loop.Schedule(&sh.tick, first)
 	rate := sh.cfg.RampRate
@@ -193,7 +222,7 @@ func (sh *shard) finish() {
 	now := sh.loop.Now()
 	sh.loop.Cancel(&sh.tick)
 	sh.sink.Gauges(now, sh.open, sh.connecting, sh.waiting)
-	sh.sink.LoopBusy(now, sh.loop.TakeBusy())
+	sh.reportBusy(now)
 	sh.publish()
 }
 

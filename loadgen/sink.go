@@ -63,9 +63,10 @@ type Sink interface {
 	// (CauseProtocolError).
 	ProtocolError(at time.Duration, rule wsframe.Rule)
 	// LoopBusy records how long the loop was busy (not waiting for events
-	// or timers) since its previous report; the loop reports once per
-	// time-series interval, so busy / interval is its utilisation.
-	LoopBusy(at, busy time.Duration)
+	// or timers) within the interval that holds at, and its longest
+	// stretch of work without a pause there (an event that became ready
+	// during it waited at most that long). The loop reports every interval.
+	LoopBusy(at, busy, longest time.Duration)
 	// Cut closes the current histogram interval (a phase such as "ramp",
 	// "hold", "storm-1") and opens the next one named phase.
 	Cut(at time.Duration, phase string)

@@ -27,6 +27,7 @@ const (
 	colHeartbeatBytesReceived
 	colReconnects
 	colLoopBusy
+	colLoopStall
 	colTCPMemPages
 	colTCPInUse
 	colTCPOrphans
@@ -52,7 +53,7 @@ var columnNames = [numColumns]string{
 	"gave_up", "messages_lost", "messages_duplicated",
 	"heartbeat_frames_sent", "heartbeat_frames_received",
 	"heartbeat_bytes_sent", "heartbeat_bytes_received", "reconnects",
-	"loop_busy_us",
+	"loop_busy_us", "loop_stall_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",
 	"tcp_abort_on_memory", "tcp_memory_pressures", "listen_overflows", "listen_drops",
 }
@@ -68,6 +69,10 @@ const (
 	// without a report carries the previous value forward, and shards add
 	// (each loop holds its own clients).
 	kindGauge
+	// kindPeak is the largest value of the interval (the longest stretch
+	// a loop worked without a pause): shards take the maximum, and an
+	// interval without a report is zero.
+	kindPeak
 	// kindHostGauge is a machine-wide state sampled by the coordinator: it
 	// carries forward like a gauge, but shards take the maximum, because
 	// only one shard of a machine samples it and machines do not share a
@@ -77,17 +82,18 @@ const (
 
 var columnKinds = [numColumns]columnKind{
 	colOpen: kindGauge, colConnecting: kindGauge, colWaiting: kindGauge,
+	colLoopStall: kindPeak,
 	colTCPMemPages: kindHostGauge, colTCPInUse: kindHostGauge,
 	colTCPOrphans: kindHostGauge, colTCPTimeWait: kindHostGauge,
 }
 
 // carries reports whether a value of this kind carries forward over
 // intervals without a report.
-func (k columnKind) carries() bool { return k != kindCount }
+func (k columnKind) carries() bool { return k == kindGauge || k == kindHostGauge }
 
 // combine returns the value of a merged interval from two shards' values.
 func (k columnKind) combine(a, b int64) int64 {
-	if k == kindHostGauge {
+	if k == kindHostGauge || k == kindPeak {
 		return max(a, b)
 	}
 	return a + b

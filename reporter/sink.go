@@ -243,7 +243,10 @@ func (s *sink) ProtocolError(_ time.Duration, rule wsframe.Rule) {
 	s.rules[index(int(rule), len(s.rules))]++
 }
 
-// LoopBusy adds the loop's busy time to its interval, in microseconds.
-func (s *sink) LoopBusy(at, busy time.Duration) {
-	s.series.add(at, colLoopBusy, max(int64(busy/time.Microsecond), 0))
+// LoopBusy adds the loop's busy time to its interval, in microseconds, and
+// keeps the interval's longest stretch of work.
+func (s *sink) LoopBusy(at, busy, longest time.Duration) {
+	r := s.series.row(s.series.bucket(at))
+	r.v[colLoopBusy] += max(int64(busy/time.Microsecond), 0)
+	r.v[colLoopStall] = max(r.v[colLoopStall], int64(longest/time.Microsecond))
 }

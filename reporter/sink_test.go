@@ -45,7 +45,7 @@ func TestSinkHotPathDoesNotAllocate(t *testing.T) {
 		{"StormAttempt", func() { s.StormAttempt(0) }},
 		{"StormRecovered", func() { s.StormRecovered(0, time.Second, time.Second, 2) }},
 		{"ProtocolError", func() { s.ProtocolError(time.Second, wsframe.RuleMaskedFrame) }},
-		{"LoopBusy", func() { s.LoopBusy(time.Second, 30*time.Millisecond) }},
+		{"LoopBusy", func() { s.LoopBusy(time.Second, 30*time.Millisecond, 10*time.Millisecond) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,7 +118,7 @@ func BenchmarkSink(b *testing.B) {
 		{"HeartbeatRTT", func(i int) { s.HeartbeatRTT(time.Duration(i&4095) * time.Microsecond) }},
 		{"Attempt", func(i int) { s.Attempt(at, time.Duration(i&1023)*time.Microsecond) }},
 		{"ProtocolError", func(i int) { s.ProtocolError(at, wsframe.Rule(i&15)) }},
-		{"LoopBusy", func(i int) { s.LoopBusy(at, time.Duration(i&1023)*time.Microsecond) }},
+		{"LoopBusy", func(i int) { s.LoopBusy(at, time.Duration(i&1023)*time.Microsecond, time.Duration(i&511)*time.Microsecond) }},
 	}
 	for _, bb := range benches {
 		b.Run(bb.name, func(b *testing.B) {
@@ -226,8 +226,8 @@ func TestLoopUtilisation(t *testing.T) {
 		if k == 15 {
 			busyA = 90 * time.Millisecond
 		}
-		a.LoopBusy(at, busyA)
-		b.LoopBusy(at, 10*time.Millisecond)
+		a.LoopBusy(at, busyA, busyA)
+		b.LoopBusy(at, 10*time.Millisecond, 10*time.Millisecond)
 	}
 	s := r.Snapshot(2 * time.Second)
 	if got := s.total("loop_busy_us"); got != (10*10+9*50+90+20*10)*1000 {

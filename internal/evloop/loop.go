@@ -55,8 +55,9 @@ type Loop struct {
 	turns   atomic.Int64 // iterations of Run, for tests of idle behaviour
 
 	// busy is the time the loop spent working (not parked) since the last
-	// TakeBusy; awake is when it last woke up. Both loop-owned.
-	busy, awake time.Duration
+	// TakeBusy, longest its longest stretch of work without a pause;
+	// awake is when it last woke up. All loop-owned.
+	busy, longest, awake time.Duration
 }
 
 // Options configure a Loop. Zero means default.
@@ -123,15 +124,18 @@ func New(clock Clock, o Options) (*Loop, error) {
 
 // TakeBusy returns how long the loop has been working — handling events,
 // timers and submitted work, rather than waiting for them — since the
-// previous call, and starts counting again. Time the operating system
-// gave to other threads while the loop was runnable counts as busy: to
-// the loop's timers it is lateness all the same. Call it from the loop's
-// goroutine.
-func (l *Loop) TakeBusy() time.Duration {
+// previous call, and its longest stretch of work without a pause (an event
+// that became ready during a stretch waited at most that long), and
+// starts counting again. Time the operating system gave to other threads
+// while the loop was runnable counts as busy: to the loop's timers and
+// events it is delay all the same. Call it from the loop's goroutine.
+func (l *Loop) TakeBusy() (busy, longest time.Duration) {
 	now := l.clock()
-	b := l.busy + now - l.awake
-	l.busy, l.awake = 0, now
-	return b
+	stretch := now - l.awake
+	busy = l.busy + stretch
+	longest = max(l.longest, stretch)
+	l.busy, l.longest, l.awake = 0, 0, now
+	return busy, longest
 }
 
 // Now returns the loop's clock.
@@ -309,7 +313,9 @@ func (l *Loop) park(wait func(uintptr) bool) (int, error) {
 		return 0, fmt.Errorf("epoll deadline: %w", err)
 	}
 	l.waitN, l.ready = 0, 0
-	l.busy += l.clock() - l.awake
+	stretch := l.clock() - l.awake
+	l.busy += stretch
+	l.longest = max(l.longest, stretch)
 	err := l.epraw.Read(wait)
 	l.awake = l.clock()
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
