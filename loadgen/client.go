@@ -423,16 +423,14 @@ func (c *client) closeSocket(abort bool) {
 	if fd < 0 {
 		return
 	}
-	sh.loop.Remove(fd)
 	c.fd = -1
 	c.out = nil
 	c.dec.Reset()
-	switch {
-	case c.cut:
+	if c.cut {
+		// Kept open, so it must leave epoll explicitly.
+		sh.loop.Remove(fd)
 		sh.limbo = append(sh.limbo, fd)
-	case abort:
-		_ = evloop.Abort(fd)
-	default:
-		_ = unix.Close(fd)
+		return
 	}
+	_ = sh.loop.CloseFD(fd, abort)
 }

@@ -227,8 +227,7 @@ func (c *client) dialFailed(now time.Duration, cause FailCause, fd int) {
 func (c *client) endDial(fd int) {
 	sh := c.sh
 	if fd >= 0 {
-		sh.loop.Remove(fd)
-		_ = evloop.Abort(fd)
+		_ = sh.loop.CloseFD(fd, true)
 	}
 	c.fd = -1
 	c.out = nil

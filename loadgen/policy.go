@@ -34,7 +34,7 @@ const (
 // Defaults of the generic policy; a zero field of Policy means its default.
 const (
 	// DefaultBackoffBase is the first delay when --backoff-base is not given.
-	DefaultBackoffBase = 100 * time.Millisecond
+	DefaultBackoffBase = time.Second
 	// DefaultBackoffMax is the cap when --backoff-max is not given.
 	DefaultBackoffMax = 30 * time.Second
 	// DefaultBackoffMultiplier is the growth when --backoff-multiplier is not given.

@@ -94,7 +94,7 @@ func TestZeroPolicyIsFullJitterWithDefaults(t *testing.T) {
 	var p Policy
 	rng := newRNG(2)
 	for n := range 12 {
-		v := math.Min(float64(30*time.Second), float64(100*time.Millisecond)*math.Pow(2, float64(n)))
+		v := math.Min(float64(30*time.Second), float64(DefaultBackoffBase)*math.Pow(2, float64(n)))
 		for range 1000 {
 			if d := drawAt(t, &p, n, rng); d < 0 || float64(d) > v {
 				t.Fatalf("n=%d: %v outside [0, %v]", n, d, time.Duration(v))
@@ -664,7 +664,7 @@ func TestPresetCenkalti(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	got := Policy{}.Resolve()
-	want := Policy{Base: 100 * time.Millisecond, Max: 30 * time.Second, Multiplier: 2, Jitter: JitterFull, Formula: got.Formula}
+	want := Policy{Base: time.Second, Max: 30 * time.Second, Multiplier: 2, Jitter: JitterFull, Formula: got.Formula}
 	if got != want || got.Formula == "" {
 		t.Fatalf("zero policy resolves to %+v", got)
 	}

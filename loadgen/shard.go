@@ -79,7 +79,7 @@ func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 	}
 	at := t.When()
 	sh.sink.Gauges(at-1, sh.open, sh.connecting, sh.waiting)
-	sh.reportBusy(now)
+	sh.reportBusy()
 	sh.publish()
 	next := at + sh.cfg.Interval
 	for next <= now {
@@ -93,7 +93,11 @@ func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 // reportBusy records the loop's busy time since the last report. A late
 // tick covers more than one interval: the busy time is spread over them in
 // proportion, so that no interval shows more than the loop had.
-func (sh *shard) reportBusy(now time.Duration) {
+func (sh *shard) reportBusy() {
+	// The loop's clock now, not the time its timers began to fire: a tick
+	// that fires after a long batch of other timers reports the busy time
+	// up to this moment.
+	now := sh.loop.Now()
 	busy, longest := sh.loop.TakeBusy()
 	from, iv := sh.busyFrom, sh.cfg.Interval
 	sh.busyFrom = now
@@ -222,7 +226,7 @@ func (sh *shard) finish() {
 	now := sh.loop.Now()
 	sh.loop.Cancel(&sh.tick)
 	sh.sink.Gauges(now, sh.open, sh.connecting, sh.waiting)
-	sh.reportBusy(now)
+	sh.reportBusy()
 	sh.publish()
 }
 

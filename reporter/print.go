@@ -60,19 +60,7 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	}
 	p("  resources\tpeak RSS %s\tCPU %.1f s", size(h.PeakRSSBytes), h.CPUSeconds)
 	printKernel(p, sum.Kernel)
-	if h.Saturated {
-		p("WARNING: the harness was saturated (timer lateness p99 %s > %s): these figures describe the harness, not the server",
-			ms(l.P99), ms(h.LatenessBoundMs))
-	}
-	var hot []string
-	for _, ph := range h.Phases {
-		if ph.Saturated {
-			hot = append(hot, fmt.Sprintf("%s (p99 %s)", ph.Name, ms(ph.TimerLatenessMs.P99)))
-		}
-	}
-	if len(hot) > 0 {
-		p("WARNING: saturated phases: %s", strings.Join(hot, ", "))
-	}
+	printVerdicts(p, h)
 	kernelWarnings(p, sum.Kernel)
 	printEvents(p, sum.Events)
 	if err := tw.Flush(); err != nil {

@@ -149,8 +149,10 @@ type HeartbeatSummary struct {
 type HarnessSummary struct {
 	// TimerLatenessMs is the lateness of scheduled client actions.
 	TimerLatenessMs TailQuantiles `json:"timer_lateness_ms"`
-	// Saturated reports a lateness p99 above the bound: the figures then
-	// describe the harness, not the server.
+	// Saturated reports that some phase was saturated or starved (see
+	// PhaseSummary.Verdict): that phase's figures describe the harness,
+	// not the server. A burst the loops served in turn is not saturation;
+	// its delay is stated in its phase's verdict.
 	Saturated bool `json:"saturated"`
 	// LatenessBoundMs is the bound in milliseconds.
 	LatenessBoundMs float64 `json:"lateness_bound_ms"`
@@ -175,10 +177,14 @@ type PhaseSummary struct {
 	StartS          float64       `json:"start_s"`
 	EndS            float64       `json:"end_s"`
 	TimerLatenessMs TailQuantiles `json:"timer_lateness_ms"`
-	Saturated       bool          `json:"saturated"`
+	// Saturated is set when the verdict is saturated or starved: the
+	// phase's figures describe the harness.
+	Saturated bool `json:"saturated"`
 	// LoopUtilisation is the share of the phase the event loops were
 	// busy; absent when they did not report it.
 	LoopUtilisation *Utilisation `json:"loop_utilisation,omitempty"`
+	// Verdict explains the phase's lateness, if any.
+	Verdict Verdict `json:"verdict"`
 }
 
 // Summarize computes the summary of a shard (usually a merged one). When
@@ -276,7 +282,6 @@ func harness(s *Shard, bound time.Duration) HarnessSummary {
 		Processes:       s.Harness.Processes,
 		Loops:           s.Loops,
 	}
-	h.Saturated = h.TimerLatenessMs.P99 > boundMs
 	busy := s.column(columnNames[colLoopBusy])
 	h.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, 0, s.End)
 	for _, p := range s.Phases {
@@ -284,8 +289,10 @@ func harness(s *Shard, bound time.Duration) HarnessSummary {
 		if l := p.Histograms[mLateness.String()]; l != nil {
 			ps.TimerLatenessMs = tail(l, mLateness)
 		}
-		ps.Saturated = ps.TimerLatenessMs.P99 > boundMs
 		ps.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, p.Start, p.End)
+		ps.Verdict = phaseVerdict(s, p.Name, ps.TimerLatenessMs, ps.LoopUtilisation, p.Start, p.End, boundMs)
+		ps.Saturated = ps.Verdict.State == VerdictSaturated || ps.Verdict.State == VerdictStarved
+		h.Saturated = h.Saturated || ps.Saturated
 		h.Phases = append(h.Phases, ps)
 	}
 	return h

@@ -210,27 +210,60 @@ func TestGaugesCarryForward(t *testing.T) {
 	}
 }
 
-func TestSaturation(t *testing.T) {
+// TestVerdict: lateness over the bound is explained by the loops' own
+// record: saturated when they were busy ≥ 90 % for a second and more,
+// starved when they were mostly idle, a burst otherwise; and only the
+// first two flag the run saturated.
+func TestVerdict(t *testing.T) {
+	type interval struct{ busy, stall time.Duration }
+	busyFor := func(n int, busy, stall time.Duration) []interval {
+		out := make([]interval, n)
+		for i := range out {
+			out[i] = interval{busy, stall}
+		}
+		return out
+	}
 	tests := []struct {
-		name     string
-		lateness time.Duration
-		bound    time.Duration
-		want     bool
+		name      string
+		lateness  time.Duration
+		bound     time.Duration
+		intervals []interval // of the phase "storm-1", 100 ms each
+		want      VerdictState
+		saturated bool
 	}{
-		{"below default bound", 4 * time.Millisecond, 0, false},
-		{"above default bound", 6 * time.Millisecond, 0, true},
-		{"custom bound", 2 * time.Millisecond, time.Millisecond, true},
+		{"within the bound", 4 * time.Millisecond, 0, busyFor(10, 95*time.Millisecond, 90*time.Millisecond), VerdictOK, false},
+		{"burst", 60 * time.Millisecond, 0, append(busyFor(5, 98*time.Millisecond, 95*time.Millisecond), busyFor(15, 10*time.Millisecond, time.Millisecond)...), VerdictBurst, false},
+		{"saturated", 200 * time.Millisecond, 0, busyFor(20, 99*time.Millisecond, 100*time.Millisecond), VerdictSaturated, true},
+		{"starved", 12 * time.Millisecond, 0, busyFor(20, 10*time.Millisecond, time.Millisecond), VerdictStarved, true},
+		{"custom bound", 2 * time.Millisecond, time.Millisecond, busyFor(20, 10*time.Millisecond, 500*time.Microsecond), VerdictStarved, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newTestRecorder()
 			s := r.Sink(0)
-			s.Lateness(tt.lateness)
-			s.Cut(time.Second, "quiet")
+			s.Cut(time.Second, "storm-1")
+			for i, iv := range tt.intervals {
+				at := time.Second + time.Duration(i)*100*time.Millisecond
+				s.LoopBusy(at, iv.busy, iv.stall)
+				s.Lateness(tt.lateness)
+				s.Attempt(at, 0)
+			}
+			end := time.Second + time.Duration(len(tt.intervals))*100*time.Millisecond
+			s.Cut(end, "quiet")
 			s.Lateness(0)
-			h := Summarize(r.Snapshot(2*time.Second), SummaryOptions{LatenessBound: tt.bound}).Harness
-			if h.Saturated != tt.want || h.Phases[0].Saturated != tt.want || h.Phases[1].Saturated {
-				t.Errorf("saturated %v, phases %v/%v; want %v, %v/false", h.Saturated, h.Phases[0].Saturated, h.Phases[1].Saturated, tt.want, tt.want)
+			h := Summarize(r.Snapshot(end+time.Second), SummaryOptions{LatenessBound: tt.bound}).Harness
+			ph := h.Phases[1]
+			if ph.Name != "storm-1" || ph.Verdict.State != tt.want {
+				t.Fatalf("%s verdict %v (%+v), want %v", ph.Name, ph.Verdict.State, ph.Verdict, tt.want)
+			}
+			if h.Saturated != tt.saturated || ph.Saturated != tt.saturated || h.Phases[2].Saturated {
+				t.Errorf("saturated run %v, phase %v; want %v", h.Saturated, ph.Saturated, tt.saturated)
+			}
+			if tt.want != VerdictOK && (ph.Verdict.Cause == "" || ph.Verdict.Affects == "" || ph.Verdict.Remedy == "") {
+				t.Errorf("verdict without cause, effect or remedy: %+v", ph.Verdict)
+			}
+			if tt.want == VerdictBurst && ph.Verdict.DelayMs < 95 {
+				t.Errorf("burst delay %v ms, want the 95 ms stall", ph.Verdict.DelayMs)
 			}
 		})
 	}

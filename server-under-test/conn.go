@@ -339,16 +339,11 @@ func (c *conn) close(cause discCause, abort bool) {
 	}
 	c.closed = true
 	sh := c.sh
-	if !c.blackholed {
-		sh.loop.Remove(c.fd)
-	}
 	sh.loop.Cancel(&c.idle)
 	sh.loop.Cancel(&c.ping)
-	if abort {
-		_ = evloop.Abort(c.fd)
-	} else {
-		_ = unix.Close(c.fd)
-	}
+	// The loop's descriptor is the socket's only one (Detach closed Go's),
+	// so closing it also ends its epoll registration.
+	_ = sh.loop.CloseFD(c.fd, abort)
 	c.fd = -1
 	c.out = nil
 	c.dec.Reset()

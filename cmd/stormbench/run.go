@@ -77,7 +77,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.StringVar(&rf.out, "out", "results", "folder that receives the run's results folder")
 	fs.StringVar(&rf.name, "name", "", "run name, part of the results folder's name (default: <fault>-<jitter>)")
 
-	fs.DurationVar(&cfg.Policy.Base, "backoff-base", 100*time.Millisecond, "first backoff delay")
+	fs.DurationVar(&cfg.Policy.Base, "backoff-base", loadgen.DefaultBackoffBase, "first backoff delay")
 	fs.DurationVar(&cfg.Policy.Max, "backoff-max", 30*time.Second, "largest backoff delay")
 	fs.Float64Var(&cfg.Policy.Multiplier, "backoff-multiplier", 2, "backoff growth per retry")
 	fs.StringVar(&rf.jitter, "jitter", "full", "jitter: none, full, equal or decorrelated")

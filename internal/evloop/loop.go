@@ -75,7 +75,7 @@ func New(clock Clock, o Options) (*Loop, error) {
 		o.BufSize = 64 << 10
 	}
 	if o.MaxEvents <= 0 {
-		o.MaxEvents = 1024
+		o.MaxEvents = 128
 	}
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
@@ -191,6 +191,25 @@ func (l *Loop) Remove(fd int) {
 		return
 	}
 	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+	l.forget(fd)
+}
+
+// CloseFD unregisters fd and closes it, one system call fewer than Remove
+// and close: the kernel drops an epoll registration by itself when the
+// last descriptor of the socket closes. Only for sockets no other
+// descriptor refers to (never duplicated, never shared with a child).
+// abort closes with an RST (SO_LINGER 0) instead of a FIN.
+func (l *Loop) CloseFD(fd int, abort bool) error {
+	if fd >= 0 && fd < len(l.handlers) && l.handlers[fd] != nil {
+		l.forget(fd)
+	}
+	if abort {
+		return Abort(fd)
+	}
+	return unix.Close(fd)
+}
+
+func (l *Loop) forget(fd int) {
 	l.handlers[fd] = nil
 	l.gens[fd]++
 	l.nfds--
