@@ -311,6 +311,9 @@ func (c Config) Validate() error {
 	if c.Interval < 0 || (c.Interval > 0 && c.Interval < 10*time.Millisecond) {
 		bad("Interval", "must be ≥ 10ms (got %v)", c.Interval)
 	}
+	if c.MaxMessage > 0 && c.MaxMessage < 125 {
+		bad("MaxMessage", "must be at least 125 bytes, the largest control frame (got %d)", c.MaxMessage)
+	}
 	if c.Shard.Count < 0 || (c.Shard.Count > 0 && (c.Shard.Index < 0 || c.Shard.Index >= c.Shard.Count)) {
 		bad("Shard", "must be i/n with 0 ≤ i < n (got %d/%d)", c.Shard.Index, c.Shard.Count)
 	}

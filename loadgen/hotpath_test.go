@@ -36,7 +36,7 @@ func (s *countSink) StormAttempt(int)                                      {}
 func (s *countSink) StormRecovered(int, time.Duration, time.Duration, int) {}
 func (s *countSink) Cut(time.Duration, string)                             {}
 func (s *countSink) ProtocolError(time.Duration, wsframe.Rule)             {}
-func (s *countSink) LoopBusy(time.Duration, time.Duration, time.Duration) {}
+func (s *countSink) LoopBusy(time.Duration, time.Duration, time.Duration)  {}
 
 // serverRole reads frames as the server does: masked, unmasked in place.
 var serverRole = wsframe.Config{Role: wsframe.Server}

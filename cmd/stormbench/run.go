@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/experiment"
+	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -111,6 +112,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.StringVar(&rf.runID, "run-id", "", "identifies the run the shards of --shard belong to, so that merge refuses shards of other runs (default: derived from --start-at and n)")
 	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
 	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
+	fs.Int64Var(&cfg.MaxMessage, "max-message-size", wsframe.DefaultMaxMessage, "largest message a client accepts, in bytes; a larger one fails the connection with 1009 (protocol_error message_too_big) (0 = no limit)")
 
 	s := &rf.server
 	fs.Float64Var(&s.AcceptRate, "server-accept-rate", 0, "embedded server: upgrades admitted per second (0 = no limit)")
@@ -149,6 +151,7 @@ func runZeroRules(cfg *loadgen.Config, rf *runFlags) []zeroRule {
 		{flag: "loops", refuse: "≥ 1"},
 		{flag: "lateness-bound", refuse: "> 0"},
 		{flag: "interval", refuse: "≥ 10ms"},
+		{flag: "max-message-size", means: "no limit", apply: func() { cfg.MaxMessage = -1 }, negative: true},
 		{flag: "server-accept-rate", means: "no limit"},
 		{flag: "server-max-conns", means: "no limit"},
 		{flag: "server-ping-interval", means: "the server does not ping"},
@@ -170,7 +173,8 @@ var runFlagNames = map[string]string{
 	"Heartbeat.Timeout": "--heartbeat-timeout", "Heartbeat.Spread": "--heartbeat-spread",
 	"Fault.Kind": "--fault", "Fault.Fraction": "--fault-fraction", "Fault.Duration": "--fault-duration", "Fault.Code": "--fault-code",
 	"Fault.Storms": "--storms", "Fault.RecoverTimeout": "--recover-timeout",
-	"Loops": "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
+	"MaxMessage": "--max-message-size",
+	"Loops":      "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
 	"Workers": "--workers", "ServerWorkers": "--server-workers", "SourceAddrs": "--source-ips",
 	"Server.AcceptRate": "--server-accept-rate", "Server.MaxConns": "--server-max-conns", "Server.PingInterval": "--server-ping-interval",
 	"Server.IdleTimeout": "--server-idle-timeout", "Server.BroadcastInterval": "--server-broadcast-interval",
