@@ -82,7 +82,7 @@ const (
 
 var columnKinds = [numColumns]columnKind{
 	colOpen: kindGauge, colConnecting: kindGauge, colWaiting: kindGauge,
-	colLoopStall: kindPeak,
+	colLoopStall:   kindPeak,
 	colTCPMemPages: kindHostGauge, colTCPInUse: kindHostGauge,
 	colTCPOrphans: kindHostGauge, colTCPTimeWait: kindHostGauge,
 }

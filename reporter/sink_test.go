@@ -118,7 +118,9 @@ func BenchmarkSink(b *testing.B) {
 		{"HeartbeatRTT", func(i int) { s.HeartbeatRTT(time.Duration(i&4095) * time.Microsecond) }},
 		{"Attempt", func(i int) { s.Attempt(at, time.Duration(i&1023)*time.Microsecond) }},
 		{"ProtocolError", func(i int) { s.ProtocolError(at, wsframe.Rule(i&15)) }},
-		{"LoopBusy", func(i int) { s.LoopBusy(at, time.Duration(i&1023)*time.Microsecond, time.Duration(i&511)*time.Microsecond) }},
+		{"LoopBusy", func(i int) {
+			s.LoopBusy(at, time.Duration(i&1023)*time.Microsecond, time.Duration(i&511)*time.Microsecond)
+		}},
 	}
 	for _, bb := range benches {
 		b.Run(bb.name, func(b *testing.B) {
