@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"fmt"
+	"github.com/stormbench/stormbench/loadgen"
 	"time"
 )
 
@@ -122,9 +123,10 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 	case g.lost():
 		out.Incomplete, out.IncompleteReason = true, g.describe()
 		return out
-	case g.narrow() && st.Info != nil && st.Info.Affected >= 0:
+	case g.narrow() && st.Info != nil && (st.Info.Affected >= 0 || !countedByClients(st.Info.Fault)):
 		// A shard of a run over several machines: the server's count
-		// covers the other shards' clients too.
+		// covers the other shards' clients too, and a shard that did not
+		// apply the fault does not even have it.
 		out.Incomplete, out.IncompleteReason = true, g.describeScope()
 		return out
 	}
@@ -188,4 +190,11 @@ func peakAttemptsPerS(s *Shard, t0, end time.Duration) float64 {
 		peak = max(peak, attempts[i])
 	}
 	return float64(peak) * float64(time.Second) / float64(s.Interval)
+}
+
+// countedByClients reports whether the clients themselves count the
+// connections a fault hits (client-side faults, and a crash of the
+// embedded server); the server counts the others.
+func countedByClients(fault string) bool {
+	return loadgen.ClientSide(fault) || fault == loadgen.FaultCrash
 }
