@@ -160,8 +160,14 @@ func TestOneMachineOfARun(t *testing.T) {
 	if !st.Incomplete || st.RecoveryMs != nil || !strings.Contains(st.IncompleteReason, "1 of 2 client-ID classes") {
 		t.Errorf("storm incomplete %v (%q)", st.Incomplete, st.IncompleteReason)
 	}
-	// A client-side fault's affected count is the loops' own: comparable.
+	// A server-side fault that this machine did not apply: it does not
+	// know the affected count at all.
 	s.Storms[0].Info.Affected = -1
+	if st := Summarize(s, SummaryOptions{}).Storms[0]; !st.Incomplete {
+		t.Errorf("server-side storm of a machine that did not apply it: incomplete %v", st.Incomplete)
+	}
+	// A client-side fault's affected count is the loops' own: comparable.
+	s.Storms[0].Info.Fault = loadgen.FaultReset
 	if st := Summarize(s, SummaryOptions{}).Storms[0]; st.Incomplete || st.RecoveryMs == nil {
 		t.Errorf("client-counted storm of one machine: incomplete %v", st.Incomplete)
 	}
