@@ -226,3 +226,22 @@ func TestFragmentedMessagesAreReassembled(t *testing.T) {
 		t.Fatalf("messages %d (want 15: 3 per client), lost %d", s.messages, s.lost)
 	}
 }
+
+// TestServerThatStopsReading: a server that floods pings and reads
+// nothing fills the client's socket, then its bounded out-buffer: the
+// client drops the connection with send_overflow instead of buffering
+// without end.
+func TestServerThatStopsReading(t *testing.T) {
+	ping := frame(0x89, bytes.Repeat([]byte{'p'}, 125))
+	srv := startMisbehaving(t, bytes.Repeat(ping, 8000)) // 1 MiB of pings; their pongs go unread
+	s := runAgainst(t, srv.ln.Addr().String(), 1)
+	overflow := 0
+	for _, c := range s.causes {
+		if c == CauseSendOverflow {
+			overflow++
+		}
+	}
+	if overflow == 0 {
+		t.Fatalf("causes %v, want send_overflow", s.causes)
+	}
+}
