@@ -2,7 +2,9 @@
 // each fleet size it runs an idle baseline and a real run (hold with
 // heartbeats, then an abort storm with full jitter), samples the resident
 // memory of every load-generator and server process and the kernel's slab
-// memory in the middle of the hold, and prints one table. Use it through
+// memory in the middle of the hold, reads the load generator's peak memory
+// over the whole run (storm included) and the kernel's peak TCP memory
+// from the results, and prints one table. Use it through
 // scripts/bench-scale.sh.
 package main
 
@@ -58,6 +60,9 @@ func main() {
 type row struct {
 	clients                      int
 	lgPerClient, srvPerConn      float64 // bytes
+	lgPeakPerClient              float64 // bytes: peak RSS over the run (storm included) above the baseline's
+	tcpMemPeak                   int64   // pages
+	holdVerdict, stormVerdict    string
 	slabPerConn                  float64 // bytes
 	rampRate                     float64
 	peakAttempts                 float64
@@ -73,11 +78,11 @@ type row struct {
 
 func printTable(w io.Writer, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "clients\tLG B/client\tSUT B/conn\tkernel B/conn\tramp conn/s\tpeak att/s\trecov p99 ms\trecov p100 ms\thold late p99 ms\thold sat.\tLG CPU s\tSUT CPU s\trecovered\t")
+	fmt.Fprintln(tw, "clients\tLG B/client\tLG peak B/client\tSUT B/conn\tkernel B/conn\ttcp_mem peak\tramp conn/s\tpeak att/s\trecov p99 ms\trecov p100 ms\thold late p99 ms\thold\tstorm\tLG CPU s\tSUT CPU s\trecovered\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t%v\t%.1f\t%.1f\t%d/%d\t%s\n",
-			r.clients, r.lgPerClient, r.srvPerConn, r.slabPerConn, r.rampRate, r.peakAttempts,
-			r.recoveryP99, r.recoveryP100, r.holdLatenessP99, r.holdSaturated, r.lgCPU, r.srvCPU, r.recovered, r.affected, r.note)
+		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.0f\t%.0f\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t%s\t%s\t%.1f\t%.1f\t%d/%d\t%s\n",
+			r.clients, r.lgPerClient, r.lgPeakPerClient, r.srvPerConn, r.slabPerConn, r.tcpMemPeak, r.rampRate, r.peakAttempts,
+			r.recoveryP99, r.recoveryP100, r.holdLatenessP99, r.holdVerdict, r.stormVerdict, r.lgCPU, r.srvCPU, r.recovered, r.affected, r.note)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -96,12 +101,16 @@ func measure(bin, out string, n int, hold time.Duration, rate float64, hb, bcast
 		"--server-broadcast-interval", bcast.String(), "--ramp-rate", strconv.FormatFloat(rate, 'f', -1, 64)}
 	// The same number of processes on each side, but one client each: what
 	// the processes cost with no clients.
-	lgW := workersFor(n, 18000-512)
+	lgW := workersFor(n, 18000)
 	srvW := workersFor(n, 15000)
 	baseArgs := append([]string{"run", "--name", fmt.Sprintf("bench-%d-baseline", n), "--clients", strconv.Itoa(lgW),
 		"--workers", strconv.Itoa(lgW), "--server-workers", strconv.Itoa(srvW), "--hold", "12s", "--fault", "none"}, common...)
-	base, _, err := runAndSample(bin, baseArgs, 6*time.Second)
+	base, baseDir, err := runAndSample(bin, baseArgs, 6*time.Second)
 	if err != nil {
+		return r, fmt.Errorf("baseline: %w", err)
+	}
+	var baseSum summary
+	if err := readJSON(filepath.Join(baseDir, "summary.json"), &baseSum); err != nil {
 		return r, fmt.Errorf("baseline: %w", err)
 	}
 	args := append([]string{"run", "--name", fmt.Sprintf("bench-%d", n), "--clients", strconv.Itoa(n),
@@ -118,7 +127,9 @@ func measure(bin, out string, n int, hold time.Duration, rate float64, hb, bcast
 	r.lgPerClient = float64(s.lgRSS-base.lgRSS) / float64(n)
 	r.srvPerConn = float64(s.srvRSS-base.srvRSS) / float64(n)
 	r.slabPerConn = float64(s.slab-slab0) / float64(n)
-	return r, readResults(dir, &r)
+	err = readResults(dir, &r)
+	r.lgPeakPerClient -= float64(baseSum.Harness.PeakRSSBytes) / float64(n)
+	return r, err
 }
 
 func workersFor(n, per int) int { return max(1, (n+per-1)/per) }
@@ -279,8 +290,9 @@ type summary struct {
 		TimerLatenessMs struct {
 			P99 float64 `json:"p99"`
 		} `json:"timer_lateness_ms"`
-		CPUSeconds float64 `json:"cpu_seconds"`
-		Phases     []struct {
+		CPUSeconds   float64 `json:"cpu_seconds"`
+		PeakRSSBytes int64   `json:"peak_rss_bytes"`
+		Phases       []struct {
 			Name            string  `json:"name"`
 			StartS          float64 `json:"start_s"`
 			EndS            float64 `json:"end_s"`
@@ -288,8 +300,23 @@ type summary struct {
 			TimerLatenessMs struct {
 				P99 float64 `json:"p99"`
 			} `json:"timer_lateness_ms"`
+			Verdict struct {
+				State   string  `json:"state"`
+				DelayMs float64 `json:"delay_ms"`
+			} `json:"verdict"`
 		} `json:"phases"`
 	} `json:"harness"`
+	Kernel *struct {
+		PeakPages int64 `json:"peak_pages"`
+	} `json:"kernel"`
+}
+
+// verdictOf formats a phase's verdict: "ok", or its state and delay.
+func verdictOf(state string, delayMs float64) string {
+	if state == "" || state == "ok" {
+		return "ok"
+	}
+	return fmt.Sprintf("%s %.0fms", state, delayMs)
 }
 
 func readResults(dir string, r *row) error {
@@ -305,10 +332,17 @@ func readResults(dir string, r *row) error {
 	_ = readJSON(filepath.Join(dir, "server.json"), &srv)
 	r.lgCPU, r.srvCPU = sum.Harness.CPUSeconds, srv.Process.CPUSeconds
 	r.latenessP99 = sum.Harness.TimerLatenessMs.P99
+	r.lgPeakPerClient = float64(sum.Harness.PeakRSSBytes) / float64(r.clients)
+	if sum.Kernel != nil {
+		r.tcpMemPeak = sum.Kernel.PeakPages
+	}
 	for _, p := range sum.Harness.Phases {
 		switch p.Name {
+		case "storm-1":
+			r.stormVerdict = verdictOf(p.Verdict.State, p.Verdict.DelayMs)
 		case "hold":
 			r.holdLatenessP99, r.holdSaturated = p.TimerLatenessMs.P99, p.Saturated
+			r.holdVerdict = verdictOf(p.Verdict.State, p.Verdict.DelayMs)
 		case "ramp":
 			if d := p.EndS - p.StartS; d > 0 {
 				r.rampRate = float64(r.clients) / d
