@@ -16,6 +16,7 @@ const (
 	figClients figure = iota
 	figRampS
 	figRampRate
+	figRampPhaseS
 	figPeakAttempts
 	figPeakConnects
 	figRecoveryP50
@@ -28,7 +29,7 @@ const (
 )
 
 var figureNames = [nFigures]string{
-	"clients", "ramp s", "ramp conn/s", "peak att/s", "peak conn/s (100 ms ×10)",
+	"clients", "ramp s", "ramp conn/s", "ramp phase s", "peak att/s", "peak conn/s (100 ms ×10)",
 	"recov p50 ms", "recov p99 ms", "recov p100 ms", "storm late p99 ms", "peak RSS MiB", "RSS B/client",
 }
 
@@ -58,7 +59,9 @@ type summaryFile struct {
 	} `json:"storms"`
 	Harness struct {
 		Phases []struct {
-			Name            string `json:"name"`
+			Name            string  `json:"name"`
+			StartS          float64 `json:"start_s"`
+			EndS            float64 `json:"end_s"`
 			TimerLatenessMs struct {
 				P99 float64 `json:"p99"`
 			} `json:"timer_lateness_ms"`
@@ -119,6 +122,11 @@ func load(dir string) (figures, error) {
 	if !math.IsNaN(first) && !math.IsNaN(open) && open > first {
 		f[figRampS] = open - first
 		f[figRampRate] = n / (open - first)
+	}
+	for _, p := range sum.Harness.Phases {
+		if p.Name == "ramp" && p.EndS > p.StartS {
+			f[figRampPhaseS] = p.EndS - p.StartS
+		}
 	}
 	if len(sum.Storms) > 0 {
 		st := sum.Storms[0]

@@ -20,13 +20,13 @@ func TestLoad(t *testing.T) {
 		want figures
 	}{
 		{"testdata/storm", figures{
-			figClients: 4, figRampS: 0.2, figRampRate: 20, figPeakAttempts: 40, figPeakConnects: 30,
+			figClients: 4, figRampS: 0.2, figRampRate: 20, figRampPhaseS: 0.25, figPeakAttempts: 40, figPeakConnects: 30,
 			figRecoveryP50: 150, figRecoveryP99: 250, figRecoveryP100: nan, figStormLatenessP99: 3.25,
 			figPeakRSSMiB: 4, figRSSPerClient: 1 << 20,
 		}},
 		// Never all open, no storm, no RSS: only the client count.
 		{"testdata/nostorm", figures{
-			figClients: 3, figRampS: nan, figRampRate: nan, figPeakAttempts: nan, figPeakConnects: nan,
+			figClients: 3, figRampS: nan, figRampRate: nan, figRampPhaseS: nan, figPeakAttempts: nan, figPeakConnects: nan,
 			figRecoveryP50: nan, figRecoveryP99: nan, figRecoveryP100: nan, figStormLatenessP99: nan,
 			figPeakRSSMiB: nan, figRSSPerClient: nan,
 		}},

@@ -62,7 +62,7 @@ func format(f figures) string {
 		switch {
 		case math.IsNaN(v):
 			s[c] = "-"
-		case figure(c) == figRampS || figure(c) == figPeakRSSMiB:
+		case figure(c) == figRampS || figure(c) == figRampPhaseS || figure(c) == figPeakRSSMiB:
 			s[c] = fmt.Sprintf("%.2f", v)
 		case figure(c) == figStormLatenessP99:
 			s[c] = fmt.Sprintf("%.1f", v)
