@@ -17,5 +17,9 @@
 // After the table come summary lines per run: the peak of the connecting
 // gauge, the peak number of sockets in SYN-SENT, the mean time an attempt
 // spent connecting (Little's law), and bounds on the longest time a single
-// client spent connecting.
+// client spent connecting. The bound from timer lateness holds where an
+// attempt's lateness is measured when its dial really starts; an attempt
+// that the emulated partition lets through after the partition ends counts
+// from its first (lost) SYN instead, so a queue wait behind it is not in
+// that run's lateness — read the connecting-never-0 bound there.
 package main
