@@ -111,6 +111,7 @@ func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, runID s
 		}
 		rm := loadgen.NewRemote(in, out)
 		rm.Name = fmt.Sprintf("%s (pid %d)", c.name, c.pid())
+		rm.Alive = progress(c.pid())
 		remotes = append(remotes, rm)
 		ctls = append(ctls, rm)
 	}
@@ -127,12 +128,9 @@ func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, runID s
 					// It stopped answering: it will not write its shard either.
 					c.kill(true)
 				}
-				// Told to close: it writes its shard and exits.
-				select {
-				case <-c.exited:
-				case <-time.After(30 * time.Second):
-					c.kill(true)
-				}
+				// Told to close: it writes its shard and exits — slowly, on
+				// a machine the run overloaded, but as long as it progresses.
+				waitProgressing(c, 30*time.Second, 10*time.Minute)
 			}
 			s, err := reporter.ReadShard(paths[i])
 			if err != nil {
@@ -155,4 +153,22 @@ func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, runID s
 		return merged, missing, errors.Join(errs...)
 	}
 	return &fleetRun{ctl: ctls, rec: rec, clock: clock, finish: finish}, nil
+}
+
+// waitProgressing waits for c to exit, asking every slice whether it still
+// makes progress; one that does not, or still runs after limit, is killed.
+func waitProgressing(c *child, slice, limit time.Duration) {
+	alive := progress(c.pid())
+	deadline := time.Now().Add(limit)
+	for {
+		select {
+		case <-c.exited:
+			return
+		case <-time.After(slice):
+		}
+		if time.Now().After(deadline) || !alive() {
+			c.kill(true)
+			return
+		}
+	}
 }

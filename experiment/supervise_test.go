@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -101,4 +102,33 @@ func TestRedactArgs(t *testing.T) {
 			t.Errorf("RedactArgs changed its input")
 		}
 	}
+}
+
+// TestProgress: a running process progresses, a stopped one does not.
+func TestProgress(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "while :; do :; done")
+	c, err := startChild("spinner", cmd, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.kill(true)
+	alive := progress(c.pid())
+	deadline := time.Now().Add(5 * time.Second)
+	for !alive() {
+		if time.Now().After(deadline) {
+			t.Fatal("a spinning process does not progress")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for alive() {
+		if time.Now().After(deadline) {
+			t.Fatal("a stopped process still progresses")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGCONT)
 }

@@ -33,13 +33,21 @@ type reply struct {
 
 // Remote drives a fleet in another process through the worker protocol.
 // Its methods are safe for concurrent use (requests are serialised).
-// Every call has a deadline (when the pipe supports deadlines, as the
-// pipes of os/exec do): a worker that stopped answering is an error, never
-// a hang. After a failed exchange the stream is out of step, so the Remote
-// is broken and every later call fails at once with the first error.
+// Every call has a deadline: a worker that stopped answering is an error,
+// never a hang. A worker that is only slow — its loops saturated, its
+// process starved of CPU on an overloaded machine — is given more time as
+// long as Alive says it is making progress, up to a hard limit per
+// request. After a failed exchange the stream is out of step, so the
+// Remote is broken and every later call fails at once with the first
+// error.
 type Remote struct {
 	// Name names the worker in errors ("load-generator worker 2 (pid 123)").
-	Name   string
+	Name string
+	// Alive, when set, reports whether the worker is still making
+	// progress (running, not stopped, using CPU); it is asked each time a
+	// request's deadline passes. Nil: the first deadline is final.
+	Alive func() bool
+
 	mu     sync.Mutex
 	w      io.Writer
 	r      io.Reader
@@ -77,19 +85,29 @@ func (m *Remote) Broken() error {
 	return m.broken
 }
 
-// RemoteTimeout returns how long a worker may take to answer op: a status
-// or a phase change is quick; a drain waits for every attempt in flight and
-// for closing handshakes; close writes the worker's results.
+// RemoteTimeout returns how long a worker may take to answer op before it
+// is asked whether it is alive: a status is read from atomics, without
+// waiting for the loops, so only a stopped or starved process takes
+// longer; a drain waits for closing handshakes; close writes the worker's
+// results.
 func RemoteTimeout(op string) time.Duration {
 	switch op {
 	case "drain", "close":
 		return 90 * time.Second
-	case "start", "storm_begin":
-		return 30 * time.Second
+	case "status":
+		return 5 * time.Second
 	}
-	// A status is read from atomics, without waiting for the loops: only a
-	// stopped or starved process takes longer.
-	return 5 * time.Second
+	return 15 * time.Second
+}
+
+// RemotePatience is the most a worker that is alive but slow is given to
+// answer op.
+func RemotePatience(op string) time.Duration {
+	switch op {
+	case "drain", "close":
+		return 10 * time.Minute
+	}
+	return 2 * time.Minute
 }
 
 type readDeadliner interface{ SetReadDeadline(time.Time) error }
@@ -105,29 +123,60 @@ func (m *Remote) call(q request) (reply, error) {
 	if m.closed {
 		return p, errors.New("worker: closed")
 	}
-	deadline := time.Now().Add(RemoteTimeout(q.Op))
-	if d, ok := m.w.(writeDeadliner); ok {
-		_ = d.SetWriteDeadline(deadline)
-	}
-	if d, ok := m.r.(readDeadliner); ok {
-		_ = d.SetReadDeadline(deadline)
-	}
 	name := m.Name
 	if name == "" {
 		name = "worker"
 	}
+	fail := func(err error) (reply, error) {
+		m.broken = &WorkerError{Name: name, Op: q.Op, Err: err}
+		return p, m.broken
+	}
+	start := time.Now()
+	if d, ok := m.w.(writeDeadliner); ok {
+		_ = d.SetWriteDeadline(start.Add(RemotePatience(q.Op)))
+	}
 	if err := m.enc.Encode(q); err != nil {
-		m.broken = &WorkerError{Name: name, Op: q.Op, Err: timeoutErr(err)}
-		return p, m.broken
+		return fail(timeoutErr(err))
 	}
-	if err := m.dec.Decode(&p); err != nil {
-		m.broken = &WorkerError{Name: name, Op: q.Op, Err: fmt.Errorf("no reply: %w", timeoutErr(err))}
-		return p, m.broken
+	// The reply is read by a goroutine of its own, so that the wait can
+	// ask the worker whether it is alive without breaking the decoder
+	// (which keeps a read error for good).
+	type result struct {
+		p   reply
+		err error
 	}
-	if p.Err != "" {
-		return p, &WorkerError{Name: name, Op: q.Op, Err: errors.New(p.Err)}
+	got := make(chan result, 1)
+	go func() {
+		var r reply
+		err := m.dec.Decode(&r)
+		got <- result{r, err}
+	}()
+	slice := RemoteTimeout(q.Op)
+	t := time.NewTimer(slice)
+	defer t.Stop()
+	for {
+		select {
+		case r := <-got:
+			if r.err != nil {
+				return fail(fmt.Errorf("no reply: %w", timeoutErr(r.err)))
+			}
+			if r.p.Err != "" {
+				return r.p, &WorkerError{Name: name, Op: q.Op, Err: errors.New(r.p.Err)}
+			}
+			return r.p, nil
+		case <-t.C:
+		}
+		if m.Alive != nil && time.Since(start) < RemotePatience(q.Op) && m.Alive() {
+			t.Reset(slice)
+			continue
+		}
+		// Give up: unblock the reader (a deadline in the past), wait for it.
+		if d, ok := m.r.(readDeadliner); ok {
+			_ = d.SetReadDeadline(time.Unix(1, 0))
+			<-got
+		}
+		return fail(fmt.Errorf("%w: no reply to %s within %v", ErrWorkerTimeout, q.Op, time.Since(start).Round(time.Millisecond)))
 	}
-	return p, nil
 }
 
 // timeoutErr marks a deadline error as ErrWorkerTimeout.

@@ -158,3 +158,50 @@ func TestChildKilledEndsRun(t *testing.T) {
 		})
 	}
 }
+
+// TestStoppedWorkerEndsRun: a worker that stops answering (SIGSTOP) is
+// found within its request deadline, not at the end of a long hold.
+func TestStoppedWorkerEndsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	out := t.TempDir()
+	w := &phaseWatch{phase: "hold", hit: make(chan struct{})}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- dispatch(context.Background(), []string{"run", "--out", out, "--clients", "1000", "--workers", "2",
+			"--hold", "60s", "--fault", "close"}, &bytes.Buffer{}, w)
+	}()
+	select {
+	case <-w.hit:
+	case err := <-errc:
+		t.Fatalf("run ended early: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("no hold")
+	}
+	pids := childrenOf(t, "worker")
+	if len(pids) != 2 {
+		t.Fatalf("workers %v", pids)
+	}
+	stopped := time.Now()
+	if err := syscall.Kill(pids[1], syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(pids[1], syscall.SIGKILL)
+	var err error
+	select {
+	case err = <-errc:
+	case <-time.After(50 * time.Second):
+		t.Fatal("a stopped worker did not end the run")
+	}
+	if d := time.Since(stopped); d > 20*time.Second {
+		t.Errorf("ended %v after the stop", d)
+	}
+	if code := exitCode(err, &bytes.Buffer{}); code != exitRunFailed || !strings.Contains(err.Error(), "worker_unresponsive") {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	_, sum := onlyResults(t, out)
+	if !sum.Partial || len(sum.MissingShards) != 1 {
+		t.Fatalf("partial %v missing %v", sum.Partial, sum.MissingShards)
+	}
+}
