@@ -16,27 +16,27 @@ type countSink struct {
 	sent, received, rtts, lost int
 }
 
-func (s *countSink) Attempt(time.Duration, time.Duration)                  {}
-func (s *countSink) Connected(time.Duration, ConnectTiming)                {}
-func (s *countSink) Failed(time.Duration, FailCause)                       {}
-func (s *countSink) Disconnected(time.Duration, Cause)                     {}
-func (s *countSink) Reconnected(time.Duration, time.Duration, int)         {}
-func (s *countSink) GaveUp(time.Duration)                                  {}
-func (s *countSink) Backoff(time.Duration)                                 {}
-func (s *countSink) Lateness(time.Duration)                                {}
-func (s *countSink) Sent(time.Duration, Traffic, int)                      { s.sent++ }
-func (s *countSink) Received(time.Duration, Traffic, int)                  { s.received++ }
-func (s *countSink) HeartbeatRTT(time.Duration)                            { s.rtts++ }
-func (s *countSink) MessagesLost(time.Duration, int, int)                  { s.lost++ }
-func (s *countSink) MessageDuplicated(time.Duration, int)                  {}
-func (s *countSink) Gauges(time.Duration, int, int, int)                   {}
-func (s *countSink) StormAffected(int)                                     {}
-func (s *countSink) StormDetected(int, time.Duration, Cause)               {}
-func (s *countSink) StormAttempt(int)                                      {}
-func (s *countSink) StormRecovered(int, time.Duration, time.Duration, int) {}
-func (s *countSink) Cut(time.Duration, string)                             {}
-func (s *countSink) ProtocolError(time.Duration, wsframe.Rule)             {}
-func (s *countSink) LoopBusy(time.Duration, time.Duration, time.Duration)  {}
+func (s *countSink) Attempt(time.Duration, time.Duration)                                {}
+func (s *countSink) Connected(time.Duration, ConnectTiming)                              {}
+func (s *countSink) Failed(time.Duration, FailCause)                                     {}
+func (s *countSink) Disconnected(time.Duration, Cause)                                   {}
+func (s *countSink) Reconnected(time.Duration, time.Duration, int)                       {}
+func (s *countSink) GaveUp(time.Duration)                                                {}
+func (s *countSink) Backoff(time.Duration)                                               {}
+func (s *countSink) Lateness(time.Duration)                                              {}
+func (s *countSink) Sent(time.Duration, Traffic, int)                                    { s.sent++ }
+func (s *countSink) Received(time.Duration, Traffic, int)                                { s.received++ }
+func (s *countSink) HeartbeatRTT(time.Duration)                                          { s.rtts++ }
+func (s *countSink) MessagesLost(time.Duration, int, int)                                { s.lost++ }
+func (s *countSink) MessageDuplicated(time.Duration, int)                                {}
+func (s *countSink) Gauges(time.Duration, int, int, int)                                 {}
+func (s *countSink) StormAffected(int)                                                   {}
+func (s *countSink) StormDetected(int, time.Duration, Cause)                             {}
+func (s *countSink) StormAttempt(int)                                                    {}
+func (s *countSink) StormRecovered(int, time.Duration, time.Duration, int)               {}
+func (s *countSink) Cut(time.Duration, string)                                           {}
+func (s *countSink) ProtocolError(time.Duration, wsframe.Rule)                           {}
+func (s *countSink) LoopBusy(time.Duration, time.Duration, time.Duration, time.Duration) {}
 
 // serverRole reads frames as the server does: masked, unmasked in place.
 var serverRole = wsframe.Config{Role: wsframe.Server}

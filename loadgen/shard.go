@@ -98,24 +98,26 @@ func (sh *shard) reportBusy() {
 	// that fires after a long batch of other timers reports the busy time
 	// up to this moment.
 	now := sh.loop.Now()
-	busy, longest := sh.loop.TakeBusy()
+	busy, longest, cpu := sh.loop.TakeBusy()
 	from, iv := sh.busyFrom, sh.cfg.Interval
 	sh.busyFrom = now
 	span := now - from
 	if span <= 0 {
-		sh.sink.LoopBusy(now, busy, longest)
+		sh.sink.LoopBusy(now, busy, longest, cpu)
 		return
 	}
 	for t := from; t < now; {
 		end := min((t/iv+1)*iv, now)
-		share := time.Duration(float64(busy) * float64(end-t) / float64(span))
+		part := float64(end-t) / float64(span)
+		share := time.Duration(float64(busy) * part)
+		cpuShare := time.Duration(float64(cpu) * part)
 		// The longest stretch ended at this report at the latest: it is
 		// the last interval's.
 		var l time.Duration
 		if end == now {
 			l = longest
 		}
-		sh.sink.LoopBusy(t, share, l)
+		sh.sink.LoopBusy(t, share, l, cpuShare)
 		t = end
 	}
 }

@@ -63,10 +63,12 @@ type Sink interface {
 	// (CauseProtocolError).
 	ProtocolError(at time.Duration, rule wsframe.Rule)
 	// LoopBusy records how long the loop was busy (not waiting for events
-	// or timers) within the interval that holds at, and its longest
-	// stretch of work without a pause there (an event that became ready
-	// during it waited at most that long). The loop reports every interval.
-	LoopBusy(at, busy, longest time.Duration)
+	// or timers) within the interval that holds at, its longest stretch of
+	// work without a pause there (an event that became ready during it
+	// waited at most that long), and the CPU time its thread got while
+	// busy (busy time without CPU is time the machine ran something else).
+	// The loop reports every interval.
+	LoopBusy(at, busy, longest, cpu time.Duration)
 	// Cut closes the current histogram interval (a phase such as "ramp",
 	// "hold", "storm-1") and opens the next one named phase.
 	Cut(at time.Duration, phase string)

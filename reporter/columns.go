@@ -28,6 +28,7 @@ const (
 	colReconnects
 	colLoopBusy
 	colLoopStall
+	colLoopCPU
 	colTCPMemPages
 	colTCPInUse
 	colTCPOrphans
@@ -53,7 +54,7 @@ var columnNames = [numColumns]string{
 	"gave_up", "messages_lost", "messages_duplicated",
 	"heartbeat_frames_sent", "heartbeat_frames_received",
 	"heartbeat_bytes_sent", "heartbeat_bytes_received", "reconnects",
-	"loop_busy_us", "loop_stall_us",
+	"loop_busy_us", "loop_stall_us", "loop_cpu_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",
 	"tcp_abort_on_memory", "tcp_memory_pressures", "listen_overflows", "listen_drops",
 }

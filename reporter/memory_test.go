@@ -51,7 +51,7 @@ func TestRecorderMemoryPerStorm(t *testing.T) {
 				s.Sent(at+time.Second-1, loadgen.TrafficPing, 6)
 			}
 			s.Gauges(at+time.Second-1, clients, 0, 0)
-			s.LoopBusy(at+time.Second-1, time.Millisecond, time.Millisecond)
+			s.LoopBusy(at+time.Second-1, time.Millisecond, time.Millisecond, time.Millisecond)
 		}
 		r.Host(at+time.Second-1, HostSample{TCPMemPages: 1000})
 		at += time.Second

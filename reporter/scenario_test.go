@@ -69,7 +69,7 @@ func feed(loop int, s loadgen.Sink) {
 		if k > 30 && k <= 45 {
 			busy += 40 * time.Millisecond
 		}
-		s.LoopBusy(time.Duration(k)*100*time.Millisecond-1, busy, busy/2)
+		s.LoopBusy(time.Duration(k)*100*time.Millisecond-1, busy, busy/2, busy)
 	}
 	// Heartbeats and broadcast traffic.
 	for i := 0; i < 200; i++ {
@@ -287,9 +287,9 @@ func (s tallySink) ProtocolError(at time.Duration, rule wsframe.Rule) {
 	s.Sink.ProtocolError(at, rule)
 }
 
-func (s tallySink) LoopBusy(at, busy, longest time.Duration) {
+func (s tallySink) LoopBusy(at, busy, longest, cpu time.Duration) {
 	s.t.columns["loop_busy_us"] += int64(busy / time.Microsecond)
-	s.Sink.LoopBusy(at, busy, longest)
+	s.Sink.LoopBusy(at, busy, longest, cpu)
 }
 
 // tallyShard records the scenario in one recorder through tally sinks and

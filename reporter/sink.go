@@ -243,10 +243,12 @@ func (s *sink) ProtocolError(_ time.Duration, rule wsframe.Rule) {
 	s.rules[index(int(rule), len(s.rules))]++
 }
 
-// LoopBusy adds the loop's busy time to its interval, in microseconds, and
-// keeps the interval's longest stretch of work.
-func (s *sink) LoopBusy(at, busy, longest time.Duration) {
+// LoopBusy adds the loop's busy time and its thread's CPU time to its
+// interval, in microseconds, and keeps the interval's longest stretch of
+// work.
+func (s *sink) LoopBusy(at, busy, longest, cpu time.Duration) {
 	r := s.series.row(s.series.bucket(at))
 	r.v[colLoopBusy] += max(int64(busy/time.Microsecond), 0)
+	r.v[colLoopCPU] += max(int64(cpu/time.Microsecond), 0)
 	r.v[colLoopStall] = max(r.v[colLoopStall], int64(longest/time.Microsecond))
 }

@@ -45,7 +45,7 @@ func TestSinkHotPathDoesNotAllocate(t *testing.T) {
 		{"StormAttempt", func() { s.StormAttempt(0) }},
 		{"StormRecovered", func() { s.StormRecovered(0, time.Second, time.Second, 2) }},
 		{"ProtocolError", func() { s.ProtocolError(time.Second, wsframe.RuleMaskedFrame) }},
-		{"LoopBusy", func() { s.LoopBusy(time.Second, 30*time.Millisecond, 10*time.Millisecond) }},
+		{"LoopBusy", func() { s.LoopBusy(time.Second, 30*time.Millisecond, 10*time.Millisecond, 30*time.Millisecond) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +119,7 @@ func BenchmarkSink(b *testing.B) {
 		{"Attempt", func(i int) { s.Attempt(at, time.Duration(i&1023)*time.Microsecond) }},
 		{"ProtocolError", func(i int) { s.ProtocolError(at, wsframe.Rule(i&15)) }},
 		{"LoopBusy", func(i int) {
-			s.LoopBusy(at, time.Duration(i&1023)*time.Microsecond, time.Duration(i&511)*time.Microsecond)
+			s.LoopBusy(at, time.Duration(i&1023)*time.Microsecond, time.Duration(i&511)*time.Microsecond, time.Duration(i&255)*time.Microsecond)
 		}},
 	}
 	for _, bb := range benches {
@@ -228,8 +228,8 @@ func TestLoopUtilisation(t *testing.T) {
 		if k == 15 {
 			busyA = 90 * time.Millisecond
 		}
-		a.LoopBusy(at, busyA, busyA)
-		b.LoopBusy(at, 10*time.Millisecond, 10*time.Millisecond)
+		a.LoopBusy(at, busyA, busyA, busyA)
+		b.LoopBusy(at, 10*time.Millisecond, 10*time.Millisecond, 10*time.Millisecond)
 	}
 	s := r.Snapshot(2 * time.Second)
 	if got := s.total("loop_busy_us"); got != (10*10+9*50+90+20*10)*1000 {

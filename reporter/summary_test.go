@@ -215,11 +215,18 @@ func TestGaugesCarryForward(t *testing.T) {
 // starved when they were mostly idle, a burst otherwise; and only the
 // first two flag the run saturated.
 func TestVerdict(t *testing.T) {
-	type interval struct{ busy, stall time.Duration }
+	type interval struct{ busy, stall, cpu time.Duration }
 	busyFor := func(n int, busy, stall time.Duration) []interval {
 		out := make([]interval, n)
 		for i := range out {
-			out[i] = interval{busy, stall}
+			out[i] = interval{busy, stall, busy}
+		}
+		return out
+	}
+	preempted := func(n int, busy, cpu time.Duration) []interval {
+		out := make([]interval, n)
+		for i := range out {
+			out[i] = interval{busy, busy, cpu}
 		}
 		return out
 	}
@@ -236,6 +243,7 @@ func TestVerdict(t *testing.T) {
 		{"saturated", 200 * time.Millisecond, 0, busyFor(20, 99*time.Millisecond, 100*time.Millisecond), VerdictSaturated, true},
 		{"starved", 12 * time.Millisecond, 0, busyFor(20, 10*time.Millisecond, time.Millisecond), VerdictStarved, true},
 		{"custom bound", 2 * time.Millisecond, time.Millisecond, busyFor(20, 10*time.Millisecond, 500*time.Microsecond), VerdictStarved, true},
+		{"busy but preempted", 300 * time.Millisecond, 0, preempted(20, 99*time.Millisecond, 30*time.Millisecond), VerdictStarved, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,7 +252,7 @@ func TestVerdict(t *testing.T) {
 			s.Cut(time.Second, "storm-1")
 			for i, iv := range tt.intervals {
 				at := time.Second + time.Duration(i)*100*time.Millisecond
-				s.LoopBusy(at, iv.busy, iv.stall)
+				s.LoopBusy(at, iv.busy, iv.stall, iv.cpu)
 				s.Lateness(tt.lateness)
 				s.Attempt(at, 0)
 			}

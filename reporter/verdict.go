@@ -89,10 +89,16 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 	v := Verdict{}
 	busy := s.column(columnNames[colLoopBusy])
 	stall := s.column(columnNames[colLoopStall])
+	cpu := s.column(columnNames[colLoopCPU])
 	first, last := intervalRange(s, from, to)
 	capacity := float64(max(s.Loops, 1)) * float64(s.Interval/time.Microsecond)
 	run, longest, runStart, bestStart := 0, 0, 0, 0
+	var busySum, cpuSum int64
 	for i := first; i <= last && i < len(busy); i++ {
+		busySum += busy[i]
+		if i < len(cpu) {
+			cpuSum += cpu[i]
+		}
 		if float64(busy[i]) >= sustainedShare*capacity {
 			if run == 0 {
 				runStart = i
@@ -124,7 +130,20 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 		return v
 	}
 	mean := util.Mean
+	// The share of their busy time the loops' threads actually ran: below
+	// half, the machine mostly ran something else while they had work.
+	// (Zero CPU time: results of a version that did not record it.)
+	ran := 1.0
+	if cpuSum > 0 && busySum > 0 {
+		ran = float64(cpuSum) / float64(busySum)
+	}
 	switch {
+	case ran < idleShare:
+		v.State = VerdictStarved
+		v.Cause = fmt.Sprintf("its loops had work %.0f %% of the time but their threads ran only %.0f %% of that (timer lateness p99 %s, max %s): other processes — the server on the same cores, other programs — held the CPU",
+			mean*100, ran*100, ms(late.P99), ms(late.Max))
+		v.Affects = fmt.Sprintf("the figures of %s carry up to %s of waiting for the CPU; %s", name, ms(v.DelayMs), res)
+		v.Remedy = "give the harness cores of its own: the server on another machine (--url), fewer processes on this one, or fewer clients per run"
 	case time.Duration(longest)*s.Interval >= sustainedFor:
 		v.State = VerdictSaturated
 		v.Cause = fmt.Sprintf("its loops were busy at least %.0f %% of every interval for %.1f s from %.1f s and still fell behind (timer lateness p99 %s, max %s): the CPU, not the server, set the pace",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -58,6 +59,10 @@ type Loop struct {
 	// TakeBusy, longest its longest stretch of work without a pause;
 	// awake is when it last woke up. All loop-owned.
 	busy, longest, awake time.Duration
+	// cpu is the CPU time the loop's thread used while busy, cpuAwake the
+	// thread's CPU clock when it last woke up: busy wall time that was not
+	// CPU time is time the operating system ran something else.
+	cpu, cpuAwake time.Duration
 }
 
 // Options configure a Loop. Zero means default.
@@ -124,18 +129,32 @@ func New(clock Clock, o Options) (*Loop, error) {
 
 // TakeBusy returns how long the loop has been working — handling events,
 // timers and submitted work, rather than waiting for them — since the
-// previous call, and its longest stretch of work without a pause (an event
-// that became ready during a stretch waited at most that long), and
-// starts counting again. Time the operating system gave to other threads
-// while the loop was runnable counts as busy: to the loop's timers and
-// events it is delay all the same. Call it from the loop's goroutine.
-func (l *Loop) TakeBusy() (busy, longest time.Duration) {
+// previous call, its longest stretch of work without a pause (an event
+// that became ready during a stretch waited at most that long), and the
+// CPU time its thread actually got while busy, and starts counting again.
+// Time the operating system gave to other threads while the loop was
+// runnable counts as busy (to the loop's timers and events it is delay all
+// the same) but not as CPU. Call it from the loop's goroutine.
+func (l *Loop) TakeBusy() (busy, longest, cpu time.Duration) {
 	now := l.clock()
 	stretch := now - l.awake
 	busy = l.busy + stretch
 	longest = max(l.longest, stretch)
+	tc := threadCPU()
+	cpu = l.cpu + tc - l.cpuAwake
 	l.busy, l.longest, l.awake = 0, 0, now
-	return busy, longest
+	l.cpu, l.cpuAwake = 0, tc
+	return busy, longest, cpu
+}
+
+// threadCPU returns the CPU time of the calling OS thread (the loop's own:
+// Run locks its goroutine to its thread).
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }
 
 // Now returns the loop's clock.
@@ -282,7 +301,13 @@ func (l *Loop) Run() (err error) {
 		l.exited.Store(true)
 		close(l.done)
 	}()
+	// A thread of its own, so that the thread's CPU clock is the loop's:
+	// busy time the thread did not get the CPU for is told apart from
+	// busy time it worked.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	l.awake = l.clock()
+	l.cpuAwake = threadCPU()
 	wait := l.waitReady // one method value for the loop's life: no allocation per wait
 	for !l.stopped.Load() {
 		l.turns.Add(1)
@@ -335,8 +360,11 @@ func (l *Loop) park(wait func(uintptr) bool) (int, error) {
 	stretch := l.clock() - l.awake
 	l.busy += stretch
 	l.longest = max(l.longest, stretch)
+	tc := threadCPU()
+	l.cpu += tc - l.cpuAwake
 	err := l.epraw.Read(wait)
 	l.awake = l.clock()
+	l.cpuAwake = threadCPU()
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		return 0, fmt.Errorf("epoll wait: %w", err)
 	}

@@ -162,7 +162,7 @@ func TestTakeBusyMeasuresWork(t *testing.T) {
 		got := make(chan time.Duration, 1)
 		l.Submit(func() {
 			var b time.Duration
-			b, longest = l.TakeBusy()
+			b, longest, _ = l.TakeBusy()
 			got <- b
 		})
 		return <-got
@@ -182,5 +182,35 @@ func TestTakeBusyMeasuresWork(t *testing.T) {
 	<-done
 	if b := take(); b < 60*time.Millisecond || longest < 60*time.Millisecond {
 		t.Fatalf("busy %v, longest stretch %v after 60ms of work in one go", b, longest)
+	}
+}
+
+// TestTakeBusyTellsCPUFromWaiting: busy time the loop's thread spent on
+// the CPU counts as CPU; busy time it did not run (here: blocked in a
+// sleep, as when the machine runs other processes) does not.
+func TestTakeBusyTellsCPUFromWaiting(t *testing.T) {
+	l := startLoop(t)
+	take := func(work func()) (busy, cpu time.Duration) {
+		got := make(chan [2]time.Duration, 1)
+		l.Submit(func() {
+			l.TakeBusy()
+			work()
+			b, _, c := l.TakeBusy()
+			got <- [2]time.Duration{b, c}
+		})
+		r := <-got
+		return r[0], r[1]
+	}
+	busy, cpu := take(func() {
+		end := time.Now().Add(60 * time.Millisecond)
+		for time.Now().Before(end) {
+		}
+	})
+	if busy < 60*time.Millisecond || cpu < busy/4 {
+		t.Fatalf("spinning: busy %v, cpu %v", busy, cpu)
+	}
+	busy, cpu = take(func() { time.Sleep(60 * time.Millisecond) })
+	if busy < 60*time.Millisecond || cpu > 20*time.Millisecond {
+		t.Fatalf("blocked: busy %v, cpu %v; want the wait not counted as CPU", busy, cpu)
 	}
 }
