@@ -243,7 +243,7 @@ func TestVerdict(t *testing.T) {
 		{"saturated", 200 * time.Millisecond, 0, busyFor(20, 99*time.Millisecond, 100*time.Millisecond), VerdictSaturated, true},
 		{"starved", 12 * time.Millisecond, 0, busyFor(20, 10*time.Millisecond, time.Millisecond), VerdictStarved, true},
 		{"custom bound", 2 * time.Millisecond, time.Millisecond, busyFor(20, 10*time.Millisecond, 500*time.Microsecond), VerdictStarved, true},
-		{"busy but preempted", 300 * time.Millisecond, 0, preempted(20, 99*time.Millisecond, 30*time.Millisecond), VerdictStarved, true},
+		{"busy but preempted", 300 * time.Millisecond, 0, preempted(20, 99*time.Millisecond, 20*time.Millisecond), VerdictStarved, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

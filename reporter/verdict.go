@@ -61,6 +61,11 @@ const (
 	sustainedShare = 0.9
 	sustainedFor   = time.Second
 	idleShare      = 0.5
+	// ranShare: loops whose threads ran less than this share of their busy
+	// time were kept off the CPU. On an idle machine they run about 60 %
+	// of it (each wake-up costs some time the runtime's other threads take
+	// on the same core), spinning loops all of it.
+	ranShare = 0.3
 )
 
 // Verdict explains a phase's timer lateness: its state, what caused it,
@@ -130,15 +135,16 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 		return v
 	}
 	mean := util.Mean
-	// The share of their busy time the loops' threads actually ran: below
-	// half, the machine mostly ran something else while they had work.
+	// The share of their busy time the loops' threads actually ran: well
+	// below what an idle machine gives them, the machine mostly ran
+	// something else while they had work.
 	// (Zero CPU time: results of a version that did not record it.)
 	ran := 1.0
 	if cpuSum > 0 && busySum > 0 {
 		ran = float64(cpuSum) / float64(busySum)
 	}
 	switch {
-	case ran < idleShare:
+	case ran < ranShare:
 		v.State = VerdictStarved
 		v.Cause = fmt.Sprintf("its loops had work %.0f %% of the time but their threads ran only %.0f %% of that (timer lateness p99 %s, max %s): other processes — the server on the same cores, other programs — held the CPU",
 			mean*100, ran*100, ms(late.P99), ms(late.Max))
