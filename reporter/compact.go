@@ -18,18 +18,16 @@ type hists struct {
 	packed [numMetrics]*hdr.PackedHistogram
 }
 
-// get returns the histogram of metric m as a Hist: the dense one itself
-// (shared: only for input to a merge, which copies), or a dense copy of the
-// packed one; nil when the metric recorded nothing. The caller holds the
-// compactor's packMu.
+// get returns the histogram of metric m as a Hist sharing the loop's
+// (dense or packed) histogram: only for input to a merge, which copies;
+// nil when the metric recorded nothing. The caller holds the compactor's
+// packMu.
 func (h *hists) get(m metric) *Hist {
 	if d := h.dense[m]; d != nil {
-		return &Hist{d}
+		return &Hist{Histogram: d}
 	}
 	if p := h.packed[m]; p != nil {
-		d := newHist(m)
-		p.MergeInto(d)
-		return &Hist{d}
+		return &Hist{Packed: p}
 	}
 	return nil
 }

@@ -34,7 +34,11 @@ func writeHlog(dir string, s *Shard) error {
 		for m := metric(0); m < numMetrics; m++ {
 			h := newHist(m)
 			if src := p.Histograms[m.String()]; src != nil {
-				h.Merge(src.Histogram)
+				if src.Packed != nil {
+					src.Packed.MergeInto(h)
+				} else if src.Histogram != nil {
+					h.Merge(src.Histogram)
+				}
 			}
 			h.SetTag(m.String())
 			h.SetStartTimeMs(startMs + p.Start.Milliseconds())

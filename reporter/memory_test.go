@@ -125,7 +125,9 @@ func scenarioShardWith(t *testing.T, pack bool) *Shard {
 func unpack(h *hists) {
 	for m, p := range h.packed {
 		if p != nil {
-			h.dense[m] = h.get(metric(m)).Histogram
+			d := newHist(metric(m))
+			p.MergeInto(d)
+			h.dense[m] = d
 			h.packed[m] = nil
 		}
 	}

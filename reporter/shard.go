@@ -129,16 +129,20 @@ func (s *Shard) total(name string) int64 {
 }
 
 // cumulative returns the merge of every phase's histogram of metric m: the
-// histogram of the whole run.
+// histogram of the whole run, dense.
 func (s *Shard) cumulative(m metric) *Hist {
-	out := map[string]*Hist{}
+	out := &Hist{Histogram: newHist(m)}
 	for _, p := range s.Phases {
-		mergeInto(out, metricNames[m], p.Histograms[metricNames[m]])
+		h := p.Histograms[metricNames[m]]
+		switch {
+		case h == nil:
+		case h.Packed != nil:
+			h.Packed.MergeInto(out.Histogram)
+		case h.Histogram != nil:
+			out.Histogram.Merge(h.Histogram)
+		}
 	}
-	if h := out[metricNames[m]]; h != nil {
-		return h
-	}
-	return &Hist{newHist(m)}
+	return out
 }
 
 // WriteShard writes s as JSON to path, atomically.

@@ -69,9 +69,10 @@ func (s *stormRec) shard() Storm {
 	return out
 }
 
-// hist returns the storm histogram of metric m, or nil.
+// hist returns the storm histogram of metric m, dense (a copy when it is
+// kept sparse), or nil.
 func (s *Storm) hist(m metric) *Hist {
-	return s.Histograms[metricNames[m]]
+	return s.Histograms[metricNames[m]].dense(m)
 }
 
 // affected returns the number of affected clients: the coordinator's figure

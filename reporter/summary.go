@@ -286,7 +286,7 @@ func harness(s *Shard, bound time.Duration) HarnessSummary {
 	h.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, 0, s.End)
 	for _, p := range s.Phases {
 		ps := PhaseSummary{Name: p.Name, StartS: p.Start.Seconds(), EndS: p.End.Seconds()}
-		if l := p.Histograms[mLateness.String()]; l != nil {
+		if l := p.Histograms[mLateness.String()].dense(mLateness); l != nil {
 			ps.TimerLatenessMs = tail(l, mLateness)
 		}
 		ps.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, p.Start, p.End)
