@@ -164,7 +164,7 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 		v.Remedy = "give the harness cores of its own: the server on another machine (--url), fewer processes on this one, or fewer clients per run"
 	default:
 		v.State = VerdictBurst
-		v.Cause = fmt.Sprintf("a burst: many actions or events fell due at once (%s) and the loops served them in turn, working up to %s without a pause; they kept up otherwise (never busy %.0f %% for %v)",
+		v.Cause = fmt.Sprintf("many actions or events fell due at once (%s) and the loops served them in turn, working up to %s without a pause; they kept up otherwise (never busy %.0f %% for %v)",
 			burstSize(s, first, last), ms(v.LongestStallMs), sustainedShare*100, sustainedFor)
 		v.Affects = fmt.Sprintf("attempt starts, detections and handshake completions in %s are late by up to %s (timer lateness p99 %s); %s", name, ms(v.DelayMs), ms(late.P99), res)
 		v.Remedy = "to shrink it, spread what falls due together (full or decorrelated jitter, a larger --backoff-base, --heartbeat-spread) or serve it on more loops (--workers); a burst is the storm itself, so a smaller one also changes the experiment"
