@@ -95,6 +95,12 @@ func TestWSRound(t *testing.T) {
 			if r.Latency.TotalCount() != tc.connected || r.Dur <= 0 || r.Rate() <= 0 {
 				t.Fatalf("latencies %d, dur %v", r.Latency.TotalCount(), r.Dur)
 			}
+			// The server registers an upgraded connection on its loop just
+			// after the 101 went out: poll until it has.
+			deadline := time.Now().Add(5 * time.Second)
+			for s.Stats().Counters.Open != tc.connected && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
 			if open := s.Stats().Counters.Open; open != tc.connected {
 				t.Fatalf("server open %d, want %d", open, tc.connected)
 			}
