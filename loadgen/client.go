@@ -317,6 +317,16 @@ func (c *client) queue(b []byte, now time.Duration) bool {
 	return true
 }
 
+// flushThenReadable writes what waits in the out-buffer when the socket
+// became writable, and reports whether the connection is still there and
+// the event also asks for a read.
+func (c *client) flushThenReadable(events uint32, now time.Duration) bool {
+	if events&unix.EPOLLOUT != 0 && len(c.out) > 0 && !c.flushOut(now) {
+		return false
+	}
+	return events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
+}
+
 // flushOut writes what the out-buffer holds; it reports false when the
 // connection (or the attempt) failed.
 func (c *client) flushOut(now time.Duration) bool {
@@ -346,12 +356,7 @@ func (c *client) OnEvent(events uint32) {
 		c.dialEvent(events, now)
 		return
 	}
-	if events&unix.EPOLLOUT != 0 && len(c.out) > 0 {
-		if !c.flushOut(now) {
-			return
-		}
-	}
-	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
+	if !c.flushThenReadable(events, now) {
 		return
 	}
 	n, err := evloop.Read(int(c.fd), sh.loop.Buf)

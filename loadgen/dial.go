@@ -122,12 +122,7 @@ func (c *client) dialEvent(events uint32, now time.Duration) {
 		c.sendRequest(now)
 		return
 	}
-	if events&unix.EPOLLOUT != 0 && len(c.out) > 0 {
-		if !c.flushOut(now) {
-			return
-		}
-	}
-	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
+	if !c.flushThenReadable(events, now) {
 		return
 	}
 	n, err := evloop.Read(int(c.fd), c.sh.loop.Buf)
