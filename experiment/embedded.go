@@ -167,10 +167,21 @@ func (e *embedded) stop() {
 type injector struct {
 	ctl func() *sut.ControlClient
 	emb *embedded
+	// dir receives the logs of exec faults; stderr and tty show their output.
+	dir    string
+	stderr io.Writer
+	tty    bool
 }
 
 // Inject implements loadgen.Injector.
-func (in *injector) Inject(ctx context.Context, f loadgen.Fault) (loadgen.Injected, error) {
+func (in *injector) Inject(ctx context.Context, k int, f loadgen.Fault) (loadgen.Injected, error) {
+	if f.Kind == loadgen.FaultExec {
+		fc, t0, err := startFaultCommand(f.Command, in.dir, k, in.stderr, in.tty)
+		if err != nil {
+			return loadgen.Injected{}, err
+		}
+		return loadgen.Injected{T0: t0, Affected: -1, Process: fc}, nil
+	}
 	if f.Kind == loadgen.FaultCrash {
 		if in.emb == nil {
 			return loadgen.Injected{}, errors.New("crash needs the embedded server (run without --url)")

@@ -86,7 +86,7 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	sup := newSupervisor(clock, func() string { return phase.Load().(string) }, cancel)
 
 	var emb *embedded
-	inj := &injector{}
+	inj := &injector{dir: dir, stderr: p.Stderr, tty: IsTerminal(p.Status)}
 	if p.Embedded() {
 		var err error
 		emb, err = startEmbedded(runCtx, p.Exe, *p.Server, p.ServerWorkers, p.Stderr, sup)
@@ -137,7 +137,8 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	}
 	opts := loadgen.Options{Start: start, Clock: fr.clock, TTY: IsTerminal(p.Status), Timetable: cfg.Shard.Count > 1,
 		OnPhase: func(name string) { phase.Store(name) }}
-	if inj.ctl != nil || inj.emb != nil {
+	// On a timetable only shard 0 applies faults (exec included).
+	if inj.ctl != nil || inj.emb != nil || cfg.Fault.Kind == loadgen.FaultExec && cfg.Shard.Index == 0 {
 		opts.Injector = inj
 	}
 	if p.Status != nil {
@@ -210,7 +211,30 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	case finishErr != nil:
 		return res, fmt.Errorf("some load-generator results are missing: %w (partial results written to %s)", finishErr, dir)
 	}
+	if err := failedCommands(outcome.Storms); err != nil {
+		return res, fmt.Errorf("%w (results written to %s)", err, dir)
+	}
 	return res, nil
+}
+
+// ErrFaultCommand reports an exec fault whose command failed: the storm
+// was measured, but it may not be the one the user meant to cause.
+var ErrFaultCommand = errors.New("fault command failed")
+
+// failedCommands names the storms whose command failed.
+func failedCommands(storms []loadgen.StormInfo) error {
+	var errs []error
+	for k, st := range storms {
+		if st.Exec == nil || !st.Exec.Failed() {
+			continue
+		}
+		how := fmt.Sprintf("exited with status %d", st.Exec.ExitCode)
+		if st.Exec.Error != "" {
+			how = st.Exec.Error
+		}
+		errs = append(errs, fmt.Errorf("%w: storm %d: %q %s; its output is in %s", ErrFaultCommand, k+1, st.Exec.Command, how, st.Exec.Log))
+	}
+	return errors.Join(errs...)
 }
 
 // causeOf returns why ctx ended: ErrInterrupted for the user's Ctrl-C,

@@ -53,9 +53,14 @@ type client struct {
 	openedAt  time.Duration
 	lastRecv  time.Duration // last frame (server mode: last server ping)
 	lostAt    time.Duration // when the last connection was declared dead; -1: never connected
-	lastSeq   int64
-	out       []byte // bytes the socket did not take yet (bounded: maxOut)
-	dec       wsframe.Decoder
+	// lostOpened is when the connection lost at lostAt had opened, and
+	// lostCause why it was lost: an observed storm attributes losses
+	// after the fact (observeBegin).
+	lostOpened time.Duration
+	lostCause  Cause
+	lastSeq    int64
+	out        []byte // bytes the socket did not take yet (bounded: maxOut)
+	dec        wsframe.Decoder
 }
 
 // maxOut bounds what a client keeps of frames its socket did not take: a
@@ -186,7 +191,8 @@ func (c *client) opened(now time.Duration) {
 		}
 	}
 	c.storm = -1
-	c.attempts = 0
+	// attempts keeps what this recovery took until the next loss: an
+	// observed storm opened later still learns it (observeBegin).
 	c.startHeartbeat(now)
 }
 
@@ -405,6 +411,7 @@ func (c *client) dead(now time.Duration, cause Cause) {
 		sh.stormDetected(c, now, cause)
 	}
 	c.closeSocket(cause == CauseClientAbort)
+	c.lostOpened, c.lostCause = c.openedAt, cause
 	c.afterLoss(now, now-c.openedAt)
 }
 

@@ -35,11 +35,21 @@ const (
 	FaultBlackhole = "blackhole"
 	FaultReset     = "reset"
 	FaultPartition = "partition"
-	FaultNone      = "none"
+	// FaultExec runs the user's command (a deploy, a restart) at T0; the
+	// storm is whatever it causes.
+	FaultExec = "exec"
+	// FaultObserve injects nothing: the run watches for mass disconnects
+	// caused from outside and measures each as a storm.
+	FaultObserve = "observe"
+	FaultNone    = "none"
 )
 
 // FaultKinds lists every fault kind in the order the docs present them.
-var FaultKinds = []string{FaultClose, FaultRestart, FaultAbort, FaultCrash, FaultBlackhole, FaultReset, FaultPartition, FaultNone}
+var FaultKinds = []string{FaultClose, FaultRestart, FaultAbort, FaultCrash, FaultBlackhole, FaultReset, FaultPartition, FaultExec, FaultObserve, FaultNone}
+
+// Unattributed reports whether fault kind names no victims: the clients
+// that lose their connection are the affected ones (exec, observe).
+func Unattributed(kind string) bool { return kind == FaultExec || kind == FaultObserve }
 
 // ClientSide reports whether the load generator applies fault kind itself.
 func ClientSide(kind string) bool { return kind == FaultReset || kind == FaultPartition }
@@ -79,6 +89,17 @@ type Fault struct {
 	// RecoverTimeout ends a storm whose affected clients are not all back
 	// by T0 + RecoverTimeout; zero means 60s.
 	RecoverTimeout time.Duration `json:"recover_timeout"`
+	// Command is the shell command of an exec fault, run with sh -c at T0.
+	Command string `json:"command,omitempty"`
+	// At schedules the faults at these offsets from the run's start
+	// instead of hold-then-fault; one storm per offset, increasing.
+	At []time.Duration `json:"at,omitempty"`
+	// Threshold (observe): a storm opens when at least this share of the
+	// open clients is lost within Window; in (0, 1], zero means 0.1.
+	Threshold float64 `json:"threshold,omitempty"`
+	// Window (observe): see Threshold; zero means 1s. It is also the quiet
+	// time after the last loss before an observed or exec storm can end.
+	Window time.Duration `json:"window,omitempty"`
 }
 
 // Config configures a fleet run. The zero value is usable: zero means
@@ -190,6 +211,20 @@ func (c Config) Resolve() Config {
 	if f.RecoverTimeout == 0 {
 		f.RecoverTimeout = 60 * time.Second
 	}
+	if len(f.At) > 0 {
+		f.Storms = len(f.At)
+	}
+	if f.Kind == FaultObserve {
+		if f.Threshold == 0 {
+			f.Threshold = 0.1
+		}
+		if f.Window == 0 {
+			f.Window = time.Second
+		}
+	}
+	if f.Kind == FaultExec && f.Window == 0 {
+		f.Window = time.Second
+	}
 	if c.Resume == nil {
 		t := true
 		c.Resume = &t
@@ -299,9 +334,13 @@ func (c Config) Validate() error {
 	if f.Storms < 0 {
 		bad("Fault.Storms", "must be ≥ 1 (got %d)", f.Storms)
 	}
+	if len(f.At) > 0 && f.Storms > 0 && f.Storms != len(f.At) {
+		bad("Fault.Storms", "must not be given with {Fault.At}: one storm per scheduled time (got %d storms, %d times)", f.Storms, len(f.At))
+	}
 	if f.RecoverTimeout < 0 {
 		bad("Fault.RecoverTimeout", "must be > 0 (got %v)", f.RecoverTimeout)
 	}
+	errs = append(errs, f.validateOwn()...)
 	if c.Loops < 0 {
 		bad("Loops", "must be ≥ 1 (got %d)", c.Loops)
 	}

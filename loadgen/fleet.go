@@ -260,7 +260,7 @@ func (f *Fleet) StormBegin(o StormOrder) (StormApplied, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		out.Affected += a.Affected
-		if out.T0 < 0 || a.T0 < out.T0 {
+		if a.T0 >= 0 && (out.T0 < 0 || a.T0 < out.T0) {
 			out.T0 = a.T0
 		}
 	})

@@ -14,7 +14,7 @@ import (
 // serverInjector applies server-side faults on an in-process server.
 type serverInjector struct{ s *sut.Server }
 
-func (in serverInjector) Inject(ctx context.Context, f loadgen.Fault) (loadgen.Injected, error) {
+func (in serverInjector) Inject(ctx context.Context, _ int, f loadgen.Fault) (loadgen.Injected, error) {
 	r, err := in.s.Fault(ctx, sut.FaultRequest{Kind: f.Kind, Fraction: f.Fraction, DurationMs: f.Duration.Milliseconds()})
 	return loadgen.Injected{T0: time.Unix(0, r.T0UnixNs), Affected: r.Affected}, err
 }

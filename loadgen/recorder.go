@@ -41,4 +41,13 @@ type StormInfo struct {
 	// the heartbeat timeout, or no heartbeat at all) ended first and the
 	// old connection carried on.
 	Survived int `json:"survived"`
+	// Scheduled is when --fault-at asked for the fault (offset from the
+	// run's start); T0 later than it says the fault came late, and why is
+	// printed. Zero when the fault followed a hold.
+	Scheduled time.Duration `json:"scheduled,omitempty"`
+	// Observed is set for a storm an observe run found by itself; Since is
+	// then the start of the loss count that opened it.
+	Observed bool `json:"observed,omitempty"`
+	// Exec is what the command of an exec fault left.
+	Exec *ExecResult `json:"exec,omitempty"`
 }

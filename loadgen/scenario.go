@@ -24,13 +24,16 @@ type Injector interface {
 	// Inject applies f and returns when it was applied (T0, on the
 	// server's clock for server-side kinds) and how many connections it
 	// hit (-1 when the injector cannot know).
-	Inject(ctx context.Context, f Fault) (Injected, error)
+	// k is the storm's index (0-based).
+	Inject(ctx context.Context, k int, f Fault) (Injected, error)
 }
 
 // Injected is the answer of an Injector.
 type Injected struct {
 	T0       time.Time
 	Affected int
+	// Process is the command of an exec fault, still running.
+	Process FaultProcess
 }
 
 // Options are the scenario's wiring: clocks, the injector, the status line.
@@ -115,7 +118,13 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 			out.RampComplete = s.Open >= s.Clients
 		}
 	} else {
-		out.RampComplete, err2 = r.waitUntil(rampEnd+cfg.Fault.RecoverTimeout, func(s Status) bool {
+		wait := rampEnd + cfg.Fault.RecoverTimeout
+		if len(cfg.Fault.At) > 0 {
+			// The schedule wins: the first fault comes when it was asked
+			// for, ramp complete or not.
+			wait = min(wait, cfg.Fault.At[0])
+		}
+		out.RampComplete, err2 = r.waitUntil(wait, func(s Status) bool {
 			return s.Open >= s.Clients
 		})
 	}
@@ -132,15 +141,23 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 	if s.Connects == 0 {
 		return out, ErrNoConnection
 	}
+	if cfg.Fault.Kind == FaultObserve {
+		return out, r.observe()
+	}
 	next := o.Clock()
+	at := cfg.Fault.At
 	for k := 0; k < cfg.Fault.Storms && ctx.Err() == nil; k++ {
 		if err := r.phase(holdName(k)); err != nil {
 			return out, err
 		}
-		if !o.Timetable {
-			next = o.Clock()
+		switch {
+		case len(at) > 0:
+			next = at[k]
+		case !o.Timetable:
+			next = o.Clock() + cfg.Hold
+		default:
+			next += cfg.Hold
 		}
-		next += cfg.Hold
 		open := next
 		if o.Timetable && !ClientSide(cfg.Fault.Kind) {
 			// Shards open their windows ahead of the one that applies a
@@ -160,7 +177,13 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 		if err := r.phase(fmt.Sprintf("storm-%d", k+1)); err != nil {
 			return out, err
 		}
-		if err := r.storm(k, next); err != nil {
+		// The window closes at the recover timeout, or when the next
+		// scheduled fault is due.
+		closeBy := time.Duration(-1)
+		if k+1 < len(at) {
+			closeBy = at[k+1]
+		}
+		if err := r.storm(k, next, closeBy, -1); err != nil {
 			return out, err
 		}
 		next += cfg.Fault.RecoverTimeout
@@ -203,21 +226,35 @@ func (r *runner) phase(name string) error {
 	return nil
 }
 
-// storm applies fault k (scheduled at sched on a timetable) and waits for
-// the fleet to recover.
-func (r *runner) storm(k int, sched time.Duration) error {
+// storm applies fault k (scheduled at sched on a timetable or by
+// --fault-at) and waits for the fleet to recover. closeBy, when ≥ 0,
+// closes the window early (the next scheduled fault is due); since, for
+// an observed storm, is where its losses began.
+func (r *runner) storm(k int, sched, closeBy, since time.Duration) error {
 	f := r.cfg.Fault
-	info := StormInfo{Fault: f.Kind, Affected: -1}
-	applied, err := r.ctl.StormBegin(StormOrder{K: k, Kind: f.Kind, Fraction: f.Fraction, Duration: f.Duration})
+	info := StormInfo{Fault: f.Kind, Affected: -1, Observed: f.Kind == FaultObserve}
+	if len(f.At) > 0 {
+		info.Scheduled = sched
+	}
+	applied, err := r.ctl.StormBegin(StormOrder{K: k, Kind: f.Kind, Fraction: f.Fraction, Duration: f.Duration, Since: since})
 	if err != nil {
 		return fmt.Errorf("storm %d: %w", k+1, err)
 	}
-	if r.o.Timetable && !ClientSide(f.Kind) {
+	if (r.o.Timetable || len(f.At) > 0) && !ClientSide(f.Kind) {
 		if _, err := r.waitUntil(sched, nil); err != nil {
 			return err
 		}
 	}
+	var proc FaultProcess
 	switch {
+	case f.Kind == FaultObserve:
+		info.T0 = applied.T0
+		if info.T0 < 0 {
+			info.T0 = since // lost clients went by the time the shards looked
+		}
+		if err := r.ctl.StormT0(k, info.T0); err != nil {
+			return fmt.Errorf("storm %d: %w", k+1, err)
+		}
 	case ClientSide(f.Kind):
 		info.T0 = applied.T0
 	case r.o.Timetable && r.o.Injector == nil:
@@ -231,7 +268,7 @@ func (r *runner) storm(k int, sched time.Duration) error {
 			_ = r.ctl.StormEnd(k)
 			return fmt.Errorf("storm %d: fault %q needs the server's control API (--control) or the embedded server", k+1, f.Kind)
 		}
-		inj, err := r.o.Injector.Inject(r.ctx, f)
+		inj, err := r.o.Injector.Inject(r.ctx, k, f)
 		if err != nil {
 			info.T0, info.End = r.o.Clock(), r.o.Clock()
 			r.storms = append(r.storms, info)
@@ -240,54 +277,41 @@ func (r *runner) storm(k int, sched time.Duration) error {
 			return fmt.Errorf("storm %d: inject %s: %w", k+1, f.Kind, err)
 		}
 		info.T0 = inj.T0.Sub(r.o.Start)
-		if f.Kind != FaultCrash {
+		proc = inj.Process
+		if f.Kind != FaultCrash && !Unattributed(f.Kind) {
 			info.Affected = inj.Affected
 		}
 		if err := r.ctl.StormT0(k, info.T0); err != nil {
+			if proc != nil {
+				proc.Stop()
+			}
 			return fmt.Errorf("storm %d: %w", k+1, err)
 		}
+	}
+	if info.Scheduled > 0 && info.T0-info.Scheduled > 100*time.Millisecond && r.o.Status != nil {
+		fmt.Fprintf(r.o.Status, "stormbench: storm %d came %.1fs after --fault-at asked (%s was still going on)\n",
+			k+1, (info.T0 - info.Scheduled).Seconds(), r.phaseBefore(k))
 	}
 	r.storms = append(r.storms, info)
 	r.rec.StormInfo(k, info)
 
-	minEnd := info.T0
-	switch f.Kind {
-	case FaultRestart, FaultCrash, FaultBlackhole, FaultPartition:
-		minEnd += f.Duration
-	}
-	// A blackhole or partition that ends before the heartbeat timeout may
-	// leave affected clients that never notice. Once the fault is over by
-	// more than a timeout, no more detections can come: the storm is over
-	// when everyone who detected is back.
-	quiet := time.Duration(-1)
-	if f.Kind == FaultBlackhole || f.Kind == FaultPartition {
-		quiet = minEnd + 500*time.Millisecond
-		if r.cfg.Heartbeat.Mode != HeartbeatNone {
-			quiet += r.cfg.Heartbeat.Timeout
-		}
-	}
+	end := r.endRule(k, info, proc)
 	deadline := info.T0 + f.RecoverTimeout
 	if r.o.Timetable {
 		deadline = sched + f.RecoverTimeout
 	}
+	if closeBy >= 0 {
+		deadline = min(deadline, closeBy)
+	}
 	var last Status
 	done, werr := r.waitUntil(deadline, func(s Status) bool {
+		last = s
 		if r.o.Timetable {
-			last = s
 			return false // every shard keeps the same window
 		}
-		last = s
-		want := int64(info.Affected)
-		if want < 0 {
-			want = s.Affected
-		}
-		now := r.o.Clock()
-		if now < minEnd || s.Storm != int64(k) {
-			return false
-		}
-		return s.Recovered >= want || quiet >= 0 && now >= quiet && s.Recovered >= s.Detected
+		return end.over(s, r.o.Clock())
 	})
-	if want := int64(info.Affected); done && quiet >= 0 {
+	if want := int64(info.Affected); done && end.quiet >= 0 {
 		if want < 0 {
 			want = last.Affected
 		}
@@ -298,6 +322,13 @@ func (r *runner) storm(k int, sched time.Duration) error {
 	// A run that ends during the window (Ctrl-C, a child that died) leaves
 	// the storm unfinished: its figures cover only part of the recovery.
 	info.Aborted = !done && (r.ctx.Err() != nil || werr != nil)
+	if proc != nil {
+		res := proc.Stop()
+		info.Exec = &res
+		if res.Failed() && r.o.Status != nil {
+			fmt.Fprintf(r.o.Status, "stormbench: storm %d: the fault command %s\n", k+1, describeExec(res))
+		}
+	}
 	r.storms[k] = info
 	r.rec.StormInfo(k, info)
 	if werr != nil {
@@ -308,6 +339,14 @@ func (r *runner) storm(k int, sched time.Duration) error {
 		return fmt.Errorf("storm %d: %w", k+1, err)
 	}
 	return nil
+}
+
+// phaseBefore names what kept storm k from its scheduled time.
+func (r *runner) phaseBefore(k int) string {
+	if k == 0 {
+		return "the ramp"
+	}
+	return fmt.Sprintf("storm %d", k)
 }
 
 // waitUntil polls the fleet until cond holds, the deadline passes or ctx

@@ -37,6 +37,10 @@ type StormOrder struct {
 	Fraction float64 `json:"fraction"`
 	// Duration of a partition.
 	Duration time.Duration `json:"duration"`
+	// Since (observe) is when the mass disconnect began at the earliest:
+	// clients that lost, at or after Since, a connection opened before it
+	// are the storm's, including those already back.
+	Since time.Duration `json:"since,omitempty"`
 }
 
 // StormApplied is what a fleet reports after a storm began: for
@@ -61,6 +65,8 @@ func (sh *shard) stormBegin(o StormOrder) StormApplied {
 		hit = sh.pickOpen(o.Fraction)
 	case FaultCrash:
 		hit = sh.pickOpen(1)
+	case FaultObserve:
+		return sh.observeBegin(o)
 	}
 	st.affected = int64(len(hit))
 	for _, c := range hit {
@@ -129,6 +135,11 @@ func (sh *shard) stormEnd(k int) {
 }
 
 func (sh *shard) stormDetected(c *client, now time.Duration, cause Cause) {
+	if Unattributed(sh.storm.kind) {
+		// Nobody chose the victims: whoever loses a connection is one.
+		sh.storm.affected++
+		sh.sink.StormAffected(sh.storm.k)
+	}
 	sh.storm.detected++
 	sh.emitStorm(stormEvent{cause: cause, at: now})
 }
@@ -136,6 +147,42 @@ func (sh *shard) stormDetected(c *client, now time.Duration, cause Cause) {
 func (sh *shard) stormRecovered(c *client, now time.Duration) {
 	sh.storm.recovered++
 	sh.emitStorm(stormEvent{recovered: true, at: now, lostAt: c.lostAt, attempts: c.attempts})
+}
+
+// observeBegin opens a storm the coordinator saw in the fleet's counts
+// after it began: the clients that lost, since o.Since, a connection
+// opened before it are attributed to it now, with the times they were
+// lost (and, for those already back, recovered). T0 is the earliest of
+// those losses; the coordinator takes the earliest over all shards.
+func (sh *shard) observeBegin(o StormOrder) StormApplied {
+	st := &sh.storm
+	st.windowStart = o.Since
+	out := StormApplied{T0: -1}
+	for i := range sh.clients {
+		c := &sh.clients[i]
+		if c.lostAt < o.Since || c.lostOpened >= o.Since || c.lostCause == CauseDrain {
+			continue
+		}
+		back := c.state == StateOpen && c.openedAt >= c.lostAt
+		if !back {
+			// Its attempts from now on count live (client.attempt).
+			c.storm = int16(o.K)
+		}
+		for range c.attempts {
+			sh.sink.StormAttempt(o.K)
+		}
+		sh.stormDetected(c, c.lostAt, c.lostCause)
+		if back {
+			st.recovered++
+			sh.emitStorm(stormEvent{recovered: true, at: c.openedAt, lostAt: c.lostAt, attempts: c.attempts})
+		}
+		out.Affected++
+		if out.T0 < 0 || c.lostAt < out.T0 {
+			out.T0 = c.lostAt
+		}
+	}
+	sh.publish()
+	return out
 }
 
 func (sh *shard) emitStorm(e stormEvent) {

@@ -74,6 +74,12 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	p("")
 	head := fmt.Sprintf("storm %d: fault %s, t0 %s, window to %s", st.Index+1, orDash(st.Fault), seconds(st.T0), seconds(st.End))
+	if st.Observed {
+		head = fmt.Sprintf("storm %d: observed, t0 %s (first loss), window to %s", st.Index+1, seconds(st.T0), seconds(st.End))
+	}
+	if st.ScheduledS != nil && st.T0-*st.ScheduledS > 0.1 {
+		head += fmt.Sprintf(" (scheduled %s, late by %s)", seconds(*st.ScheduledS), seconds(st.T0-*st.ScheduledS))
+	}
 	if st.TimedOut {
 		head += " (timed out)"
 	}
@@ -81,6 +87,15 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 		head += " (INCOMPLETE)"
 	}
 	p("%s", head)
+	if e := st.Exec; e != nil {
+		status := fmt.Sprintf("exit %d", e.ExitCode)
+		if e.Error != "" {
+			status = e.Error
+		} else if e.ExitCode != 0 {
+			status = fmt.Sprintf("FAILED: exit %d", e.ExitCode)
+		}
+		p("  command	%s	%s after %s, output in %s", e.Command, status, seconds(e.Duration.Seconds()), e.Log)
+	}
 	survived := ""
 	if st.Survived > 0 {
 		survived = fmt.Sprintf(", survived undetected %d", st.Survived)

@@ -2,8 +2,9 @@ package reporter
 
 import (
 	"fmt"
-	"github.com/stormbench/stormbench/loadgen"
 	"time"
+
+	"github.com/stormbench/stormbench/loadgen"
 )
 
 // StormSummary is the figures of one storm (the README's Metrics section
@@ -56,6 +57,14 @@ type StormSummary struct {
 	// Survived counts affected clients whose connection outlived the fault
 	// undetected (reported by the coordinator).
 	Survived int64 `json:"survived"`
+	// ScheduledS is when --fault-at asked for the fault, in seconds since
+	// the start; null when the fault followed a hold.
+	ScheduledS *float64 `json:"scheduled_s,omitempty"`
+	// Observed marks a storm an observe run found by itself (T0 is the
+	// first loss of the mass disconnect).
+	Observed bool `json:"observed,omitempty"`
+	// Exec is what the command of an exec fault left (exit status, log).
+	Exec *loadgen.ExecResult `json:"exec,omitempty"`
 	// TimedOut reports that the recover timeout closed the window before
 	// every affected client was back.
 	TimedOut bool `json:"timed_out"`
@@ -119,6 +128,13 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		Survived:            int64(info.Survived),
 	}
 	addCounts(out.DetectCauses, st.DetectCauses)
+	if st.Info != nil {
+		if st.Info.Scheduled > 0 {
+			v := st.Info.Scheduled.Seconds()
+			out.ScheduledS = &v
+		}
+		out.Observed, out.Exec = st.Info.Observed, st.Info.Exec
+	}
 	switch {
 	case g.lost():
 		out.Incomplete, out.IncompleteReason = true, g.describe()
@@ -196,5 +212,5 @@ func peakAttemptsPerS(s *Shard, t0, end time.Duration) float64 {
 // connections a fault hits (client-side faults, and a crash of the
 // embedded server); the server counts the others.
 func countedByClients(fault string) bool {
-	return loadgen.ClientSide(fault) || fault == loadgen.FaultCrash
+	return loadgen.ClientSide(fault) || fault == loadgen.FaultCrash || loadgen.Unattributed(fault)
 }

@@ -59,6 +59,8 @@ type runFlags struct {
 	policy         string
 	jitter         string
 	faultKind      string
+	threshold      float64
+	window         time.Duration
 	server         sut.Config
 	workers        int
 	serverWorkers  int
@@ -92,7 +94,10 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&cfg.Heartbeat.Timeout, "heartbeat-timeout", 0, "dead when nothing was received for this long (server mode: no ping) (default 3 × interval)")
 	fs.DurationVar(&cfg.Heartbeat.Spread, "heartbeat-spread", 0, "delay a client's first ping by U(0, spread) after it connects (default: the interval; 0 = no spread)")
 
-	fs.StringVar(&rf.faultKind, "fault", "abort", "fault: close, restart, abort, crash, blackhole, reset, partition or none")
+	fs.StringVar(&rf.faultKind, "fault", "abort", "fault: close, restart, abort, crash, blackhole, reset, partition, exec:'CMD' (your command at T0: a deploy, a restart), observe (inject nothing, measure every mass disconnect) or none")
+	fs.DurationSliceVar(&cfg.Fault.At, "fault-at", nil, "apply the fault at these times from the run's start (e.g. 30s,2m), one storm each, instead of hold-then-fault")
+	fs.Float64Var(&rf.threshold, "storm-threshold", 0.1, "observe: a storm opens when at least this share of the open clients is lost within --storm-window, in (0, 1]")
+	fs.DurationVar(&rf.window, "storm-window", time.Second, "observe: see --storm-threshold; observe and exec: the quiet time after the last loss before a storm can end")
 	fs.Float64Var(&cfg.Fault.Fraction, "fault-fraction", 1, "share of open connections the fault hits, in (0, 1]")
 	fs.DurationVar(&cfg.Fault.Duration, "fault-duration", 5*time.Second, "how long restart, crash, blackhole and partition last (restart and crash: 0 = back at once)")
 	fs.IntVar(&cfg.Fault.Code, "fault-code", 0, "close code for close and restart (default: 1001, 1012)")
@@ -147,6 +152,8 @@ func runZeroRules(cfg *loadgen.Config, rf *runFlags) []zeroRule {
 		{flag: "fault-code", refuse: "1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4)"},
 		{flag: "storms", refuse: "≥ 1 (--fault none runs without a storm)"},
 		{flag: "recover-timeout", refuse: "> 0"},
+		{flag: "storm-threshold", refuse: "in (0, 1]"},
+		{flag: "storm-window", refuse: "> 0"},
 		{flag: "workers", refuse: "≥ 1"},
 		{flag: "loops", refuse: "≥ 1"},
 		{flag: "lateness-bound", refuse: "> 0"},
@@ -173,6 +180,7 @@ var runFlagNames = map[string]string{
 	"Heartbeat.Timeout": "--heartbeat-timeout", "Heartbeat.Spread": "--heartbeat-spread",
 	"Fault.Kind": "--fault", "Fault.Fraction": "--fault-fraction", "Fault.Duration": "--fault-duration", "Fault.Code": "--fault-code",
 	"Fault.Storms": "--storms", "Fault.RecoverTimeout": "--recover-timeout",
+	"Fault.Command": "--fault exec:", "Fault.At": "--fault-at", "Fault.Threshold": "--storm-threshold", "Fault.Window": "--storm-window",
 	"MaxMessage": "--max-message-size",
 	"Loops":      "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
 	"Workers": "--workers", "ServerWorkers": "--server-workers", "SourceAddrs": "--source-ips",
@@ -226,7 +234,25 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	applyZeroMeanings(fs, rules)
 	cfg.Policy.Jitter = loadgen.Jitter(rf.jitter)
 	cfg.Policy.Preset = rf.policy
-	cfg.Fault.Kind = rf.faultKind
+	cfg.Fault.Kind, cfg.Fault.Command, _ = strings.Cut(rf.faultKind, ":")
+	if cfg.Fault.Kind != loadgen.FaultExec && strings.Contains(rf.faultKind, ":") {
+		return nil, usagef("--fault %q: only exec takes a command (exec:'CMD')", rf.faultKind)
+	}
+	if cfg.Fault.Kind == loadgen.FaultExec && !strings.Contains(rf.faultKind, ":") {
+		return nil, usagef("--fault exec needs the command to run: --fault exec:'systemctl restart nginx'")
+	}
+	if fs.Changed("storm-threshold") {
+		cfg.Fault.Threshold = rf.threshold
+	}
+	if fs.Changed("storm-window") {
+		cfg.Fault.Window = rf.window
+	}
+	if len(cfg.Fault.At) > 0 {
+		if fs.Changed("storms") {
+			return nil, usagef("--storms with --fault-at: the schedule says how many storms (one per time)")
+		}
+		cfg.Fault.Storms = 0
+	}
 	cfg.Resume = &rf.resume
 	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode != loadgen.HeartbeatNone {
 		return nil, usagef("--heartbeat-interval 0s is only valid with --heartbeat none (got --heartbeat %s)", cfg.Heartbeat.Mode)
@@ -359,10 +385,22 @@ func parseStartAt(s string, now time.Time) (time.Time, error) {
 // anything starts.
 func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interface{ Changed(string) bool }) error {
 	kind := cfg.Fault.Kind
+	if loadgen.Unattributed(kind) {
+		for _, f := range []string{"fault-fraction", "fault-duration", "fault-code"} {
+			if fs.Changed(f) {
+				return usagef("--%s has no meaning with --fault %s: what the fault does is up to %s", f, kind,
+					map[string]string{loadgen.FaultExec: "your command", loadgen.FaultObserve: "whatever breaks the connections"}[kind])
+			}
+		}
+	}
 	switch {
+	case kind == loadgen.FaultObserve && rf.shard != "":
+		return usagef("--fault observe with --shard: each machine would find storms of its own; observe from one process (--workers spreads the clients)")
+	case kind == loadgen.FaultObserve && fs.Changed("storms"):
+		return usagef("--storms with --fault observe: every storm seen during --hold is measured")
 	case kind == loadgen.FaultCrash && !embed:
 		return usagef("--fault crash kills the embedded server; it cannot be used with --url")
-	case !embed && !loadgen.ClientSide(kind) && kind != loadgen.FaultNone && rf.control == "":
+	case !embed && !loadgen.ClientSide(kind) && !loadgen.Unattributed(kind) && kind != loadgen.FaultNone && rf.control == "":
 		return usagef("--fault %s is applied by the server: with --url, give its control API with --control (or use --fault reset, partition or none)", kind)
 	case rf.control != "" && embed:
 		return usagef("--control is for a server given with --url; the embedded server's control API is used automatically")
