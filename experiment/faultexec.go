@@ -20,6 +20,10 @@ import (
 // timeout gets between SIGTERM and SIGKILL.
 const execStopGrace = 5 * time.Second
 
+// execWaitDelay is how long the output of a command that exited is still
+// collected from children it left running.
+const execWaitDelay = time.Second
+
 // faultCommand is the command of an exec fault (a deploy, a restart): run
 // with sh -c in a process group of its own, so that stopping it stops
 // what it started; its output goes to stderr, each line marked, and to
@@ -58,6 +62,10 @@ func startFaultCommand(command, dir string, k int, stderr io.Writer, tty bool) (
 	cmd.Stdout, cmd.Stderr = fc.out, fc.out
 	cmd.Env = append(os.Environ(), "STORMBENCH_STORM="+strconv.Itoa(k+1), "STORMBENCH_RESULTS="+dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A command that starts a server in the background (node server.js &)
+	// leaves it holding the output pipe: the command is over when the
+	// shell exits, whatever its children still write.
+	cmd.WaitDelay = execWaitDelay
 	fc.cmd = cmd
 	fc.start = time.Now()
 	if err := cmd.Start(); err != nil {
@@ -73,6 +81,9 @@ func startFaultCommand(command, dir string, k int, stderr io.Writer, tty bool) (
 		switch {
 		case err == nil:
 			fc.res.ExitCode = 0
+		case errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Exited():
+			// Exited; a background child kept the output open.
+			fc.res.ExitCode = cmd.ProcessState.ExitCode()
 		case errors.As(err, &ee) && ee.Exited():
 			fc.res.ExitCode = ee.ExitCode()
 		case errors.As(err, &ee):
