@@ -198,22 +198,36 @@ func (c *client) opened(now time.Duration) {
 
 // failed handles a failed attempt: back off, or give up.
 func (c *client) failed(now time.Duration, cause FailCause, start time.Duration) {
+	c.refused(now, cause, start, -1)
+}
+
+// refused is failed with the Retry-After of the server's refusal (-1: none).
+func (c *client) refused(now time.Duration, cause FailCause, start, retryAfter time.Duration) {
 	sh := c.sh
 	sh.sink.Failed(start, cause)
 	sh.failures++
 	c.attempts++
-	c.backoff(now, now-start, EvFailed)
+	c.backoff(now, now-start, EvFailed, retryAfter)
 }
 
 // backoff schedules the next attempt with the reconnect policy (ev is the
 // state machine's event for how the client got here), or gives up.
-func (c *client) backoff(now, sinceAttempt time.Duration, ev Event) {
+// backoff schedules the next attempt after the policy's delay; retryAfter,
+// when ≥ 0, is what the server's refusal asked for.
+func (c *client) backoff(now, sinceAttempt time.Duration, ev Event, retryAfter time.Duration) {
 	sh := c.sh
 	if sh.draining {
 		c.on(EvDrain)
 		return
 	}
 	d, ok := sh.fl.policy.Next(&c.bo, &c.rng, sinceAttempt)
+	if retryAfter >= 0 {
+		honour := sh.cfg.RespectRetryAfter && ok && retryAfter > d
+		sh.sink.RetryAfter(now, retryAfter, honour)
+		if honour {
+			d = retryAfter
+		}
+	}
 	if !ok {
 		c.giveUp(now)
 		return
@@ -423,7 +437,7 @@ func (c *client) afterLoss(now, openFor time.Duration) {
 	sh.loop.Cancel(&c.timer)
 	sh.loop.Cancel(&c.hb)
 	sh.fl.policy.Disconnected(&c.bo, openFor)
-	c.backoff(now, 0, EvDead)
+	c.backoff(now, 0, EvDead, -1)
 }
 
 // closeSocket unregisters and closes the socket: with an RST when abort,

@@ -126,6 +126,10 @@ type Config struct {
 	// Resume makes clients reconnect with ?resume=<last seq> and count
 	// messages lost and duplicated; nil means true.
 	Resume *bool `json:"resume"`
+	// RespectRetryAfter makes a client refused with 429 or 503 and a
+	// Retry-After wait at least that long before its next attempt, where
+	// its policy would retry sooner (counted).
+	RespectRetryAfter bool `json:"respect_retry_after"`
 	// Seed makes a run reproducible: every client draws from its own RNG
 	// derived from (Seed, client ID); zero means 1.
 	Seed uint64 `json:"seed"`

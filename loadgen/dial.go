@@ -184,14 +184,17 @@ func (c *client) upgradeResponse(data []byte, now time.Duration) {
 		c.upgraded(now, buf[n:])
 	default:
 		cause := FailHandshake
+		retryAfter := time.Duration(-1)
 		var f handshake.Failure
 		if errors.As(err, &f) && f == handshake.ErrStatus {
-			cause = FailHTTPStatus
-			if r.Status == 503 || r.Status == 429 {
-				cause = FailRejected
+			cause = statusCause(r.Status)
+			if r.HasRetryAfter && (r.Status == 429 || r.Status == 503) {
+				// RFC 9110 §10.2.3: how long the client ought to wait.
+				retryAfter = max(r.RetryAfter, 0)
 			}
 		}
-		c.dialFailed(now, cause, int(c.fd))
+		c.endDial(int(c.fd))
+		c.refused(now, cause, c.attemptAt, retryAfter)
 	}
 }
 

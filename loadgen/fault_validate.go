@@ -15,7 +15,7 @@ func (f Fault) validateOwn() []error {
 	bad := func(field, format string, a ...any) { errs = append(errs, fielderr.New(field, format, a...)) }
 	switch {
 	case f.Kind == FaultExec && strings.TrimSpace(f.Command) == "":
-		bad("Fault.Command", "must name the command to run, e.g. exec:'systemctl restart nginx' (got an empty command)")
+		bad("Fault.Command", "must name the command to run after exec:, e.g. exec:'systemctl restart nginx' (got an empty command)")
 	case f.Kind != FaultExec && f.Command != "":
 		bad("Fault.Command", "is for {Fault.Kind} exec only (got kind %q)", orDefault(f.Kind, FaultAbort))
 	}

@@ -68,12 +68,12 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 	sh := c.sh
 	now := sh.now
 	if op != ws.OpText {
-		sh.sink.Received(now, TrafficOther, wire)
+		sh.sink.Received(now, TrafficUnrecognised, wire)
 		return c.state == StateOpen
 	}
 	m, err := protocol.Parse(p)
 	if err != nil {
-		sh.sink.Received(now, TrafficOther, wire)
+		sh.sink.Received(now, TrafficUnrecognised, wire)
 		return c.state == StateOpen
 	}
 	switch m.Kind {
@@ -89,7 +89,7 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 			c.lastSeq, c.haveSeq = m.Seq, true
 		}
 	default:
-		sh.sink.Received(now, TrafficOther, wire)
+		sh.sink.Received(now, TrafficUnrecognised, wire)
 	}
 	return c.state == StateOpen
 }
@@ -97,7 +97,7 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 // Skipped implements wsframe.Handler: a message longer than the client
 // parses, counted and dropped as it streamed by.
 func (c *client) Skipped(_ ws.OpCode, _ int64, wire int) bool {
-	c.sh.sink.Received(c.sh.now, TrafficOther, wire)
+	c.sh.sink.Received(c.sh.now, TrafficUnrecognised, wire)
 	return c.state == StateOpen
 }
 

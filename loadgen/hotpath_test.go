@@ -22,6 +22,7 @@ func (s *countSink) Failed(time.Duration, FailCause)                            
 func (s *countSink) Disconnected(time.Duration, Cause)                                   {}
 func (s *countSink) Reconnected(time.Duration, time.Duration, int)                       {}
 func (s *countSink) GaveUp(time.Duration)                                                {}
+func (s *countSink) RetryAfter(time.Duration, time.Duration, bool)                       {}
 func (s *countSink) Backoff(time.Duration)                                               {}
 func (s *countSink) Lateness(time.Duration)                                              {}
 func (s *countSink) Sent(time.Duration, Traffic, int)                                    { s.sent++ }

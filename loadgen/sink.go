@@ -29,6 +29,10 @@ type Sink interface {
 	GaveUp(at time.Duration)
 	// Backoff records one backoff delay drawn from the reconnect policy.
 	Backoff(d time.Duration)
+	// RetryAfter records a refused upgrade (429, 503) that carried a
+	// Retry-After of d, and whether the client waited for it
+	// (--respect-retry-after) where its policy would have retried sooner.
+	RetryAfter(at, d time.Duration, honoured bool)
 	// Lateness records how late a scheduled timer (ping, timeout, backoff
 	// wake-up) fired; attempt lateness arrives through Attempt.
 	Lateness(d time.Duration)
@@ -88,12 +92,15 @@ type ConnectTiming struct {
 type Traffic uint8
 
 // Frame classes. Ping and Pong are heartbeat traffic, whichever side
-// started it; Message is a broadcast message of the server's stream.
+// started it; Message is a broadcast message of the server's stream;
+// Unrecognised is a data message the client has no rule for (a foreign
+// server's own formats): counted, never taken for loss.
 const (
 	TrafficOther Traffic = iota
 	TrafficPing
 	TrafficPong
 	TrafficMessage
+	TrafficUnrecognised
 )
 
 // Cause says why a client declared its connection dead.
@@ -145,9 +152,11 @@ const (
 	FailTimeout
 	// FailReset: the connection was reset during the handshake.
 	FailReset
-	// FailRejected: the server answered the upgrade with HTTP 503 or 429.
-	FailRejected
-	// FailHTTPStatus: the server answered with another non-101 status.
+	// FailUnavailable: the server answered the upgrade with HTTP 503
+	// (overloaded, or shedding load on purpose).
+	FailUnavailable
+	// FailHTTPStatus: the server answered with a non-101 status that has
+	// no cause of its own.
 	FailHTTPStatus
 	// FailHandshake: the handshake response was not a valid upgrade.
 	FailHandshake
@@ -162,10 +171,33 @@ const (
 	FailLocal
 	// FailUnreachable: no route to the server (ENETUNREACH, EHOSTUNREACH).
 	FailUnreachable
+	// FailUnauthorized: HTTP 401, the credentials (a token header) were
+	// missing, wrong or expired.
+	FailUnauthorized
+	// FailForbidden: HTTP 403, the credentials were refused (or the Origin).
+	FailForbidden
+	// FailTooManyRequests: HTTP 429, the server rate-limits upgrades.
+	FailTooManyRequests
 	numFailCauses
 )
 
-var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "rejected", "http_status", "handshake", "address", "other", "canceled", "local", "unreachable"}
+var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "unavailable", "http_status", "handshake", "address", "other", "canceled", "local", "unreachable",
+	"unauthorized", "forbidden", "too_many_requests"}
+
+// statusCause maps a refused upgrade's HTTP status to its failure cause.
+func statusCause(status int) FailCause {
+	switch status {
+	case 401:
+		return FailUnauthorized
+	case 403:
+		return FailForbidden
+	case 429:
+		return FailTooManyRequests
+	case 503:
+		return FailUnavailable
+	}
+	return FailHTTPStatus
+}
 
 // String returns the failure cause's name as used in results files.
 func (c FailCause) String() string {

@@ -26,6 +26,9 @@ const (
 	colHeartbeatBytesSent
 	colHeartbeatBytesReceived
 	colReconnects
+	colMessagesOther
+	colRetryAfterSeen
+	colRetryAfterHonoured
 	colLoopBusy
 	colLoopStall
 	colLoopCPU
@@ -54,6 +57,7 @@ var columnNames = [numColumns]string{
 	"gave_up", "messages_lost", "messages_duplicated",
 	"heartbeat_frames_sent", "heartbeat_frames_received",
 	"heartbeat_bytes_sent", "heartbeat_bytes_received", "reconnects",
+	"messages_other", "retry_after_seen", "retry_after_honoured",
 	"loop_busy_us", "loop_stall_us", "loop_cpu_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",
 	"tcp_abort_on_memory", "tcp_memory_pressures", "listen_overflows", "listen_drops",

@@ -30,7 +30,7 @@ var scenarioInfo = loadgen.StormInfo{Fault: "abort", T0: scenarioT0, End: 6 * ti
 // so it can be routed to any recorder.
 func feed(loop int, s loadgen.Sink) {
 	rng := rand.New(rand.NewPCG(uint64(loop), 42))
-	failCauses := []loadgen.FailCause{loadgen.FailRefused, loadgen.FailTimeout, loadgen.FailRejected, loadgen.FailReset}
+	failCauses := []loadgen.FailCause{loadgen.FailRefused, loadgen.FailTimeout, loadgen.FailUnavailable, loadgen.FailReset}
 	dur := func(lo, hi int) time.Duration {
 		return time.Duration(lo)*time.Millisecond + time.Duration(rng.IntN((hi-lo)*1000))*time.Microsecond
 	}

@@ -108,6 +108,15 @@ func (s *sink) GaveUp(at time.Duration) {
 	s.series.add(at, colGaveUp, 1)
 }
 
+// RetryAfter counts a refusal that carried Retry-After, and whether the
+// client waited for it.
+func (s *sink) RetryAfter(at, _ time.Duration, honoured bool) {
+	s.series.add(at, colRetryAfterSeen, 1)
+	if honoured {
+		s.series.add(at, colRetryAfterHonoured, 1)
+	}
+}
+
 // Backoff records a backoff delay.
 func (s *sink) Backoff(d time.Duration) {
 	record(&s.cur.h.dense[mBackoff], mBackoff, micros(d))
@@ -148,6 +157,8 @@ func (s *sink) Received(at time.Duration, kind loadgen.Traffic, bytes int) {
 		r.v[colHeartbeatBytesReceived] += n
 	case loadgen.TrafficMessage:
 		r.v[colMessagesReceived]++
+	case loadgen.TrafficUnrecognised:
+		r.v[colMessagesOther]++
 	}
 }
 

@@ -89,6 +89,15 @@ type Counters struct {
 	MessagesLost       int64 `json:"messages_lost"`
 	MessagesDuplicated int64 `json:"messages_duplicated"`
 	Reconnects         int64 `json:"reconnects"`
+	// MessagesOther counts data messages the clients have no rule for (a
+	// server's own formats); they are never counted as lost.
+	MessagesOther int64 `json:"messages_other"`
+	// RetryAfterSeen counts refused upgrades (429, 503) that carried
+	// Retry-After; RetryAfterHonoured those after which the client waited
+	// for it (--respect-retry-after) where its policy would have retried
+	// sooner.
+	RetryAfterSeen     int64 `json:"retry_after_seen"`
+	RetryAfterHonoured int64 `json:"retry_after_honoured"`
 	// FailureCauses counts failed attempts by cause.
 	FailureCauses map[string]int64 `json:"failure_causes"`
 	// DisconnectCauses counts ended connections by cause.
@@ -241,6 +250,9 @@ func counters(s *Shard) Counters {
 		MessagesLost:       s.total("messages_lost"),
 		MessagesDuplicated: s.total("messages_duplicated"),
 		Reconnects:         s.total("reconnects"),
+		MessagesOther:      s.total("messages_other"),
+		RetryAfterSeen:     s.total("retry_after_seen"),
+		RetryAfterHonoured: s.total("retry_after_honoured"),
 		FailureCauses:      map[string]int64{},
 		DisconnectCauses:   map[string]int64{},
 		ProtocolErrors:     map[string]int64{},

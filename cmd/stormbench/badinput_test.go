@@ -38,7 +38,7 @@ func TestBadInput(t *testing.T) {
 		{"heartbeat timeout", []string{"run", "--heartbeat-interval", "2s", "--heartbeat-timeout", "1s"}, "--heartbeat-timeout must be longer than --heartbeat-interval"},
 		{"fault", []string{"run", "--fault", "meteor"}, "--fault must be one of close, restart, abort, crash, blackhole, reset, partition, exec, observe, none"},
 		{"exec without command", []string{"run", "--fault", "exec"}, "--fault exec needs the command to run"},
-		{"exec empty command", []string{"run", "--fault", "exec:  "}, "--fault exec: must name the command"},
+		{"exec empty command", []string{"run", "--fault", "exec:  "}, "--fault must name the command to run after exec:"},
 		{"command on another kind", []string{"run", "--fault", "abort:ls"}, "only exec takes a command"},
 		{"exec with fraction", []string{"run", "--fault", "exec:true", "--fault-fraction", "0.5"}, "--fault-fraction has no meaning with --fault exec"},
 		{"observe with duration", []string{"run", "--fault", "observe", "--fault-duration", "2s"}, "--fault-duration has no meaning with --fault observe"},

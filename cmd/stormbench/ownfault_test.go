@@ -230,7 +230,9 @@ func TestFaultAtSchedule(t *testing.T) {
 		if d := time.Duration((st.T0 - want) * float64(time.Second)); d < 0 || d > late {
 			t.Errorf("storm %d: T0 %.3fs, scheduled %.1fs (bound %v)", k+1, st.T0, want, late)
 		}
-		if st.Affected != 150 || st.Recovered != 150 {
+		// Half of the clients open at T0: all 300 for the first storm;
+		// the second may come while some of the first are still away.
+		if st.Affected < 1 || st.Affected > 150 || k == 0 && st.Affected != 150 || st.Recovered != st.Affected {
 			t.Errorf("storm %d: affected %d recovered %d", k+1, st.Affected, st.Recovered)
 		}
 	}

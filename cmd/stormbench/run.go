@@ -180,7 +180,7 @@ var runFlagNames = map[string]string{
 	"Heartbeat.Timeout": "--heartbeat-timeout", "Heartbeat.Spread": "--heartbeat-spread",
 	"Fault.Kind": "--fault", "Fault.Fraction": "--fault-fraction", "Fault.Duration": "--fault-duration", "Fault.Code": "--fault-code",
 	"Fault.Storms": "--storms", "Fault.RecoverTimeout": "--recover-timeout",
-	"Fault.Command": "--fault exec:", "Fault.At": "--fault-at", "Fault.Threshold": "--storm-threshold", "Fault.Window": "--storm-window",
+	"Fault.Command": "--fault", "Fault.At": "--fault-at", "Fault.Threshold": "--storm-threshold", "Fault.Window": "--storm-window",
 	"MaxMessage": "--max-message-size",
 	"Loops":      "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
 	"Workers": "--workers", "ServerWorkers": "--server-workers", "SourceAddrs": "--source-ips",
