@@ -43,7 +43,14 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 		p("  protocol errors\t%d\t%s (RFC 6455 rules the server broke)", n, rules)
 	}
 	p("  reconnects\t%d\tgave up %d", c.Reconnects, c.GaveUp)
-	p("  messages\t%d received\tlost %d, duplicated %d", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated)
+	if c.RetryAfterSeen > 0 {
+		p("  retry-after\t%d refusals carried it\twaited for %d", c.RetryAfterSeen, c.RetryAfterHonoured)
+	}
+	other := ""
+	if c.MessagesOther > 0 {
+		other = fmt.Sprintf(", other %d (not recognised, never counted lost)", c.MessagesOther)
+	}
+	p("  messages\t%d received\tlost %d, duplicated %d%s", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated, other)
 
 	hb := sum.Heartbeat
 	p("heartbeat")
