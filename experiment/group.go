@@ -67,6 +67,13 @@ func serveGroup(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 	}
 	srv := sut.NewControlServer(group, rc.ControlToken)
 	go func() { _ = srv.Serve(ln) }()
+	mctx, mcancel := context.WithCancel(ctx)
+	defer mcancel()
+	if err := serveMetrics(mctx, o, serveSource{workers: o.Workers, stats: func() (sut.Stats, error) { return group.Stats(), nil }}); err != nil {
+		killAll()
+		_ = srv.Close()
+		return err
+	}
 	wsURL := "ws://" + addr + rc.Path
 	ctlURL := "http://" + ln.Addr().String()
 	if o.Announce {

@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stormbench/stormbench/internal/kernel"
+	"github.com/stormbench/stormbench/internal/livemetrics"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -85,6 +87,19 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	clock := func() time.Duration { return time.Since(start) }
 	sup := newSupervisor(clock, func() string { return phase.Load().(string) }, cancel)
 
+	live := &lazyRunSource{}
+	es := &embeddedStats{workers: max(p.ServerWorkers, 1)}
+	if p.MetricsListen != "" {
+		cols := []prometheus.Collector{livemetrics.NewRunCollector(live)}
+		if p.Embedded() {
+			cols = append(cols, livemetrics.NewServeCollector(es))
+		}
+		ms, err := listenMetrics(runCtx, p.MetricsListen, cols...)
+		if err != nil {
+			return nil, &InputError{fmt.Errorf("--metrics-listen: %w", err)}
+		}
+		fmt.Fprintf(p.Stderr, "stormbench: metrics on http://%s/metrics\n", ms.Addr())
+	}
 	var emb *embedded
 	inj := &injector{dir: dir, stderr: p.Stderr, tty: IsTerminal(p.Status)}
 	if p.Embedded() {
@@ -97,6 +112,7 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 		cfg.URL = emb.URL()
 		inj.emb = emb
 		inj.ctl = emb.control
+		es.ctl.Store(&inj.ctl)
 	} else if p.Control != "" && cfg.Shard.Index == 0 {
 		// On a timetable only shard 0 applies server-side faults.
 		ctl := &sut.ControlClient{Base: p.Control, Token: p.ControlToken}
@@ -144,7 +160,12 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	if p.Status != nil {
 		opts.Status = p.Status
 	}
-	outcome, runErr := loadgen.Run(runCtx, cfg, supervised{Controller: fr.ctl, sup: sup}, fr.rec, opts)
+	watch := &stormWatch{Recorder: fr.rec}
+	if lr, ok := fr.ctl.(loadgen.LiveReader); ok && cfg.Live {
+		live.src.Store(&runSource{start: start, clock: fr.clock, phase: func() string { return phase.Load().(string) },
+			ctl: fr.ctl, live: lr, storms: watch})
+	}
+	outcome, runErr := loadgen.Run(runCtx, cfg, supervised{Controller: fr.ctl, sup: sup}, watch, opts)
 	// From here on nothing may stop the results from being written.
 	close(stopHost)
 	<-hostDone

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/livemetrics"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
 
@@ -52,6 +53,24 @@ type ServeOptions struct {
 	Stdout io.Writer
 	// Stderr receives the workers' and the server's messages.
 	Stderr io.Writer
+	// MetricsListen, when set, serves the server's /stats as Prometheus
+	// metrics on this loopback address (/metrics).
+	MetricsListen string
+}
+
+// serveMetrics starts the metrics listener of a server, when asked for.
+func serveMetrics(ctx context.Context, o ServeOptions, src serveSource) error {
+	if o.MetricsListen == "" {
+		return nil
+	}
+	ms, err := listenMetrics(ctx, o.MetricsListen, livemetrics.NewServeCollector(src))
+	if err != nil {
+		return fmt.Errorf("serve: --metrics-listen: %w", err)
+	}
+	if !o.Announce {
+		fmt.Fprintf(o.Stdout, "metrics: http://%s/metrics\n", ms.Addr())
+	}
+	return nil
 }
 
 // Serve runs the server-under-test until ctx is done: in this process, or
@@ -67,6 +86,12 @@ func Serve(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 	}
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := serveMetrics(ctx, o, serveSource{workers: 1, stats: func() (sut.Stats, error) { return srv.Stats(), nil }}); err != nil {
+		_ = srv.Shutdown(context.Background())
+		return err
 	}
 	rc := srv.Config()
 	wsURL := "ws://" + srv.Addr() + rc.Path

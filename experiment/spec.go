@@ -56,6 +56,9 @@ type Spec struct {
 	Args []string
 	// NoPreflight skips the check that the run fits this machine.
 	NoPreflight bool
+	// MetricsListen, when set, serves the run's live view in the
+	// Prometheus text format on this loopback address (/metrics).
+	MetricsListen string
 	// Status receives the live status line; nil silences it.
 	Status io.Writer
 	// Stderr receives messages and the children's stderr.
@@ -159,6 +162,12 @@ func Prepare(s Spec) (*Plan, error) {
 		if cfg.Shard.Count > 1 {
 			p.Name += fmt.Sprintf("-shard-%d-of-%d", cfg.Shard.Index, cfg.Shard.Count)
 		}
+	}
+	if p.MetricsListen != "" {
+		if err := CheckMetricsAddr(p.MetricsListen); err != nil {
+			return nil, &InputError{fmt.Errorf("--metrics-listen: %w", err)}
+		}
+		cfg.Live = true
 	}
 	if !runNameRE.MatchString(p.Name) {
 		return nil, &InputError{fmt.Errorf("--name must be 1–64 letters, digits, '.', '_' or '-' (got %q)", p.Name)}

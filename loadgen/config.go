@@ -148,6 +148,9 @@ type Config struct {
 	// streamed, not buffered, so this bounds nothing but patience; zero
 	// means 1 MiB, negative means no limit.
 	MaxMessage int64 `json:"max_message"`
+	// Live keeps cumulative figures readable while the run goes on
+	// (LiveReader), for a live view such as Prometheus.
+	Live bool `json:"live,omitempty"`
 	// Shard selects this process's part of the fleet: client IDs g with
 	// g mod Shard.Count == Shard.Index. Zero means the whole fleet.
 	Shard Shard `json:"shard"`

@@ -122,7 +122,13 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 			f.closeLoops()
 			return nil, fmt.Errorf("event loop: %w", err)
 		}
-		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: rec.Sink(i), storm: stormState{k: -1},
+		sink := rec.Sink(i)
+		var live *liveSink
+		if cfg.Live {
+			live = newLiveSink(sink, cfg.Interval)
+			sink = live
+		}
+		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: sink, live: live, storm: stormState{k: -1},
 			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq),
 			wf: wsframe.Config{Role: wsframe.Client, MaxMessage: cfg.MaxMessage}})
 	}

@@ -29,6 +29,7 @@ type reply struct {
 	Err     string        `json:"err,omitempty"`
 	Status  *Status       `json:"status,omitempty"`
 	Applied *StormApplied `json:"applied,omitempty"`
+	Live    *Live         `json:"live,omitempty"`
 }
 
 // Remote drives a fleet in another process through the worker protocol.
@@ -94,7 +95,7 @@ func RemoteTimeout(op string) time.Duration {
 	switch op {
 	case "drain", "close":
 		return 90 * time.Second
-	case "status":
+	case "status", "live":
 		return 5 * time.Second
 	}
 	return 15 * time.Second
@@ -270,6 +271,15 @@ func Serve(r io.Reader, w io.Writer, ctl Controller) error {
 			var s Status
 			s, err = ctl.Status()
 			p.Status = &s
+		case "live":
+			lr, ok := ctl.(LiveReader)
+			if !ok {
+				err = errors.New("this worker keeps no live figures")
+				break
+			}
+			var l Live
+			l, err = lr.Live()
+			p.Live = &l
 		case "cut":
 			err = ctl.Cut(q.Phase)
 		case "storm_begin":

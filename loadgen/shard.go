@@ -17,6 +17,7 @@ type shard struct {
 	cfg      *Config
 	loop     *evloop.Loop
 	sink     Sink
+	live     *liveSink // the sink, when the fleet keeps live figures
 	clients  []client
 	fw       wsframe.Writer
 	wf       wsframe.Config // rules of the server's frames, shared by the loop's clients

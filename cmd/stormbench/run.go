@@ -68,6 +68,7 @@ type runFlags struct {
 	noPreflight    bool
 	shard, startAt string
 	runID          string
+	metricsListen  string
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -107,6 +108,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.StringVar(&rf.token, "control-token", "", "control API token (with --control; default: $"+experiment.TokenEnv+")")
 
 	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> and count lost and duplicated messages")
+	fs.StringVar(&rf.metricsListen, "metrics-listen", "", "serve the run's live figures (fleet, storm, latency histograms; the embedded server's too) as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	fs.BoolVar(&cfg.RespectRetryAfter, "respect-retry-after", false, "after a 429 or 503 with Retry-After, wait at least that long before the next attempt (counted in the summary)")
 	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
 	fs.IntVar(&rf.workers, "workers", 0, "load-generator worker processes, each a shard of the clients (default: enough to keep each under 18 000 sockets)")
@@ -182,8 +184,8 @@ var runFlagNames = map[string]string{
 	"Fault.Kind": "--fault", "Fault.Fraction": "--fault-fraction", "Fault.Duration": "--fault-duration", "Fault.Code": "--fault-code",
 	"Fault.Storms": "--storms", "Fault.RecoverTimeout": "--recover-timeout",
 	"Fault.Command": "--fault", "Fault.At": "--fault-at", "Fault.Threshold": "--storm-threshold", "Fault.Window": "--storm-window",
-	"MaxMessage": "--max-message-size",
-	"Loops":      "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
+	"MaxMessage": "--max-message-size", "MetricsListen": "--metrics-listen",
+	"Loops": "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
 	"Workers": "--workers", "ServerWorkers": "--server-workers", "SourceAddrs": "--source-ips",
 	"Server.AcceptRate": "--server-accept-rate", "Server.MaxConns": "--server-max-conns", "Server.PingInterval": "--server-ping-interval",
 	"Server.IdleTimeout": "--server-idle-timeout", "Server.BroadcastInterval": "--server-broadcast-interval",
@@ -303,7 +305,7 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		Loadgen: cfg, Workers: rf.workers, LoopsSet: fs.Changed("loops"),
 		ServerWorkers: rf.serverWorkers, ServerLoopsSet: fs.Changed("server-loops"), ServerPingSet: fs.Changed("server-ping-interval"),
 		Control: rf.control, ControlToken: rf.token, Out: rf.out, Name: rf.name, StartAt: startAt,
-		RunID: runID(rf, cfg, startAt), Args: args, NoPreflight: rf.noPreflight, Stderr: stderr,
+		RunID: runID(rf, cfg, startAt), Args: args, NoPreflight: rf.noPreflight, Stderr: stderr, MetricsListen: rf.metricsListen,
 	}
 	if embed {
 		srv := rf.server

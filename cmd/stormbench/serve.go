@@ -83,7 +83,9 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	serveFlags(cmd, &cfg)
 	var workers int
 	var child bool
+	var metricsListen string
 	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns)")
+	cmd.fs.StringVar(&metricsListen, "metrics-listen", "", "serve the server's /stats as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	cmd.fs.BoolVar(&child, "child", false, "run as a child of a coordinator: settings as JSON on stdin, token in "+experiment.TokenEnv)
 	_ = cmd.fs.MarkHidden("child")
 	if err := cmd.parse(args); err != nil {
@@ -109,7 +111,12 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if !cmd.fs.Changed("workers") {
 		workers = experiment.ServerWorkers(cfg.MaxConns)
 	}
-	err := experiment.Serve(ctx, cfg, experiment.ServeOptions{Workers: workers, Stdout: stdout, Stderr: stderr})
+	if cmd.fs.Changed("metrics-listen") {
+		if err := experiment.CheckMetricsAddr(metricsListen); err != nil {
+			return usagef("--metrics-listen: %v", err)
+		}
+	}
+	err := experiment.Serve(ctx, cfg, experiment.ServeOptions{Workers: workers, Stdout: stdout, Stderr: stderr, MetricsListen: metricsListen})
 	var fe *sut.FieldError
 	if errors.As(err, &fe) {
 		return usageError{flagError(err, serveFlagNames)}

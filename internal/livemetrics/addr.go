@@ -37,6 +37,10 @@ func checkListenAddr(addr string, allow bool) error {
 	return fmt.Errorf("metrics listen address %q: %s is %w: the live view shows a staging run's internals to whoever reaches it; listen on 127.0.0.1 or allow it explicitly", addr, what, ErrNotLoopback)
 }
 
+// CheckListenAddr checks a metrics listen address before anything starts,
+// as Listen will: host:port, with a loopback host unless allow.
+func CheckListenAddr(addr string, allow bool) error { return checkListenAddr(addr, allow) }
+
 // checkBound verifies the address a listener got: "localhost" must have
 // resolved to loopback too.
 func checkBound(a net.Addr, allow bool) error {
