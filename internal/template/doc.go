@@ -11,7 +11,8 @@
 //	              is an error, empty is allowed
 //	{{line FILE}} line g of FILE for client g (client 0 gets the first
 //	              line); FILE is read once and must have a line for every
-//	              client of the fleet
+//	              client of the fleet (an ID beyond the fleet wraps around
+//	              within it)
 //	{{now_ms}}    wall-clock Unix time in milliseconds at rendering time
 //	{{now_ns}}    the same in nanoseconds
 //	{{"text"}}    text itself: a Go string literal, so {{"{{"}} is a

@@ -124,17 +124,17 @@ func (fl *file) scan(i int, line []byte) {
 // lines is the number of lines.
 func (fl *file) lines() int { return len(fl.off) - 1 }
 
-// line returns the line of client g. Parse made sure that every client of
-// the fleet has one; an ID beyond wraps around rather than panic.
-func (fl *file) line(g uint64) []byte {
-	n := uint64(len(fl.off) - 1)
-	if n == 0 {
-		return nil
-	}
+// line returns line g, which must exist.
+func (fl *file) line(g uint64) []byte { return fl.data[fl.off[g]:fl.off[g+1]] }
+
+// clientLine returns the line of client g of a fleet of n clients (n ≤
+// lines). An ID beyond the fleet wraps around within it, rather than
+// panic or reach a line Parse did not check for the context.
+func (fl *file) clientLine(g, n uint64) []byte {
 	if g >= n {
 		g %= n
 	}
-	return fl.data[fl.off[g]:fl.off[g+1]]
+	return fl.line(g)
 }
 
 // ctlIndex returns the offset of the first control character other than

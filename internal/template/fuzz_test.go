@@ -48,11 +48,11 @@ func FuzzParse(f *testing.F) {
 		}
 		switch o.Context {
 		case InHeader:
-			if ctlIndex(out) >= 0 && client < uint64(o.Clients) {
+			if ctlIndex(out) >= 0 {
 				t.Fatalf("control character in header %q", out)
 			}
 		case InBody:
-			if !utf8.Valid(out) && client < uint64(o.Clients) {
+			if !utf8.Valid(out) {
 				t.Fatalf("not UTF-8: %q", out)
 			}
 		}

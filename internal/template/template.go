@@ -45,11 +45,13 @@ type Template struct {
 	maxLen int
 }
 
-// segment is literal text (file nil, op opLit) or one placeholder.
+// segment is literal text (op opLit) or one placeholder; a {{line}} has
+// its file and the fleet's size.
 type segment struct {
-	op   op
-	lit  string
-	file *file
+	op      op
+	lit     string
+	file    *file
+	clients uint64
 }
 
 type op uint8
@@ -256,7 +258,7 @@ func (p *parser) line(name string) error {
 			return fmt.Errorf("%w: %s line %d: not UTF-8 (at byte %d), as a text message must be", ErrBadValue, name, fl.bad+1, firstInvalid(fl.line(uint64(fl.bad))))
 		}
 	}
-	p.add(segment{op: opLine, file: fl})
+	p.add(segment{op: opLine, file: fl, clients: uint64(p.o.Clients)})
 	return nil
 }
 
@@ -333,10 +335,11 @@ func (t *Template) Append(dst []byte, v Vars) []byte {
 		case opNowNS:
 			dst = strconv.AppendInt(dst, v.NowUnixNano, 10)
 		case opLine:
+			line := sg.file.clientLine(v.Client, sg.clients)
 			if t.ctx == InURL {
-				dst = appendEscaped(dst, sg.file.line(v.Client))
+				dst = appendEscaped(dst, line)
 			} else {
-				dst = append(dst, sg.file.line(v.Client)...)
+				dst = append(dst, line...)
 			}
 		}
 	}

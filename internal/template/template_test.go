@@ -131,14 +131,20 @@ func TestParseErrors(t *testing.T) {
 // TestLinesBeyondFleet: only the lines a client will use are judged.
 func TestLinesBeyondFleet(t *testing.T) {
 	f := writeFile(t, "late.txt", "a\nb\nc\x01\n")
-	if _, err := Parse("{{line "+f+"}}", Options{Context: InHeader, Clients: 2}); err != nil {
+	tm, err := Parse("{{line "+f+"}}", Options{Context: InHeader, Clients: 2})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// A client beyond the fleet (a caller's bug) wraps around within it,
+	// never reaching the unchecked line.
+	if got := string(tm.Append(nil, Vars{Client: 2})); got != "a" {
+		t.Fatalf("client 2 of 2 got %q", got)
 	}
 	if _, err := Parse("{{line "+f+"}}", Options{Context: InHeader, Clients: 3}); !errors.Is(err, ErrBadValue) {
 		t.Fatalf("got %v", err)
 	}
 	// A URL escapes what a header refuses.
-	tm, err := Parse("/{{line "+f+"}}", Options{Context: InURL, Clients: 3})
+	tm, err = Parse("/{{line "+f+"}}", Options{Context: InURL, Clients: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
