@@ -13,9 +13,9 @@ import (
 type phase uint8
 
 const (
-	phaseDialing   phase = iota // TCP connect or TLS handshake in progress (client)
-	phaseRelaying               // the pumps run
-	phaseEnded                  // torn down; the pumps are leaving
+	phaseDialing  phase = iota // TCP connect or TLS handshake in progress (client)
+	phaseRelaying              // the pumps run
+	phaseEnded                 // torn down; the pumps are leaving
 )
 
 // endMode is how end closes the TCP connection.
