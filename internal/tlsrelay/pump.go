@@ -19,16 +19,20 @@ import (
 // closes its end altogether, or on the first error.
 
 // down relays the peer to the loop: TLS records in, plaintext out. It
-// drains what crypto/tls can give without blocking, then waits on the TCP
-// socket; the first drain also takes anything crypto/tls buffered while
-// the caller used the connection before Attach.
+// waits on the TCP socket, then has crypto/tls decrypt one record (which
+// is all it was handed) and writes the plaintext to the loop's end. The
+// first round instead drains crypto/tls until it would block: during the
+// handshake (and the server's upgrade) it read without limit, and may
+// hold more than one record.
 func (r *Relay) down() {
 	defer r.exit()
+	all := true
 	for {
 		r.waitHold()
-		if !r.drain() {
+		if !r.drain(all) {
 			return
 		}
+		all = false
 		if err := r.tcp.wait(); err != nil {
 			// Closed under us: the relay is ending.
 			return
@@ -36,9 +40,11 @@ func (r *Relay) down() {
 	}
 }
 
-// drain reads from the TLS connection until it would block, writing what
-// it gets to the loop's end. It reports false when the direction is done.
-func (r *Relay) drain() bool {
+// drain reads from the TLS connection and writes what it gets to the
+// loop's end: once data came, or until it would block. It reports false
+// when the direction is done. bufSize being the largest plaintext of a
+// record, one Read takes all of the record crypto/tls decrypted.
+func (r *Relay) drain(all bool) bool {
 	buf := getBuf()
 	defer putBuf(buf)
 	for {
@@ -51,6 +57,9 @@ func (r *Relay) drain() bool {
 		}
 		switch {
 		case err == nil:
+			if n > 0 && !all {
+				return true
+			}
 		case errors.Is(err, errWouldBlock):
 			return true
 		case errors.Is(err, io.EOF):

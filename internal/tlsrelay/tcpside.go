@@ -33,6 +33,7 @@ type tcpSide struct {
 	*net.TCPConn
 	rc   syscall.RawConn
 	poll bool
+	fr   framer // record boundaries of what crypto/tls was handed
 
 	stash  [stashSize]byte
 	lo, hi int   // what of the stash is still to be read
@@ -59,26 +60,57 @@ func newTCPSide(c net.Conn) (*tcpSide, error) {
 	return t, nil
 }
 
-// Read is what crypto/tls reads the TCP stream with.
+// Read is what crypto/tls reads the TCP stream with. In poll mode it
+// hands over at most the rest of the current TLS record: first from the
+// stash, then from the socket without waiting; errWouldBlock when it has
+// nothing at all.
 func (t *tcpSide) Read(b []byte) (int, error) {
 	if !t.poll {
-		return t.TCPConn.Read(b)
+		n, err := t.TCPConn.Read(b)
+		t.fr.feed(b[:n])
+		return n, err
 	}
-	if t.lo < t.hi {
-		n := copy(b, t.stash[t.lo:t.hi])
-		t.lo += n
-		return n, nil
+	n := 0
+	for n < len(b) {
+		room := min(len(b)-n, t.fr.limit())
+		var k int
+		if t.lo < t.hi {
+			k = copy(b[n:n+room], t.stash[t.lo:t.hi])
+			t.lo += k
+		} else {
+			if t.serr != nil {
+				if n > 0 {
+					break
+				}
+				return 0, t.serr
+			}
+			t.rbuf = b[n : n+room]
+			err := t.rc.Read(t.readFn)
+			t.rbuf = nil
+			if err != nil {
+				if n > 0 {
+					break
+				}
+				return 0, err
+			}
+			if t.rn == 0 {
+				if n > 0 {
+					if t.rerr != errWouldBlock {
+						t.serr = t.rerr // for the next call
+					}
+					break
+				}
+				return 0, t.rerr
+			}
+			k = t.rn
+		}
+		t.fr.feed(b[n : n+k])
+		n += k
+		if t.fr.boundary() {
+			break
+		}
 	}
-	if t.serr != nil {
-		return 0, t.serr
-	}
-	t.rbuf = b
-	err := t.rc.Read(t.readFn)
-	t.rbuf = nil
-	if err != nil {
-		return 0, err
-	}
-	return t.rn, t.rerr
+	return n, nil
 }
 
 func (t *tcpSide) readOnce(fd uintptr) bool {
