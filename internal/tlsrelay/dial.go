@@ -66,7 +66,10 @@ func Dial(cfg *ClientConfig, raddr netip.AddrPort, src netip.Addr, report func(E
 	return fd, r, nil
 }
 
-// dial runs the attempt, then becomes the relay's down pump.
+// dial runs the attempt and starts the relay's pumps. They are fresh
+// goroutines rather than this one going on as one of them: the handshake
+// grew this goroutine's stack to several KiB, and a goroutine parked for
+// hours would keep it (and whatever its frames point at).
 func (r *Relay) dial(ctx, parent context.Context, cfg *ClientConfig, raddr netip.AddrPort, src netip.Addr) {
 	defer r.exit()
 	cancel := r.cancel
@@ -119,7 +122,8 @@ func (r *Relay) dial(ctx, parent context.Context, cfg *ClientConfig, raddr netip
 	if !stop {
 		r.tc = tc
 		r.phase = phaseRelaying
-		r.active++ // the up pump
+		r.cancel = nil
+		r.active += 2 // the pumps
 	}
 	r.mu.Unlock()
 	if stop {
@@ -133,7 +137,7 @@ func (r *Relay) dial(ctx, parent context.Context, cfg *ClientConfig, raddr netip
 	st := tc.ConnectionState()
 	r.emit(Event{Kind: EventTLS, At: time.Duration(r.tlsAt.Load()), Resumed: st.DidResume, Version: st.Version})
 	go r.up()
-	r.down()
+	go r.down()
 }
 
 // failed ends an attempt: the cause is the caller's request (Abort,
