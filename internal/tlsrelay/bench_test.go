@@ -50,3 +50,23 @@ func BenchmarkHandshake(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRoundTrip: one small message through client relay → server
+// relay → echo loop and back, on a warm connection: the relays' hot path.
+func BenchmarkRoundTrip(b *testing.B) {
+	srv := startEcho(b, testPKI(b).server)
+	fd, r, ev := dial(b, clientConfig(b), srv.addr())
+	defer unix.Close(fd)
+	ev.next(b, EventTLS)
+	msg := make([]byte, 64)
+	msg[0] = 'm'
+	got := make([]byte, len(msg))
+	b.ReportAllocs()
+	for b.Loop() {
+		writeAll(b, fd, msg)
+		readFull(b, fd, got)
+	}
+	b.StopTimer()
+	r.Abort()
+	<-r.Done()
+}

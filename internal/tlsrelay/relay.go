@@ -155,6 +155,13 @@ func (r *Relay) Close() {
 			cancel()
 		}
 	default:
+		if r.upDone {
+			// close_notify and FIN went out when the loop shut down its
+			// writing side: only the socket is left to close.
+			r.mu.Unlock()
+			r.end(CauseClosed, nil, endQuiet)
+			return
+		}
 		r.closeReq.Store(true)
 		r.releaseLocked()
 		r.mu.Unlock()

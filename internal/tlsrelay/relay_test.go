@@ -154,6 +154,14 @@ func TestClientEnds(t *testing.T) {
 			}
 			unix.Close(fd)
 		}, CauseEOF, CauseEOF},
+		{"shutdown then Close", func(fd int, r *Relay) {
+			unix.Shutdown(fd, unix.SHUT_WR)
+			r.Close()
+			if _, err := readEnd(t, fd); err != nil {
+				t.Errorf("after Close: %v, want EOF", err)
+			}
+			unix.Close(fd)
+		}, CauseClosed, CauseEOF},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fd, r, ev := dial(t, clientConfig(t), srv.addr())
