@@ -50,6 +50,9 @@ type ClientConfig struct {
 // EventFailed, and EventClosed at the end. An error means no attempt was
 // started (no descriptor left, CauseLocal): nothing is reported.
 func Dial(cfg *ClientConfig, raddr netip.AddrPort, src netip.Addr, report func(Event)) (int, *Relay, error) {
+	if cfg == nil || cfg.TLS == nil {
+		return -1, nil, &Error{Cause: CauseOther, Err: errors.New("no TLS configuration")}
+	}
 	fd, p, err := newPair()
 	if err != nil {
 		return -1, nil, &Error{Cause: Classify(err), Err: err}

@@ -135,16 +135,19 @@ func TestClientEnds(t *testing.T) {
 		name        string
 		end         func(fd int, r *Relay)
 		client, srv Cause
+		// orClient is another cause the client may end with, when the
+		// outcome is a race the test does not control.
+		orClient Cause
 	}{
-		{"abort", func(fd int, r *Relay) { r.Abort(); unix.Close(fd) }, CauseAborted, CauseReset},
-		{"close loop end", func(fd int, r *Relay) { unix.Close(fd) }, CauseClosed, CauseEOF},
+		{"abort", func(fd int, r *Relay) { r.Abort(); unix.Close(fd) }, CauseAborted, CauseReset, CauseNone},
+		{"close loop end", func(fd int, r *Relay) { unix.Close(fd) }, CauseClosed, CauseEOF, CauseNone},
 		{"Close", func(fd int, r *Relay) {
 			r.Close()
 			if _, err := readEnd(t, fd); err != nil {
 				t.Errorf("after Close: %v, want EOF", err)
 			}
 			unix.Close(fd)
-		}, CauseClosed, CauseEOF},
+		}, CauseClosed, CauseEOF, CauseNone},
 		{"shutdown then close", func(fd int, r *Relay) {
 			// A half-close first: the server gets close_notify and FIN,
 			// its loop reads EOF and closes, then so does ours.
@@ -153,7 +156,7 @@ func TestClientEnds(t *testing.T) {
 				t.Errorf("after shutdown: %v, want EOF", err)
 			}
 			unix.Close(fd)
-		}, CauseEOF, CauseEOF},
+		}, CauseEOF, CauseEOF, CauseNone},
 		{"shutdown then Close", func(fd int, r *Relay) {
 			unix.Shutdown(fd, unix.SHUT_WR)
 			r.Close()
@@ -161,7 +164,8 @@ func TestClientEnds(t *testing.T) {
 				t.Errorf("after Close: %v, want EOF", err)
 			}
 			unix.Close(fd)
-		}, CauseClosed, CauseEOF},
+			// The server's close can reach the relay before Close does.
+		}, CauseClosed, CauseEOF, CauseEOF},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fd, r, ev := dial(t, clientConfig(t), srv.addr())
@@ -175,10 +179,10 @@ func TestClientEnds(t *testing.T) {
 			}
 			waitDone(t, r)
 			waitDone(t, sr)
-			if c := r.Cause(); c != tc.client {
+			if c := r.Cause(); c != tc.client && (tc.orClient == CauseNone || c != tc.orClient) {
 				t.Fatalf("client cause %v, want %v", c, tc.client)
 			}
-			if e := ev.next(t, EventClosed); e.Cause != tc.client {
+			if e := ev.next(t, EventClosed); e.Cause != r.Cause() {
 				t.Fatalf("closed event %+v", e)
 			}
 		})
