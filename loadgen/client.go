@@ -8,6 +8,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
+	"github.com/stormbench/stormbench/internal/template"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
@@ -32,7 +33,10 @@ type client struct {
 	fd      int32
 	state   State
 	haveSeq bool
-	cut     bool // partitioned: sends and receives are dropped
+	// seqFresh: no sequenced message arrived yet on this connection; a
+	// first one that goes backwards means the server's sequence restarted.
+	seqFresh bool
+	cut      bool // partitioned: sends and receives are dropped
 	// unwatched: the socket was taken out of epoll during a partition
 	// (its FIN or RST arrived, and would have been lost).
 	unwatched bool
@@ -52,6 +56,7 @@ type client struct {
 	attemptAt time.Duration // when the current attempt started
 	openedAt  time.Duration
 	lastRecv  time.Duration // last frame (server mode: last server ping)
+	pingAt    time.Duration // the oldest unanswered ping; 0: none
 	lostAt    time.Duration // when the last connection was declared dead; -1: never connected
 	// lostOpened is when the connection lost at lostAt had opened, and
 	// lostCause why it was lost: an observed storm attributes losses
@@ -182,6 +187,8 @@ func (c *client) opened(now time.Duration) {
 	c.dec.Reset()
 	c.openedAt = now
 	c.lastRecv = now
+	c.pingAt = 0
+	c.seqFresh = true
 	c.attempts++
 	sh.fl.policy.Connected(&c.bo)
 	if c.lostAt >= 0 {
@@ -270,8 +277,18 @@ func (c *client) ping(now, scheduled time.Duration) {
 	binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
 	var frame []byte
 	if sh.cfg.Heartbeat.Mode == HeartbeatApp {
-		sh.payload = protocol.AppendPing(sh.payload[:0], int64(now))
-		frame = sh.fw.Frame(ws.OpText, sh.payload, &mask)
+		fm := sh.fl.formats
+		op := ws.OpText
+		if fm.ping == nil {
+			sh.payload = protocol.AppendPing(sh.payload[:0], int64(now))
+		} else {
+			v := template.Vars{Client: c.id, Shard: sh.cfg.Shard.Index, NowUnixNano: sh.fl.wallBase + int64(now)}
+			sh.payload = fm.ping.Append(sh.payload[:0], v)
+			if fm.pingBinary {
+				op = ws.OpBinary
+			}
+		}
+		frame = sh.fw.Frame(op, sh.payload, &mask)
 	} else {
 		var ts [8]byte
 		binary.BigEndian.PutUint64(ts[:], uint64(now))
@@ -279,6 +296,9 @@ func (c *client) ping(now, scheduled time.Duration) {
 	}
 	if !c.send(frame, TrafficPing, now) {
 		return
+	}
+	if c.pingAt == 0 {
+		c.pingAt = now
 	}
 	next := scheduled + sh.cfg.Heartbeat.Interval
 	if next <= now {

@@ -105,8 +105,21 @@ type Fault struct {
 // Config configures a fleet run. The zero value is usable: zero means
 // default. It is JSON-serialisable; config.json records the resolved one.
 type Config struct {
-	// URL is the WebSocket endpoint (ws://host:port/path).
+	// URL is the WebSocket endpoint (ws://host:port/path). Its path and
+	// query may hold templates ({{client}}, {{line FILE}}, …; see package
+	// internal/template), rendered per client.
 	URL string `json:"url"`
+	// Headers are extra upgrade request headers, "Name: value"; values
+	// may be templates (Authorization: Bearer {{line tokens.txt}}).
+	Headers []string `json:"headers,omitempty"`
+	// Subprotocols are offered in Sec-WebSocket-Protocol (RFC 6455 §4.1),
+	// in order of preference.
+	Subprotocols []string `json:"subprotocols,omitempty"`
+	// Origin, when set, is sent as the Origin header (RFC 6455 §10.2).
+	Origin string `json:"origin,omitempty"`
+	// Formats describe a server's own heartbeat and message formats; the
+	// zero value is stormbench's protocol.
+	Formats Formats `json:"formats"`
 	// Clients is the fleet size; zero means 10000.
 	Clients int `json:"clients"`
 	// RampRate is new connections per second during the ramp; zero means 2000.
@@ -296,6 +309,13 @@ func (c Config) Validate() error {
 	}
 	if c.Clients < 0 {
 		bad("Clients", "must be > 0 (got %d)", c.Clients)
+	}
+	if c.Clients >= 0 && len(errs) == 0 {
+		// Templates read their files and variables here, so that a file
+		// with fewer lines than clients is refused before anything starts.
+		r := c.Resolve()
+		_, _, _, err := r.compile()
+		errs = append(errs, err)
 	}
 	if c.RampRate < 0 || math.IsNaN(c.RampRate) || math.IsInf(c.RampRate, 0) {
 		bad("RampRate", "must be > 0 connections per second (got %v)", c.RampRate)

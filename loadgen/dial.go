@@ -6,7 +6,6 @@ import (
 
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/handshake"
-	"github.com/stormbench/stormbench/internal/protocol"
 	"golang.org/x/sys/unix"
 )
 
@@ -141,16 +140,11 @@ func (c *client) dialEvent(events uint32, now time.Duration) {
 // leaves the rest in the out-buffer for EPOLLOUT.
 func (c *client) sendRequest(now time.Duration) {
 	sh := c.sh
-	t := sh.fl.target
 	c.dials++
 	hi := splitmix(sh.cfg.Seed ^ c.id*0x9e3779b97f4a7c15)
 	k := handshake.KeyFromBits(hi, splitmix(hi^uint64(c.dials)))
 	c.dial.accept = k.Accept()
-	q := protocol.Query{Client: c.id, HasClient: true}
-	if *sh.cfg.Resume && c.haveSeq {
-		q.Resume, q.HasResume = c.lastSeq, true
-	}
-	req := t.tmpl.AppendRequest(sh.req[:0], q, &k)
+	req := sh.fl.req.append(sh.req[:0], c.id, c.lastSeq, *sh.cfg.Resume && c.haveSeq, &k)
 	sh.req = req
 	n, err := evloop.Write(int(c.fd), req)
 	switch {
@@ -173,7 +167,7 @@ func (c *client) upgradeResponse(data []byte, now time.Duration) {
 		d.head = append(d.head, data...)
 		buf = d.head
 	}
-	exp := handshake.Expect{Accept: d.accept}
+	exp := handshake.Expect{Accept: d.accept, Protocols: c.sh.fl.req.hs.Protocols()}
 	r, n, err := handshake.Parse(buf, &exp)
 	switch {
 	case err == nil && n == 0:

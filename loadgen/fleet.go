@@ -3,7 +3,6 @@ package loadgen
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,8 +88,14 @@ type Fleet struct {
 	clock  evloop.Clock
 	shards []*shard
 	target *target
-	wg     sync.WaitGroup
-	closed bool
+	// req builds each client's upgrade request; formats reads the
+	// server's messages.
+	req     *upgradeRequest
+	formats *formats
+	// wallBase is the Unix time in ns at the clock's zero.
+	wallBase int64
+	wg       sync.WaitGroup
+	closed   bool
 
 	closing  atomic.Bool
 	dead     chan struct{}
@@ -106,16 +111,23 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		return nil, err
 	}
 	cfg = cfg.Resolve()
-	u, err := url.Parse(cfg.URL)
-	if err != nil || u.Host == "" {
+	fm, req, u, err := cfg.compile()
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || u.Host == "" {
 		return nil, fmt.Errorf("--url must be a ws:// URL (got %q)", cfg.URL)
 	}
 	tgt, err := newTarget(u, cfg.SourceIPs)
 	if err != nil {
 		return nil, err
 	}
+	tgt.maxReq = max(tgt.maxReq, req.max)
 	pol := cfg.Policy
-	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, dead: make(chan struct{})}
+	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, req: req, formats: fm, dead: make(chan struct{})}
+	// The wall clock at the run's start, for pings that carry Unix time
+	// ({{now_ms}}) and pongs that echo it.
+	f.wallBase = time.Now().UnixNano() - int64(clock())
 	for i := 0; i < cfg.Loops; i++ {
 		l, err := evloop.New(clock, evloop.Options{})
 		if err != nil {

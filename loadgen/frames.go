@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/jsonpath"
 	"github.com/stormbench/stormbench/internal/protocol"
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
@@ -64,9 +65,15 @@ func (c *client) closeFrame(code uint16, now time.Duration) {
 }
 
 // Message implements wsframe.Handler: a whole text or binary message.
+// Anything the client does not recognise is counted as other traffic,
+// never as a pong or a lost message.
 func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 	sh := c.sh
 	now := sh.now
+	if sh.fl.formats.custom {
+		c.foreignMessage(p, wire, now)
+		return c.state == StateOpen
+	}
 	if op != ws.OpText {
 		sh.sink.Received(now, TrafficUnrecognised, wire)
 		return c.state == StateOpen
@@ -76,14 +83,14 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 		sh.sink.Received(now, TrafficUnrecognised, wire)
 		return c.state == StateOpen
 	}
-	switch m.Kind {
-	case protocol.KindPong:
+	switch {
+	case m.Kind == protocol.KindPong:
 		sh.sink.Received(now, TrafficPong, wire)
-		sh.sink.HeartbeatRTT(now - time.Duration(m.T))
-	case protocol.KindMsg:
+		c.pong(now, m.T, m.HasT)
+	case m.Kind == protocol.KindMsg && m.HasSeq:
 		sh.sink.Received(now, TrafficMessage, wire)
 		c.sequence(m.Seq, now)
-	case protocol.KindHello:
+	case m.Kind == protocol.KindHello && m.HasSeq:
 		sh.sink.Received(now, TrafficOther, wire)
 		if !c.haveSeq {
 			c.lastSeq, c.haveSeq = m.Seq, true
@@ -92,6 +99,80 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 		sh.sink.Received(now, TrafficUnrecognised, wire)
 	}
 	return c.state == StateOpen
+}
+
+// foreignMessage reads a message of a server with its own formats
+// (Config.Formats) by field lookups: a pong by its match (app heartbeat
+// only), a broadcast by its sequence field.
+func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
+	sh := c.sh
+	fm := sh.fl.formats
+	if sh.cfg.Heartbeat.Mode == HeartbeatApp && fm.pong.Matches(p) {
+		sh.sink.Received(now, TrafficPong, wire)
+		var v int64
+		var has bool
+		if fm.unit != pongTimeNone {
+			v, has = jsonpath.Int(p, fm.pongTime)
+		}
+		c.pong(now, v, has)
+		return
+	}
+	if seq, ok := jsonpath.Int(p, fm.seq); ok {
+		sh.sink.Received(now, TrafficMessage, wire)
+		c.sequence(seq, now)
+		return
+	}
+	sh.sink.Received(now, TrafficUnrecognised, wire)
+}
+
+// pong times an app pong: from the time it echoes (has: the field was
+// there), or, when the formats name no echoed time, from the client's
+// oldest unanswered ping. A pong that cannot be timed (no field, a time
+// the client did not send) records no round trip but is counted as
+// untimed, so a wrong field name shows instead of a wrong figure.
+func (c *client) pong(now time.Duration, echoed int64, has bool) {
+	sh := c.sh
+	fm := sh.fl.formats
+	sent := c.pingAt
+	c.pingAt = 0
+	rtt := time.Duration(-1)
+	switch fm.unit {
+	case pongTimeNone:
+		if sent > 0 {
+			rtt = now - sent
+		}
+	case pongTimeFleetNS:
+		if has {
+			rtt = now - time.Duration(echoed)
+		}
+	default:
+		ns, ok := fm.echoedNS(echoed)
+		if !has || !ok {
+			break
+		}
+		rtt = time.Duration(sh.fl.wallBase + int64(now) - ns)
+		// Milliseconds would round the figure up by up to 1ms: when the
+		// echo is the oldest unanswered ping's time, use its exact send
+		// time instead.
+		if sent > 0 && fm.unit == pongTimeWallMS && floorDiv(sh.fl.wallBase+int64(sent), 1e6)*1e6 == ns {
+			rtt = now - sent
+		}
+	}
+	// A ping cannot be older than the connection it was sent on.
+	if rtt < 0 || rtt > now-c.openedAt {
+		sh.sink.PongUntimed(now)
+		return
+	}
+	sh.sink.HeartbeatRTT(rtt)
+}
+
+// floorDiv is a / b rounded down.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
 }
 
 // Skipped implements wsframe.Handler: a message longer than the client
@@ -118,6 +199,7 @@ func (c *client) Control(op ws.OpCode, p []byte, wire int) bool {
 		c.send(sh.fw.Frame(ws.OpPong, p, &mask), TrafficPong, now)
 	case ws.OpPong:
 		sh.sink.Received(now, TrafficPong, wire)
+		c.pingAt = 0
 		if len(p) == 8 {
 			sh.sink.HeartbeatRTT(now - time.Duration(binary.BigEndian.Uint64(p)))
 		}
@@ -134,13 +216,20 @@ func (c *client) Control(op ws.OpCode, p []byte, wire int) bool {
 	return c.state == StateOpen
 }
 
-// sequence checks one broadcast sequence number for gaps and repeats.
+// sequence checks one broadcast sequence number for gaps and repeats
+// (without resume, what was broadcast while the client was away shows as
+// a gap: lost to it). The first
+// number on a new connection that goes backwards is not a burst of
+// duplicates: the server's sequence restarted (a new process) or it does
+// not resume; it is counted as a restart and tracking starts again there.
 func (c *client) sequence(seq int64, now time.Duration) {
 	sh := c.sh
 	storm := -1
 	if sh.storm.active {
 		storm = sh.storm.k
 	}
+	fresh := c.seqFresh
+	c.seqFresh = false
 	switch {
 	case !c.haveSeq:
 		c.lastSeq, c.haveSeq = seq, true
@@ -148,6 +237,9 @@ func (c *client) sequence(seq int64, now time.Duration) {
 		c.lastSeq = seq
 	case seq > c.lastSeq+1:
 		sh.sink.MessagesLost(now, storm, int(seq-c.lastSeq-1))
+		c.lastSeq = seq
+	case fresh:
+		sh.sink.SeqRestart(now, storm)
 		c.lastSeq = seq
 	default:
 		sh.sink.MessageDuplicated(now, storm)

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -30,6 +31,8 @@ func (s *countSink) Received(time.Duration, Traffic, int)                       
 func (s *countSink) HeartbeatRTT(time.Duration)                                          { s.rtts++ }
 func (s *countSink) MessagesLost(time.Duration, int, int)                                { s.lost++ }
 func (s *countSink) MessageDuplicated(time.Duration, int)                                {}
+func (s *countSink) SeqRestart(time.Duration, int)                                       {}
+func (s *countSink) PongUntimed(time.Duration)                                           {}
 func (s *countSink) Gauges(time.Duration, int, int, int)                                 {}
 func (s *countSink) StormAffected(int)                                                   {}
 func (s *countSink) StormDetected(int, time.Duration, Cause)                             {}
@@ -75,25 +78,30 @@ type pair struct {
 	closer func()
 }
 
-func newPair(tb testing.TB, mode string) *pair {
+func newPair(tb testing.TB, mode string, fm Formats) *pair {
 	tb.Helper()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := Config{Heartbeat: Heartbeat{Mode: mode, Interval: time.Second}}.Resolve()
-	l, err := evloop.New(func() time.Duration { return 0 }, evloop.Options{})
+	cfg := Config{Heartbeat: Heartbeat{Mode: mode, Interval: time.Second}, Formats: fm}.Resolve()
+	formats, _, _, err := cfg.compile()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &pair{}
+	l, err := evloop.New(func() time.Duration { return p.now }, evloop.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	sink := &countSink{}
-	f := &Fleet{cfg: cfg, policy: &cfg.Policy}
+	f := &Fleet{cfg: cfg, policy: &cfg.Policy, formats: formats}
 	sh := &shard{fl: f, cfg: &f.cfg, loop: l, sink: sink, storm: stormState{k: -1}, payload: make([]byte, 0, 64), clients: make([]client, 1)}
 	c := &sh.clients[0]
 	c.init(sh, 1, 1)
 	c.state, c.fd = StateOpen, int32(fds[0])
 	sh.open = 1
-	p := &pair{c: c, sink: sink, srv: fds[1], buf: make([]byte, 4096)}
+	p.c, p.sink, p.srv, p.buf = c, sink, fds[1], make([]byte, 4096)
 	p.closer = func() { unix.Close(fds[0]); unix.Close(fds[1]); l.Close() }
 	tb.Cleanup(p.closer)
 	return p
@@ -111,10 +119,13 @@ func (p *pair) serverEcho(tb testing.TB) {
 	}
 	payload := p.got.payload[:p.got.len]
 	var out []byte
-	if p.got.op == ws.OpText { // app ping {"type":"ping","t":N} → pong
-		m, _ := protocol.Parse(payload)
-		var tmp [64]byte
-		out = p.fw.Frame(ws.OpText, protocol.AppendPong(tmp[:0], m.T), nil)
+	if p.got.op == ws.OpText { // app ping {"type":"ping","t":N} → pong, whatever the format
+		var tmp [128]byte
+		pong := append(tmp[:0], payload...)
+		if i := bytes.Index(pong, []byte("ping")); i >= 0 {
+			copy(pong[i:], "pong")
+		}
+		out = p.fw.Frame(ws.OpText, pong, nil)
 	} else {
 		out = p.fw.Frame(ws.OpPong, payload, nil)
 	}
@@ -131,10 +142,23 @@ func (p *pair) round(tb testing.TB) {
 	p.c.OnEvent(unix.EPOLLIN)
 }
 
+// foreignApp is a server's own heartbeat format: the client's ping carries
+// Unix milliseconds and the pong echoes them.
+var foreignApp = Formats{AppPing: `{"op":"ping","time":{{now_ms}},"id":"{{client}}"}`, AppPong: "op=pong", AppPongTime: "time"}
+
 func TestHeartbeatRoundDoesNotAllocate(t *testing.T) {
-	for _, mode := range []string{HeartbeatWSPing, HeartbeatApp} {
-		t.Run(mode, func(t *testing.T) {
-			p := newPair(t, mode)
+	tests := []struct {
+		name string
+		mode string
+		fm   Formats
+	}{
+		{HeartbeatWSPing, HeartbeatWSPing, Formats{}},
+		{HeartbeatApp, HeartbeatApp, Formats{}},
+		{"app-foreign", HeartbeatApp, foreignApp},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPair(t, tt.mode, tt.fm)
 			p.round(t) // warm up
 			if n := testing.AllocsPerRun(200, func() { p.round(t) }); n != 0 {
 				t.Fatalf("%v allocations per heartbeat round", n)
@@ -147,7 +171,7 @@ func TestHeartbeatRoundDoesNotAllocate(t *testing.T) {
 }
 
 func TestReceivedMessageDoesNotAllocate(t *testing.T) {
-	p := newPair(t, HeartbeatWSPing)
+	p := newPair(t, HeartbeatWSPing, Formats{})
 	seq := int64(0)
 	var tmp [64]byte
 	send := func() {
@@ -169,7 +193,7 @@ func TestReceivedMessageDoesNotAllocate(t *testing.T) {
 func BenchmarkHeartbeatRound(b *testing.B) {
 	for _, mode := range []string{HeartbeatWSPing, HeartbeatApp} {
 		b.Run(mode, func(b *testing.B) {
-			p := newPair(b, mode)
+			p := newPair(b, mode, Formats{})
 			b.ReportAllocs()
 			for b.Loop() {
 				p.round(b)
@@ -179,7 +203,7 @@ func BenchmarkHeartbeatRound(b *testing.B) {
 }
 
 func BenchmarkReceiveMessage(b *testing.B) {
-	p := newPair(b, HeartbeatWSPing)
+	p := newPair(b, HeartbeatWSPing, Formats{})
 	var fw wsframe.Writer
 	var tmp [64]byte
 	seq := int64(0)

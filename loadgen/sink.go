@@ -47,6 +47,13 @@ type Sink interface {
 	MessagesLost(at time.Duration, storm, n int)
 	// MessageDuplicated records one repeated sequence number.
 	MessageDuplicated(at time.Duration, storm int)
+	// SeqRestart records a new connection whose first sequence number
+	// went backwards: the server's sequence restarted, or it does not
+	// resume. Not counted as duplicates.
+	SeqRestart(at time.Duration, storm int)
+	// PongUntimed records a pong that could not be timed: the echoed time
+	// field was missing, or not a time this client sent.
+	PongUntimed(at time.Duration)
 	// Gauges records the client states at the end of an interval.
 	Gauges(at time.Duration, open, connecting, waiting int)
 	// StormAffected records a client whose open connection a fault hit

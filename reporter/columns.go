@@ -29,6 +29,8 @@ const (
 	colMessagesOther
 	colRetryAfterSeen
 	colRetryAfterHonoured
+	colSeqRestarts
+	colPongsUntimed
 	colLoopBusy
 	colLoopStall
 	colLoopCPU
@@ -58,6 +60,7 @@ var columnNames = [numColumns]string{
 	"heartbeat_frames_sent", "heartbeat_frames_received",
 	"heartbeat_bytes_sent", "heartbeat_bytes_received", "reconnects",
 	"messages_other", "retry_after_seen", "retry_after_honoured",
+	"seq_restarts", "pongs_untimed",
 	"loop_busy_us", "loop_stall_us", "loop_cpu_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",
 	"tcp_abort_on_memory", "tcp_memory_pressures", "listen_overflows", "listen_drops",

@@ -50,6 +50,9 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	if c.MessagesOther > 0 {
 		other = fmt.Sprintf(", other %d (not recognised, never counted lost)", c.MessagesOther)
 	}
+	if c.SeqRestarts > 0 {
+		other += fmt.Sprintf(", sequence restarted on %d connections", c.SeqRestarts)
+	}
 	p("  messages\t%d received\tlost %d, duplicated %d%s", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated, other)
 
 	hb := sum.Heartbeat
@@ -58,6 +61,9 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	p("  bytes\t%s sent, %s received\t%.1f B per connection-second", size(hb.BytesSent), size(hb.BytesReceived), hb.BytesPerConnS)
 	rtts := sum.Histograms[mRTT.String()].Count
 	p("  rtt\tp50 %s\tp99 %s, max %s", msIf(rtts, hb.RTTMs.P50), msIf(rtts, hb.RTTMs.P99), msIf(rtts, hb.RTTMs.Max))
+	if c.PongsUntimed > 0 {
+		p("  untimed pongs\t%d\tno usable echoed time (check --app-pong-time)", c.PongsUntimed)
+	}
 
 	l := h.TimerLatenessMs
 	p("harness")

@@ -184,6 +184,12 @@ func (s *sink) MessageDuplicated(at time.Duration, storm int) {
 	}
 }
 
+// SeqRestart counts a connection whose sequence went backwards.
+func (s *sink) SeqRestart(at time.Duration, _ int) { s.series.add(at, colSeqRestarts, 1) }
+
+// PongUntimed counts a pong that recorded no round trip.
+func (s *sink) PongUntimed(at time.Duration) { s.series.add(at, colPongsUntimed, 1) }
+
 // Gauges sets the loop's client states of the interval that contains at (a
 // loop reports the end of interval k at k·Interval − 1ns); the last report of
 // an interval wins, and intervals without one carry the previous forward.

@@ -98,6 +98,13 @@ type Counters struct {
 	// sooner.
 	RetryAfterSeen     int64 `json:"retry_after_seen"`
 	RetryAfterHonoured int64 `json:"retry_after_honoured"`
+	// SeqRestarts counts connections whose first sequence number went
+	// backwards (the server's sequence restarted, or it does not resume):
+	// not duplicates.
+	SeqRestarts int64 `json:"seq_restarts"`
+	// PongsUntimed counts app pongs that recorded no round trip: the
+	// echoed time was missing or not one the client sent.
+	PongsUntimed int64 `json:"pongs_untimed"`
 	// FailureCauses counts failed attempts by cause.
 	FailureCauses map[string]int64 `json:"failure_causes"`
 	// DisconnectCauses counts ended connections by cause.
@@ -253,6 +260,8 @@ func counters(s *Shard) Counters {
 		MessagesOther:      s.total("messages_other"),
 		RetryAfterSeen:     s.total("retry_after_seen"),
 		RetryAfterHonoured: s.total("retry_after_honoured"),
+		SeqRestarts:        s.total("seq_restarts"),
+		PongsUntimed:       s.total("pongs_untimed"),
 		FailureCauses:      map[string]int64{},
 		DisconnectCauses:   map[string]int64{},
 		ProtocolErrors:     map[string]int64{},

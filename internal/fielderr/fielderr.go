@@ -25,7 +25,9 @@ func New(field, format string, a ...any) *Error {
 // Error names the field, and fields in the message, by their paths.
 func (e *Error) Error() string { return e.Render(func(f string) string { return f }) }
 
-var refRE = regexp.MustCompile(`\{([A-Za-z][A-Za-z0-9_.]*)\}`)
+// refRE finds a {Field.Path} reference: Go field names start upper-case,
+// which keeps a template's {{now_ms}} quoted in a message out of it.
+var refRE = regexp.MustCompile(`\{([A-Z][A-Za-z0-9_.]*)\}`)
 
 // Render writes the error with name(field) for the field and every field
 // the message mentions.

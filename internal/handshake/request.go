@@ -35,3 +35,22 @@ func AppendHeader(dst []byte, name, value string) []byte {
 
 // EndRequest appends the empty line that ends a request head.
 func EndRequest(dst []byte) []byte { return append(dst, "\r\n"...) }
+
+// AppendRequestRest appends what follows the request-target: " HTTP/1.1",
+// Host, Upgrade, Connection, Sec-WebSocket-Version 13, the template's
+// extras, key k and its line end. A caller that builds the request-target
+// itself (a per-client URL) appends "GET ", its target, then this, then
+// its per-client header lines and EndRequest. It does not allocate when
+// dst has RestSize bytes of room.
+func (t *Template) AppendRequestRest(dst []byte, k *Key) []byte {
+	dst = append(dst, t.middle...)
+	dst = append(dst, k[:]...)
+	return append(dst, "\r\n"...)
+}
+
+// RestSize is the length of AppendRequestRest's output.
+func (t *Template) RestSize() int { return len(t.middle) + len(Key{}) + len("\r\n") }
+
+// Target returns the request-target of the template's URL: its path and
+// its own query, without the client's parameters.
+func (t *Template) Target() string { return t.target }

@@ -33,11 +33,15 @@ func (k Kind) String() string {
 }
 
 // Message is a decoded application message. T is set for ping and pong,
-// Seq for msg and hello.
+// Seq for msg and hello; HasT and HasSeq say whether the fields were there
+// at all, so that a foreign server's {"type":"pong","time":…} is not read
+// as a pong echoing time 0.
 type Message struct {
-	Kind Kind
-	T    int64
-	Seq  int64
+	Kind   Kind
+	T      int64
+	Seq    int64
+	HasT   bool
+	HasSeq bool
 }
 
 // ErrSyntax reports input that is not a flat JSON object of the protocol.
@@ -117,9 +121,9 @@ func Parse(b []byte) (Message, error) {
 			}
 			switch string(key) {
 			case "t":
-				m.T = n
+				m.T, m.HasT = n, true
 			case "seq":
-				m.Seq = n
+				m.Seq, m.HasSeq = n, true
 			}
 			i = j
 		}

@@ -12,13 +12,14 @@ func TestParse(t *testing.T) {
 		want Message
 		err  bool
 	}{
-		{"ping", `{"type":"ping","t":123}`, Message{Kind: KindPing, T: 123}, false},
-		{"pong spaces", ` { "type" : "pong" , "t" : -5 } `, Message{Kind: KindPong, T: -5}, false},
-		{"msg reordered", `{"seq":42,"type":"msg"}`, Message{Kind: KindMsg, Seq: 42}, false},
-		{"hello", `{"type":"hello","seq":0}`, Message{Kind: KindHello}, false},
-		{"unknown type and key", `{"type":"news","x":"y","seq":7}`, Message{Kind: KindUnknown, Seq: 7}, false},
+		{"ping", `{"type":"ping","t":123}`, Message{Kind: KindPing, T: 123, HasT: true}, false},
+		{"pong spaces", ` { "type" : "pong" , "t" : -5 } `, Message{Kind: KindPong, T: -5, HasT: true}, false},
+		{"msg reordered", `{"seq":42,"type":"msg"}`, Message{Kind: KindMsg, Seq: 42, HasSeq: true}, false},
+		{"hello", `{"type":"hello","seq":0}`, Message{Kind: KindHello, HasSeq: true}, false},
+		{"unknown type and key", `{"type":"news","x":"y","seq":7}`, Message{Kind: KindUnknown, Seq: 7, HasSeq: true}, false},
 		{"empty object", `{}`, Message{}, false},
-		{"escaped string", `{"note":"a\"b","type":"msg","seq":1}`, Message{Kind: KindMsg, Seq: 1}, false},
+		{"foreign pong", `{"type":"pong","time":1732230000123}`, Message{Kind: KindPong}, false},
+		{"escaped string", `{"note":"a\"b","type":"msg","seq":1}`, Message{Kind: KindMsg, Seq: 1, HasSeq: true}, false},
 		{"not object", `[1]`, Message{}, true},
 		{"truncated", `{"type":"ping","t":1`, Message{Kind: KindPing, T: 1}, true},
 		{"trailing garbage", `{"type":"ping"}x`, Message{Kind: KindPing}, true},
@@ -45,10 +46,10 @@ func TestAppendRoundTrip(t *testing.T) {
 		b    []byte
 		want Message
 	}{
-		{"ping", AppendPing(nil, 1732230000123456789), Message{Kind: KindPing, T: 1732230000123456789}},
-		{"pong", AppendPong(nil, -1), Message{Kind: KindPong, T: -1}},
-		{"msg", AppendMsg(nil, 99), Message{Kind: KindMsg, Seq: 99}},
-		{"hello", AppendHello(nil, 5), Message{Kind: KindHello, Seq: 5}},
+		{"ping", AppendPing(nil, 1732230000123456789), Message{Kind: KindPing, T: 1732230000123456789, HasT: true}},
+		{"pong", AppendPong(nil, -1), Message{Kind: KindPong, T: -1, HasT: true}},
+		{"msg", AppendMsg(nil, 99), Message{Kind: KindMsg, Seq: 99, HasSeq: true}},
+		{"hello", AppendHello(nil, 5), Message{Kind: KindHello, Seq: 5, HasSeq: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

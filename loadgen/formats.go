@@ -1,0 +1,193 @@
+package loadgen
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/stormbench/stormbench/internal/fielderr"
+	"github.com/stormbench/stormbench/internal/jsonpath"
+	"github.com/stormbench/stormbench/internal/template"
+)
+
+// Formats describe the messages of a server that does not speak
+// stormbench's own protocol (README: Against your staging server). The
+// zero value is stormbench's protocol: app pings {"type":"ping","t":…}
+// with t the client's clock in nanoseconds, pongs {"type":"pong","t":…}
+// echoing it, broadcasts {"type":"msg","seq":…} and the server's
+// {"type":"hello","seq":…}.
+type Formats struct {
+	// AppPing is the template of an app heartbeat's payload (--heartbeat
+	// app), e.g. {"type":"ping","time":{{now_ms}}}; "" means stormbench's.
+	AppPing string `json:"app_ping,omitempty"`
+	// AppPingBinary sends AppPing as a binary message instead of text.
+	AppPingBinary bool `json:"app_ping_binary,omitempty"`
+	// AppPong recognises the server's pong by a JSON field match,
+	// "path" or "path=value" (type=pong); "" means type=pong.
+	AppPong string `json:"app_pong,omitempty"`
+	// AppPongTime names the pong's field that echoes the ping's
+	// {{now_ms}} or {{now_ns}}, for the round-trip time; "" means
+	// stormbench's t with its own ping, and otherwise no echoed time: the
+	// round trip is then timed from the client's oldest unanswered ping.
+	AppPongTime string `json:"app_pong_time,omitempty"`
+	// SeqField names the broadcast's sequence number field; "" means seq.
+	// A message without it, as an integer, is counted as other traffic.
+	SeqField string `json:"seq_field,omitempty"`
+	// ResumeParam is the query parameter that carries the last sequence
+	// number seen when a client reconnects; "" means resume.
+	ResumeParam string `json:"resume_param,omitempty"`
+	// ClientParam is the query parameter that carries the client's ID;
+	// "" means client. ClientParamOff sends none.
+	ClientParam    string `json:"client_param,omitempty"`
+	ClientParamOff bool   `json:"client_param_off,omitempty"`
+}
+
+// Custom reports whether any format differs from stormbench's own, so that
+// received messages are read by field lookups instead of stormbench's
+// parser.
+func (f Formats) Custom() bool {
+	return f.AppPing != "" || f.AppPingBinary || f.AppPong != "" || f.AppPongTime != "" || f.SeqField != ""
+}
+
+// pongTimeUnit is how an echoed time converts to nanoseconds.
+type pongTimeUnit uint8
+
+const (
+	pongTimeNone    pongTimeUnit = iota // no echoed time: from the oldest unanswered ping
+	pongTimeFleetNS                     // stormbench's own t: the client's clock, ns since the run's start
+	pongTimeWallMS                      // {{now_ms}}: Unix milliseconds
+	pongTimeWallNS                      // {{now_ns}}: Unix nanoseconds
+)
+
+// formats is Formats compiled once per fleet; immutable.
+type formats struct {
+	custom     bool
+	ping       *template.Template // nil: stormbench's ping
+	pingBinary bool
+	pong       jsonpath.Match
+	pongTime   jsonpath.Path
+	unit       pongTimeUnit
+	seq        jsonpath.Path
+	resume     string
+	client     string // "" when no client parameter is sent
+}
+
+// compileFormats checks f and compiles it; o gives the fleet's size and
+// the files its templates share. Errors are *FieldError keyed by the
+// field's path under Formats.
+func compileFormats(f Formats, o template.Options) (*formats, error) {
+	c := &formats{custom: f.Custom(), pingBinary: f.AppPingBinary, resume: orDefault(f.ResumeParam, "resume")}
+	if !f.ClientParamOff {
+		c.client = orDefault(f.ClientParam, "client")
+	}
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fielderr.New("Formats."+field, format, a...))
+	}
+	if f.AppPing != "" {
+		o.Context = template.InBody
+		t, err := template.Parse(f.AppPing, o)
+		if err != nil {
+			bad("AppPing", "%v", err)
+		} else {
+			c.ping = t
+		}
+	}
+	pong := orDefault(f.AppPong, "type=pong")
+	m, err := jsonpath.CompileMatch(pong)
+	if err != nil {
+		bad("AppPong", "must be a field match such as type=pong or data.kind=pong (got %q: %v)", pong, err)
+	}
+	c.pong = m
+	switch {
+	case f.AppPongTime != "":
+		p, err := jsonpath.Compile(f.AppPongTime)
+		if err != nil {
+			bad("AppPongTime", "must be a field path such as time or data.ts (got %q: %v)", f.AppPongTime, err)
+		}
+		c.pongTime = p
+		switch {
+		case c.ping == nil && f.AppPing == "":
+			c.unit = pongTimeFleetNS
+		case c.ping != nil && c.ping.Uses(template.NowNS):
+			c.unit = pongTimeWallNS
+		case c.ping != nil && c.ping.Uses(template.NowMS):
+			c.unit = pongTimeWallMS
+		case c.ping != nil:
+			bad("AppPongTime", "needs a time to echo: put {{now_ms}} or {{now_ns}} in {Formats.AppPing} (got %q)", f.AppPing)
+		}
+	case f.AppPing == "":
+		c.pongTime, _ = jsonpath.Compile("t")
+		c.unit = pongTimeFleetNS
+	}
+	seq := orDefault(f.SeqField, "seq")
+	if c.seq, err = jsonpath.Compile(seq); err != nil {
+		bad("SeqField", "must be a field path such as seq or meta.seq (got %q: %v)", seq, err)
+	}
+	for _, p := range []struct{ field, v string }{{"ResumeParam", f.ResumeParam}, {"ClientParam", f.ClientParam}} {
+		if p.v != "" && !queryName(p.v) {
+			bad(p.field, "must be a query parameter name of letters, digits, '-', '_' or '.' (got %q)", p.v)
+		}
+	}
+	if f.ClientParamOff && f.ClientParam != "" {
+		bad("ClientParam", "must not be given when the client parameter is off (got %q)", f.ClientParam)
+	}
+	if c.client != "" && c.client == c.resume {
+		bad("ResumeParam", "must differ from the client parameter (both %q)", c.resume)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// queryName reports whether s can be written into a query unescaped.
+func queryName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-_.", b) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// echoedNS converts an echoed time to the same Unix or fleet nanoseconds
+// the client measures now in.
+func (f *formats) echoedNS(v int64) (int64, bool) {
+	switch f.unit {
+	case pongTimeFleetNS, pongTimeWallNS:
+		return v, true
+	case pongTimeWallMS:
+		if v > (1<<62)/1_000_000 || v < 0 {
+			return 0, false
+		}
+		return v * 1e6, true
+	}
+	return 0, false
+}
+
+// String describes the formats for messages and errors.
+func (f *formats) String() string {
+	ping := "stormbench's"
+	if f.ping != nil {
+		ping = f.ping.String()
+	}
+	return fmt.Sprintf("ping %s, pong %s, seq %s", ping, f.pong, f.seq)
+}
+
+// compile compiles what the resolved c says about the server's formats and
+// each client's request, reading the files its templates name once.
+func (c *Config) compile() (*formats, *upgradeRequest, *url.URL, error) {
+	files := template.NewFiles()
+	f, err := compileFormats(c.Formats, template.Options{Clients: c.Clients, Files: files})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if c.URL == "" {
+		return f, nil, nil, nil
+	}
+	r, u, err := compileRequest(c, f, files)
+	return f, r, u, err
+}
