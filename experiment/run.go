@@ -200,7 +200,7 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
 	res.Summary = sum
 	rc := RunConfig{Command: append([]string{"stormbench", "run"}, RedactArgs(p.Args)...), Started: start, Dir: dir, RunID: p.RunID,
-		Loadgen: cfg, Embedded: p.Embedded(), Outcome: outcome, Host: ReadHostFacts(), Workers: max(p.Workers, 1),
+		Loadgen: cfg.Redacted(), Embedded: p.Embedded(), Outcome: outcome, Host: ReadHostFacts(), Workers: max(p.Workers, 1),
 		Kernel: p.Kernel, TCPMemEstimate: p.TCPMem}
 	if p.Embedded() {
 		rc.Server = p.Server

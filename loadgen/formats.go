@@ -186,7 +186,12 @@ func (c *Config) compile() (*formats, *upgradeRequest, *url.URL, error) {
 		return nil, nil, nil, err
 	}
 	if c.URL == "" {
-		return f, nil, nil, nil
+		// No server yet (the embedded one gets its URL later): check the
+		// headers, subprotocols and origin against a stand-in.
+		stand := *c
+		stand.URL = "ws://127.0.0.1:1/"
+		_, _, err := compileRequest(&stand, f, files)
+		return f, nil, nil, err
 	}
 	r, u, err := compileRequest(c, f, files)
 	return f, r, u, err

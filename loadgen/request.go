@@ -65,15 +65,15 @@ func compileRequest(c *Config, f *formats, files *template.Files) (*upgradeReque
 		name, value, ok := strings.Cut(h, ":")
 		name, value = strings.TrimSpace(name), strings.Trim(value, " \t")
 		if !ok || name == "" {
-			bad("Headers", "must be 'Name: value' (got %q)", redactHeader(h))
+			bad("Headers", "must be 'Name: value' (got %q)", RedactHeader(h))
 			continue
 		}
 		switch strings.ToLower(name) {
 		case "origin":
-			bad("Headers", "must not set Origin: use {Origin} (got %q)", redactHeader(h))
+			bad("Headers", "must not set Origin: use {Origin} (got %q)", RedactHeader(h))
 			continue
 		case "sec-websocket-protocol":
-			bad("Headers", "must not set Sec-WebSocket-Protocol: use {Subprotocols} (got %q)", redactHeader(h))
+			bad("Headers", "must not set Sec-WebSocket-Protocol: use {Subprotocols} (got %q)", RedactHeader(h))
 			continue
 		}
 		if err := (handshake.Header{Name: name, Value: "x"}).Check(); err != nil {
@@ -187,11 +187,24 @@ func requestTarget(s string) string {
 // sensitiveHeaders are header names whose literal values are credentials.
 var sensitiveHeaders = []string{"authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token"}
 
-// redactHeader returns a "Name: value" header as it may be written to
+// Redacted returns c as it may be written down (config.json): the values
+// of credential-carrying headers replaced (RedactHeader).
+func (c Config) Redacted() Config {
+	if len(c.Headers) > 0 {
+		h := make([]string, len(c.Headers))
+		for i, v := range c.Headers {
+			h[i] = RedactHeader(v)
+		}
+		c.Headers = h
+	}
+	return c
+}
+
+// RedactHeader returns a "Name: value" header as it may be written to
 // results and error messages: the value of a credential-carrying header
 // (Authorization, Cookie, a name with "token", "secret" or "key") is
 // replaced unless it takes its secret from {{env}} or {{line}}.
-func redactHeader(h string) string {
+func RedactHeader(h string) string {
 	name, value, ok := strings.Cut(h, ":")
 	if !ok {
 		if len(h) > 40 {

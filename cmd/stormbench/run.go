@@ -69,11 +69,12 @@ type runFlags struct {
 	shard, startAt string
 	runID          string
 	metricsListen  string
+	formats        serverFormatFlags
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs := cmd.fs
-	fs.StringVar(&cfg.URL, "url", "", "WebSocket URL of the server under test (default: start the embedded server)")
+	fs.StringVar(&cfg.URL, "url", "", "WebSocket URL of the server under test; its path and query may use {{client}}, {{line FILE}}, … (default: start the embedded server)")
 	fs.IntVar(&cfg.Clients, "clients", 10000, "number of clients")
 	fs.Float64Var(&cfg.RampRate, "ramp-rate", 2000, "new connections per second during the ramp")
 	fs.DurationVar(&cfg.Hold, "hold", 5*time.Second, "steady time before the first fault and between storms (0 = none)")
@@ -107,7 +108,8 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.StringVar(&rf.control, "control", "", "control API base URL of a server started with stormbench serve (with --url)")
 	fs.StringVar(&rf.token, "control-token", "", "control API token (with --control; default: $"+experiment.TokenEnv+")")
 
-	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> and count lost and duplicated messages")
+	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> so that the server replays what the client missed (lost and duplicated messages are counted either way)")
+	defineServerFormatFlags(fs, cfg, &rf.formats)
 	fs.StringVar(&rf.metricsListen, "metrics-listen", "", "serve the run's live figures (fleet, storm, latency histograms; the embedded server's too) as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	fs.BoolVar(&cfg.RespectRetryAfter, "respect-retry-after", false, "after a 429 or 503 with Retry-After, wait at least that long before the next attempt (counted in the summary)")
 	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
@@ -257,6 +259,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		cfg.Fault.Storms = 0
 	}
 	cfg.Resume = &rf.resume
+	if err := applyServerFormatFlags(fs, &cfg, &rf.formats); err != nil {
+		return nil, err
+	}
 	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode != loadgen.HeartbeatNone {
 		return nil, usagef("--heartbeat-interval 0s is only valid with --heartbeat none (got --heartbeat %s)", cfg.Heartbeat.Mode)
 	}
