@@ -92,6 +92,10 @@ func TestRedactArgs(t *testing.T) {
 		{[]string{"--url", "ws://x", "--control-token", "s3cret", "--fault", "close"}, []string{"--url", "ws://x", "--control-token", "[redacted]", "--fault", "close"}},
 		{[]string{"--control-token=s3cret"}, []string{"--control-token=[redacted]"}},
 		{[]string{"--clients", "10"}, []string{"--clients", "10"}},
+		{[]string{"-H", "Authorization: Bearer abc", "-H", "X-Team: storm"}, []string{"-H", "Authorization: [redacted]", "-H", "X-Team: storm"}},
+		{[]string{"--header=Cookie: sid=1", "-HX-Api-Key: k"}, []string{"--header=Cookie: [redacted]", "-HX-Api-Key: [redacted]"}},
+		{[]string{"--header", "Authorization: Bearer {{line tokens.txt}}"}, []string{"--header", "Authorization: Bearer {{line tokens.txt}}"}},
+		{[]string{"-H", "X-Session-Token: {{env TOKEN}}"}, []string{"-H", "X-Session-Token: {{env TOKEN}}"}},
 	}
 	for _, tt := range tests {
 		got := RedactArgs(tt.in)
