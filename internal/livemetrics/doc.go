@@ -8,8 +8,9 @@
 // caller fills a RunSnapshot or a ServeSnapshot from what it already keeps
 // (loadgen's published Status and per-loop counters, the server's Stats) and
 // hands over a source that returns one on demand. livemetrics imports
-// neither loadgen nor the server, and neither of them imports livemetrics:
-// the command wires the two together.
+// neither loadgen nor the server; the fleet records its live histograms in
+// livemetrics' bucket layout (LatencyBuckets), and the experiment package
+// wires the two together.
 //
 // Collectors read the source once per scrape and turn the snapshot into
 // client_golang's const metrics: no goroutine of their own, no state kept
