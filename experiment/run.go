@@ -198,6 +198,7 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 		res.Warnings = append(res.Warnings, finishErr.Error())
 	}
 	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
+	sum.SetThresholds(p.Thresholds)
 	res.Summary = sum
 	rc := RunConfig{Command: append([]string{"stormbench", "run"}, RedactArgs(p.Args)...), Started: start, Dir: dir, RunID: p.RunID,
 		Loadgen: cfg.Redacted(), Embedded: p.Embedded(), Outcome: outcome, Host: ReadHostFacts(), Workers: max(p.Workers, 1),

@@ -12,6 +12,7 @@ import (
 	"github.com/stormbench/stormbench/internal/fielderr"
 	"github.com/stormbench/stormbench/internal/kernel"
 	"github.com/stormbench/stormbench/loadgen"
+	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
 
@@ -56,6 +57,9 @@ type Spec struct {
 	Args []string
 	// NoPreflight skips the check that the run fits this machine.
 	NoPreflight bool
+	// Thresholds are tested against the summary once it is complete;
+	// their outcomes are written into summary.json.
+	Thresholds []reporter.Threshold
 	// MetricsListen, when set, serves the run's live view in the
 	// Prometheus text format on this loopback address (/metrics).
 	MetricsListen string

@@ -76,6 +76,7 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	printVerdicts(p, h)
 	kernelWarnings(p, sum.Kernel)
 	printEvents(p, sum.Events)
+	printThresholds(p, sum.Thresholds)
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("print summary: %w", err)
 	}

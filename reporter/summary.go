@@ -71,6 +71,9 @@ type Summary struct {
 	// Kernel holds the machine's TCP memory and listen queue figures,
 	// when the coordinator sampled them.
 	Kernel *KernelSummary `json:"kernel,omitempty"`
+	// Thresholds are the run's pass/fail conditions (--threshold) and
+	// whether it met them.
+	Thresholds []ThresholdOutcome `json:"thresholds,omitempty"`
 }
 
 // Counters are the totals of a run; each equals the sum of its

@@ -115,6 +115,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "stormbench:", err)
 		return exitUsage
+	case errors.Is(err, errThresholds):
+		fmt.Fprintln(stderr, "stormbench:", err)
+		return exitThresholds
 	default:
 		fmt.Fprintln(stderr, "stormbench:", err)
 		return exitRunFailed

@@ -70,6 +70,7 @@ type runFlags struct {
 	runID          string
 	metricsListen  string
 	formats        serverFormatFlags
+	thresholds     []string
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -110,6 +111,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 
 	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> so that the server replays what the client missed (lost and duplicated messages are counted either way)")
 	defineServerFormatFlags(fs, cfg, &rf.formats)
+	defineThresholdFlag(fs, &rf.thresholds)
 	fs.StringVar(&rf.metricsListen, "metrics-listen", "", "serve the run's live figures (fleet, storm, latency histograms; the embedded server's too) as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	fs.BoolVar(&cfg.RespectRetryAfter, "respect-retry-after", false, "after a 429 or 503 with Retry-After, wait at least that long before the next attempt (counted in the summary)")
 	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
@@ -214,6 +216,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if errors.Is(err, experiment.ErrInterrupted) {
 		return errInterrupted
 	}
+	if err == nil && res != nil && res.Summary != nil {
+		return brokenThresholds(res.Summary)
+	}
 	return err
 }
 
@@ -312,6 +317,11 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		Control: rf.control, ControlToken: rf.token, Out: rf.out, Name: rf.name, StartAt: startAt,
 		RunID: runID(rf, cfg, startAt), Args: args, NoPreflight: rf.noPreflight, Stderr: stderr, MetricsListen: rf.metricsListen,
 	}
+	thresholds, err := parseThresholds(rf.thresholds)
+	if err != nil {
+		return nil, err
+	}
+	spec.Thresholds = thresholds
 	if embed {
 		srv := rf.server
 		spec.Server = &srv
