@@ -98,3 +98,20 @@ func loadSweep(dir string, prefix bool) ([]Group, error) {
 	}
 	return out, nil
 }
+
+// FindGroup returns the index of the group that holds the run folder dir
+// (or is labelled dir).
+func FindGroup(groups []Group, dir string) (int, error) {
+	clean := filepath.Clean(dir)
+	for i, g := range groups {
+		if g.Label == dir {
+			return i, nil
+		}
+		for _, r := range g.Runs {
+			if filepath.Clean(r.Dir) == clean {
+				return i, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("%s is none of the compared runs or settings", dir)
+}

@@ -73,6 +73,9 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	started := time.Now()
 	cfg := p.Loadgen
 	dir := filepath.Join(p.Out, started.Format("20060102-150405")+"-"+p.Name)
+	if p.Dir != "" {
+		dir = p.Dir
+	}
 	for _, w := range p.Warnings {
 		fmt.Fprintf(p.Stderr, "stormbench: warning: %s\n", w)
 	}

@@ -44,6 +44,9 @@ type Spec struct {
 	ControlToken string
 	// Out is the folder that receives the results folder.
 	Out string
+	// Dir, when set, is the results folder itself (a sweep's runs), in
+	// place of Out/<stamp>-<name>.
+	Dir string
 	// Name is the suffix of the results folder; empty derives
 	// <fault>-<jitter> (or <fault>-<preset>).
 	Name string

@@ -45,6 +45,8 @@ Usage:
 
 Commands:
   run       one experiment: a client fleet, a fault, the storm measured
+  sweep     the same experiment across settings (comma lists), with repeats, compared
+  compare   runs or sweeps side by side: which setting wins, by how much
   serve     the server-under-test on its own
   report    re-print the summary of a finished run
   merge     join the shards of one run (several machines) into one results folder
@@ -65,7 +67,7 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
-		if len(os.Args) > 1 && os.Args[1] == "run" {
+		if len(os.Args) > 1 && (os.Args[1] == "run" || os.Args[1] == "sweep") {
 			fmt.Fprintln(os.Stderr, "\nstormbench: interrupted; finishing and writing partial results (Ctrl-C again to exit at once)")
 		}
 		cancel()
@@ -91,6 +93,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return reportCmd(ctx, rest, stdout, stderr)
 	case "merge":
 		return mergeCmd(ctx, rest, stdout, stderr)
+	case "sweep":
+		return sweepCmd(ctx, rest, stdout, stderr)
+	case "compare":
+		return compareCmd(ctx, rest, stdout, stderr)
 	case "version":
 		return versionCmd(ctx, rest, stdout, stderr)
 	case "worker": // hidden: one shard of "run --workers N", driven over stdin/stdout
