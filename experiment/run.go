@@ -109,6 +109,10 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 		var err error
 		emb, err = startEmbedded(runCtx, p.Exe, *p.Server, p.ServerWorkers, p.Stderr, sup)
 		if err != nil {
+			if ctx.Err() != nil {
+				// Ctrl-C while the server was starting: nothing measured yet.
+				return nil, ErrInterrupted
+			}
 			return nil, err
 		}
 		defer emb.stop()

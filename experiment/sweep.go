@@ -140,6 +140,8 @@ func Sweep(ctx context.Context, s SweepSpec) (*SweepResult, error) {
 // outcome is a run's status in the manifest.
 func outcome(out *Result, err error) (string, string) {
 	switch {
+	case errors.Is(err, ErrInterrupted) && (out == nil || out.Summary == nil):
+		return reporter.SweepPending, "" // stopped before it measured anything
 	case out != nil && out.Summary != nil && err == nil && !out.Summary.Partial:
 		return reporter.SweepComplete, ""
 	case out != nil && out.Summary != nil:
