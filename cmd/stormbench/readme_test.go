@@ -20,7 +20,7 @@ func TestREADMEHelp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"run", "serve", "report", "merge", "version"} {
+	for _, cmd := range []string{"run", "sweep", "compare", "serve", "report", "merge", "version"} {
 		var help, stderr bytes.Buffer
 		if err := dispatch(context.Background(), []string{cmd, "--help"}, &help, &stderr); exitCode(err, &stderr) != exitOK {
 			t.Fatalf("%s --help: %v", cmd, err)

@@ -269,7 +269,7 @@ func sweepManifest(sa *sweepArgs) (string, *reporter.SweepManifest, error) {
 		}
 		return sa.resume, m, nil
 	}
-	if len(sa.axes) == 0 && sa.repeat == 1 {
+	if len(combos(sa.axes)) == 1 && sa.repeat == 1 {
 		return "", nil, usagef("sweep: nothing varies: give a flag a comma list (e.g. --jitter none,full) or --repeat N; see stormbench sweep --help")
 	}
 	name := sa.name
