@@ -40,8 +40,8 @@ func TestLoad(t *testing.T) {
 		},
 		{
 			name: "partial run", dir: fxPartial, missing: []string{fxServerFile},
-			hists:      []string{MetricConnect, MetricDetect, MetricOutage},
-			settings:   map[string]string{"reconnect": "none jitter (base 1s, max 30s)"},
+			hists:       []string{MetricConnect, MetricDetect, MetricOutage},
+			settings:    map[string]string{"reconnect": "none jitter (base 1s, max 30s)"},
 			stormsCount: 1,
 		},
 	}
