@@ -37,7 +37,12 @@ func barsFigure(groups []Group, subtitle []string) *figure {
 			maxRec = math.Max(maxRec, b.hi)
 		}
 	}
-	unit, div := timeUnit(maxRec)
+	// Seconds from one second on: bars are read against their labels,
+	// which say "3.03 s".
+	unit, div := "ms", 1.0
+	if maxRec >= 1000 {
+		unit, div = "s", 1000
+	}
 	for i := range recs {
 		recs[i].med, recs[i].lo, recs[i].hi = recs[i].med/div, recs[i].lo/div, recs[i].hi/div
 	}
@@ -51,7 +56,7 @@ func barsFigure(groups []Group, subtitle []string) *figure {
 	}
 	f := &figure{title: barsTitle, width: chartWidth, height: chartHeight, panels: [][]*plot.Plot{{peak, rec}}}
 	for i, g := range groups {
-		f.legend = append(f.legend, legendItem{text: fmt.Sprintf("%s (%d runs)", g.Label, len(g.Runs)), color: colour(i), fill: true})
+		f.legend = append(f.legend, legendItem{text: fmt.Sprintf("%s (%s)", g.Label, plural(len(g.Runs), "run")), color: colour(i), fill: true})
 	}
 	f.subtitle = with(subtitle, "Bar: median over the repeats; whiskers: min–max. A setting with no value (no storm, incomplete, under 99 % recovered) has no bar.")
 	return f
@@ -122,4 +127,12 @@ func wrapLabel(s string, n int) string {
 		lines = append(lines, cur)
 	}
 	return joinLines(lines)
+}
+
+// plural formats n things: "1 run", "3 runs".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -23,6 +23,11 @@ func newGrid() *plotter.Grid {
 // newLine returns a line through the points (xs[i], ys[i]) in colour c,
 // skipping points that are not finite, or nil when none is left.
 func newLine(xs, ys []float64, c color.Color, dashes []vg.Length) *plotter.Line {
+	return newLineWidth(xs, ys, c, dashes, vg.Points(1.6))
+}
+
+// newLineWidth is newLine with a line width.
+func newLineWidth(xs, ys []float64, c color.Color, dashes []vg.Length, width vg.Length) *plotter.Line {
 	n := min(len(xs), len(ys))
 	pts := make(plotter.XYs, 0, n)
 	for i := range n {
@@ -34,7 +39,7 @@ func newLine(xs, ys []float64, c color.Color, dashes []vg.Length) *plotter.Line 
 		return nil
 	}
 	l := &plotter.Line{XYs: pts}
-	l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.6), Dashes: dashes}
+	l.LineStyle = draw.LineStyle{Color: c, Width: width, Dashes: dashes}
 	return l
 }
 

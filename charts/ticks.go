@@ -94,7 +94,9 @@ func (percentileTicks) Ticks(lo, hi float64) []plot.Tick {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if m == 1 || (m == 2 && dec == 1) {
+			// 50 % only while it has room: over more than three decades
+			// its label runs into 0 %'s.
+			if m == 1 || (m == 2 && dec == 1 && hi/lo <= 1000) {
 				t.Label = percentileLabel(v)
 			}
 			ticks = append(ticks, t)

@@ -6,15 +6,23 @@ import (
 )
 
 func TestPercentileTicks(t *testing.T) {
-	var labels []string
-	for _, tk := range (percentileTicks{}).Ticks(1, 10000) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
-		}
+	tests := []struct {
+		hi   float64
+		want []string
+	}{
+		{1000, []string{"0 %", "50 %", "90 %", "99 %", "99.9 %"}},
+		{100000, []string{"0 %", "90 %", "99 %", "99.9 %", "99.99 %", "99.999 %"}},
 	}
-	want := []string{"0 %", "50 %", "90 %", "99 %", "99.9 %", "99.99 %"}
-	if !slices.Equal(labels, want) {
-		t.Errorf("labels %q, want %q", labels, want)
+	for _, tc := range tests {
+		var labels []string
+		for _, tk := range (percentileTicks{}).Ticks(1, tc.hi) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if !slices.Equal(labels, tc.want) {
+			t.Errorf("Ticks(1, %v) labels %q, want %q", tc.hi, labels, tc.want)
+		}
 	}
 }
 

@@ -21,12 +21,13 @@ func timelineFigure(r *Run) *figure {
 		return nil
 	}
 	iv := r.IntervalS()
+	normal := vg.Points(1.6)
 	top := newPanel("Open connections", "", "connections")
 	bottom := newPanel("Connection attempts per second", "time since the run started (s)", "per second")
 	f := &figure{title: timelineTitle, width: chartWidth, height: chartHeight, panels: [][]*plot.Plot{{top}, {bottom}}}
 	f.subtitle = append(runSubtitle(r), fmt.Sprintf("Rows of %s; rates are counts per row ÷ row length.", fmtMs(iv*1000)))
 
-	add := func(p *plot.Plot, s *Series, col string, div float64, c color.Color, dash []vg.Length, label string) {
+	add := func(p *plot.Plot, s *Series, col string, div float64, c color.Color, dash []vg.Length, width vg.Length, label string) {
 		v, ok := s.Column(col)
 		if !ok {
 			return
@@ -34,18 +35,20 @@ func timelineFigure(r *Run) *figure {
 		if div != 1 {
 			v = scaled(v, 1/div)
 		}
-		if l := newLine(s.T, v, c, dash); l != nil {
+		if l := newLineWidth(s.T, v, c, dash, width); l != nil {
 			p.Add(l)
-			f.legend = append(f.legend, legendItem{text: label, color: c, dashes: dash})
+			f.legend = append(f.legend, legendItem{text: label, color: c, dashes: dash, width: width})
 		}
 	}
-	add(top, r.Series, "open", 1, colour(0), nil, "open connections (clients)")
-	add(bottom, r.Series, "attempts", iv, colour(3), nil, "attempts/s (clients)")
-	add(bottom, r.Series, "failures", iv, colour(4), nil, "failed attempts/s (clients)")
+	add(top, r.Series, "open", 1, colour(0), nil, normal, "open connections (clients)")
+	// Attempts wide underneath, failures narrow on top: where every
+	// attempt fails (a server still down) both stay visible.
+	add(bottom, r.Series, "attempts", iv, colour(3), nil, vg.Points(3.2), "attempts/s (clients)")
+	add(bottom, r.Series, "failures", iv, colour(4), nil, vg.Points(1.2), "failed attempts/s (clients)")
 	if sv := r.Server; sv != nil && sv.Len() > 0 && sv.IntervalS > 0 {
-		add(top, sv.Series, "open", 1, color.Black, dashed, "open connections (server)")
-		add(bottom, sv.Series, "accepts", sv.IntervalS, colour(2), dashed, "accepts/s (server)")
-		add(bottom, sv.Series, "handshakes", sv.IntervalS, colour(5), dashed, "handshakes/s (server)")
+		add(top, sv.Series, "open", 1, color.Black, dashed, normal, "open connections (server)")
+		add(bottom, sv.Series, "accepts", sv.IntervalS, colour(2), dashed, normal, "accepts/s (server)")
+		add(bottom, sv.Series, "handshakes", sv.IntervalS, colour(5), dashed, normal, "handshakes/s (server)")
 		if !sv.Aligned {
 			f.subtitle = append(f.subtitle, "The server's series is drawn from the run's start: server.json, which dates it, is missing.")
 		}

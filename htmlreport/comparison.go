@@ -28,6 +28,22 @@ type comparisonPage struct {
 // Alarm reports whether the page must open with a warning.
 func (p comparisonPage) Alarm() bool { return p.Saturated > 0 || p.Partial > 0 }
 
+// Remedies lists the distinct remedies of the runs' saturated phases:
+// they repeat from run to run, and once each is enough.
+func (p comparisonPage) Remedies() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range p.Status {
+		for _, v := range s.Status.Warnings() {
+			if v.Remedy != "" && !seen[v.Remedy] {
+				seen[v.Remedy] = true
+				out = append(out, v.Remedy)
+			}
+		}
+	}
+	return out
+}
+
 // tableRow is a row of the comparison table, padded to every column.
 type tableRow struct {
 	Label string
