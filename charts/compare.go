@@ -6,13 +6,13 @@ import (
 )
 
 // WriteComparisonCharts draws groups (one setting each, with its repeats)
-// overlaid into outDir, one colour per setting, as PNG and SVG: timeline
-// (open connections and attempts per second, each run aligned at its T0),
-// cdf, percentiles — curves of each setting's first repeat, which the
-// legend says — and bars (peak attempts per second and recovery p99 of
-// storm 1 per setting: median with min–max over the repeats; a run whose
-// recovery p99 is null is left out, a setting without any value has no
-// bar). It returns the charts written.
+// into outDir, one colour per setting, as PNG and SVG: bars (peak attempts
+// per second and recovery p99 of storm 1 per setting: median with min–max
+// over the repeats; a run whose recovery p99 is null is left out, a
+// setting without any value has no bar), then overlaid timeline (open
+// connections and attempts per second, each run aligned at its T0), cdf
+// and percentiles — curves of each setting's first repeat, which the
+// legend says. It returns the charts written, in that order.
 func WriteComparisonCharts(groups []Group, outDir string) ([]Chart, error) {
 	if len(groups) == 0 {
 		return nil, errors.New("write comparison charts: no groups")
@@ -31,10 +31,11 @@ func WriteComparisonCharts(groups []Group, outDir string) ([]Chart, error) {
 		f    *figure
 		base string
 	}{
+		// The bars first: they are the comparison at a glance.
+		{barsFigure(groups, sub), BarsFile},
 		{overlayTimeline(curves, sub), TimelineFile},
 		{legendOf(cdfFigure(curves, hsub), curves), CDFFile},
 		{legendOf(percentileFigure(curves, hsub), curves), PercentilesFile},
-		{barsFigure(groups, sub), BarsFile},
 	}
 	warn := comparisonWarnings(groups)
 	var out []Chart

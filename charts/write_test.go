@@ -66,7 +66,7 @@ func TestWriteComparisonCharts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkCharts(t, cs, []string{TimelineFile, CDFFile, PercentilesFile, BarsFile})
+			checkCharts(t, cs, []string{BarsFile, TimelineFile, CDFFile, PercentilesFile})
 		})
 	}
 	if _, err := WriteComparisonCharts(nil, t.TempDir()); err == nil {
