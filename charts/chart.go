@@ -19,8 +19,9 @@ import (
 type Chart struct {
 	// Title is the chart's title as drawn on it.
 	Title string
-	// PNG and SVG are the paths of the two files.
+	// PNG is the path of the PNG file.
 	PNG string
+	// SVG is the path of the SVG file.
 	SVG string
 }
 

@@ -1,9 +1,13 @@
 package charts
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Fixture results folders, shared with package htmlreport: real small runs
@@ -42,4 +46,36 @@ func copyFixture(t testing.TB, name string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// noStormFixture returns a copy of the full fixture as a run without a
+// storm (--fault none) whose detect latency histogram is empty, as such a
+// run writes it.
+func noStormFixture(t testing.TB) string {
+	t.Helper()
+	dir := copyFixture(t, fxFull)
+	path := filepath.Join(dir, "summary.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	sum["storms"] = []any{}
+	if b, err = json.Marshal(sum); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var empty bytes.Buffer
+	if _, err := hdrhistogram.New(1, 3600_000_000, 3).PercentilesPrint(&empty, 5, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "detect_latency.hgrm"), empty.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -14,7 +14,10 @@ import (
 // Setting is one experiment setting as a reader names it ("fault",
 // "reconnect", "heartbeat", …) with its value in words.
 type Setting struct {
-	Name  string
+	// Name names the setting: fault, reconnect, clients, ramp, hold,
+	// heartbeat, server, resume, seed, interval, workers, run id, version.
+	Name string
+	// Value is the setting in words, e.g. "restart (1s)".
 	Value string
 }
 

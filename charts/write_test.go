@@ -33,6 +33,32 @@ func TestWriteRunCharts(t *testing.T) {
 	}
 }
 
+// A run without a storm and with an empty histogram still draws: no storm
+// marks, a panel that says it has no values; in a comparison its setting
+// gets no bar.
+func TestWriteChartsNoStorm(t *testing.T) {
+	r, err := Load(noStormFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Hists[MetricDetect].Empty() {
+		t.Fatal("the empty detect histogram is not Empty")
+	}
+	cs, err := WriteRunCharts(r, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCharts(t, cs, []string{TimelineFile, CDFFile, PercentilesFile})
+	if b := spread([]*Run{r}, peakOf, colour(0)); b.ok {
+		t.Errorf("a run without a storm has a peak bar: %+v", b)
+	}
+	cs, err = WriteComparisonCharts([]Group{{"none", []*Run{r}}, {"full", []*Run{load(t, fxFull)}}}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCharts(t, cs, []string{BarsFile, TimelineFile, CDFFile, PercentilesFile})
+}
+
 // Without timeseries.csv there is no timeline, and the others still draw.
 func TestWriteRunChartsWithoutSeries(t *testing.T) {
 	dir := copyFixture(t, fxMissing)
