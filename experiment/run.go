@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stormbench/stormbench/htmlreport"
 	"github.com/stormbench/stormbench/internal/kernel"
 	"github.com/stormbench/stormbench/internal/livemetrics"
 	"github.com/stormbench/stormbench/loadgen"
@@ -227,6 +228,11 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 		if err := writeServerStats(ctx, dir, inj.ctl()); err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("server stats: %v", err))
 		}
+	}
+	// Charts and report.html come from the files just written; failing to
+	// draw them costs no figure.
+	if err := htmlreport.WriteRun(dir); err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("report.html: %v", err))
 	}
 	switch {
 	case harnessErr != nil:

@@ -128,6 +128,11 @@ func Sweep(ctx context.Context, s SweepSpec) (*SweepResult, error) {
 	if err := writeComparison(s.Dir, res); err != nil {
 		return res, err
 	}
+	if res.Table != nil {
+		if err := writeSweepReport(s.Dir); err != nil {
+			fmt.Fprintf(s.Progress, "sweep: report.html: %v\n", err)
+		}
+	}
 	if runErr == nil && ctx.Err() != nil {
 		runErr = ErrInterrupted
 	}

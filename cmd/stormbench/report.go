@@ -4,17 +4,24 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
+	"github.com/stormbench/stormbench/compare"
+	"github.com/stormbench/stormbench/experiment"
+	"github.com/stormbench/stormbench/htmlreport"
 	"github.com/stormbench/stormbench/reporter"
 )
 
 const reportUsage = `Usage: stormbench report DIR
 
-Re-prints the summary of a finished run from DIR/summary.json, with a PARTIAL
-banner when results are missing. A summary.json that is not a stormbench
+For a run's results folder: re-prints the summary from DIR/summary.json, with
+a PARTIAL banner when results are missing, and (re)writes DIR/plots/ (PNG and
+SVG charts) and DIR/report.html (one self-contained page). For a sweep
+folder: prints the comparison of its complete runs and (re)writes its
+overlaid charts and comparison page. A summary.json that is not a stormbench
 summary (no start, no harness processes, attempts that do not add up, storms
 out of order, …) is refused with exit code 2 and what is wrong with it.
-Folders written by earlier versions still print.
+Folders written by earlier versions and on other machines work.
 
 Examples:
   stormbench report results/20261121-231000-abort-full
@@ -30,10 +37,43 @@ func reportCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 		return usagef("report needs exactly one results folder (got %d arguments); see stormbench report --help", cmd.fs.NArg())
 	}
 	dir := cmd.fs.Arg(0)
+	if reporter.IsSweep(dir) {
+		groups, err := compare.Load([]string{dir})
+		if err != nil {
+			return usagef("report: %v", err)
+		}
+		if err := experiment.WriteReport(dir); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		fmt.Fprintf(stdout, "sweep: %s\n\n", dir)
+		if err := compare.Build(nonEmpty(groups), 0).Write(stdout, compare.FormatText); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "\nreport: %s\n", filepath.Join(dir, htmlreport.ReportFile))
+		return err
+	}
 	sum, err := reporter.ReadSummary(dir)
 	if err != nil {
 		return usagef("report: %v", err)
 	}
 	fmt.Fprintf(stdout, "run: %s\n", dir)
-	return reporter.PrintSummary(stdout, sum)
+	if err := reporter.PrintSummary(stdout, sum); err != nil {
+		return err
+	}
+	if err := experiment.WriteReport(dir); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, err = fmt.Fprintf(stdout, "\nreport: %s\n", filepath.Join(dir, htmlreport.ReportFile))
+	return err
+}
+
+// nonEmpty drops the groups without a complete run.
+func nonEmpty(groups []compare.Group) []compare.Group {
+	var out []compare.Group
+	for _, g := range groups {
+		if len(g.Runs) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -109,6 +109,11 @@ func TestSweep(t *testing.T) {
 	if m.Runs[1].Seed != 2 || m.Runs[1].Dir != "backoff-base-100ms-r2" || m.Runs[2].Label != "backoff-base=300ms" {
 		t.Errorf("runs %+v", m.Runs)
 	}
+	for _, f := range []string{"report.html", "plots/bars.svg", "plots/timeline.png", m.Runs[0].Dir + "/report.html", m.Runs[0].Dir + "/plots/cdf.svg"} {
+		if _, err := os.Stat(filepath.Join(dirs[0], f)); err != nil {
+			t.Errorf("sweep folder: %v", err)
+		}
+	}
 	for _, f := range []string{"comparison.md", "comparison.csv", "comparison.json"} {
 		if b, err := os.ReadFile(filepath.Join(dirs[0], f)); err != nil || !strings.Contains(string(b), "backoff-base=300ms") {
 			t.Errorf("%s: %v", f, err)
@@ -118,6 +123,10 @@ func TestSweep(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", so.String(), se.String())
 	}
 
+	so.Reset()
+	if err := dispatch(context.Background(), []string{"report", dirs[0]}, &so, &se); err != nil || !strings.Contains(so.String(), "backoff-base=300ms") {
+		t.Fatalf("report of the sweep: %v\n%s", err, so.String())
+	}
 	so.Reset()
 	se.Reset()
 	resume := append([]string{"sweep", "--resume-sweep", dirs[0]}, args...)
