@@ -114,6 +114,9 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := tgt.setupTLS(u, &cfg, clock); err != nil {
+		return nil, err
+	}
 	pol := cfg.Policy
 	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, dead: make(chan struct{})}
 	for i := 0; i < cfg.Loops; i++ {

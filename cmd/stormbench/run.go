@@ -69,6 +69,7 @@ type runFlags struct {
 	shard, startAt string
 	runID          string
 	metricsListen  string
+	tls            tlsFlags
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -121,6 +122,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
 	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
 	fs.Int64Var(&cfg.MaxMessage, "max-message-size", wsframe.DefaultMaxMessage, "largest message a client accepts, in bytes; a larger one fails the connection with 1009 (protocol_error message_too_big) (0 = no limit)")
+	defineTLSFlags(fs, &rf.tls)
 
 	s := &rf.server
 	fs.Float64Var(&s.AcceptRate, "server-accept-rate", 0, "embedded server: upgrades admitted per second (0 = no limit)")
@@ -263,6 +265,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if fs.Changed("server-ping-interval") && rf.server.PingInterval == 0 && cfg.Heartbeat.Mode == loadgen.HeartbeatServer {
 		return nil, usagef("--server-ping-interval 0s: with --heartbeat server the clients wait for the server's pings; give an interval or leave it unset (the heartbeat interval)")
 	}
+	if err := applyTLSFlags(fs, &cfg, rf.tls); err != nil {
+		return nil, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError{flagError(err, runFlagNames)}
 	}
@@ -310,6 +315,7 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if embed {
 		srv := rf.server
 		spec.Server = &srv
+		spec.ServerTLS = rf.tls.serverTLS
 	}
 	if !rf.quiet {
 		spec.Status = stderr

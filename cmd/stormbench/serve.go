@@ -48,6 +48,7 @@ func serveFlags(cmd *command, cfg *sut.Config) {
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", time.Second, "Retry-After sent with a 503 (whole seconds)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "event loops (default: GOMAXPROCS)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for choosing the connections a partial fault hits")
+	serveTLSFlags(fs, cfg)
 }
 
 // serveZeroRules classifies what an explicit zero means for every numeric
@@ -102,14 +103,20 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	applyZeroMeanings(cmd.fs, rules)
+	if err := finishServeTLS(cmd.fs, &cfg); err != nil {
+		return err
+	}
 	if err := cfg.Validate(); err != nil {
+		return usageError{flagError(err, serveFlagNames)}
+	}
+	if err := cfg.TLS.Load(); err != nil {
 		return usageError{flagError(err, serveFlagNames)}
 	}
 	if cfg.ControlToken == "" {
 		cfg.ControlToken = os.Getenv(experiment.TokenEnv)
 	}
 	if !cmd.fs.Changed("workers") {
-		workers = experiment.ServerWorkers(cfg.MaxConns)
+		workers = experiment.ServerWorkersFor(cfg.MaxConns, cfg.TLS != nil)
 	}
 	if cmd.fs.Changed("metrics-listen") {
 		if err := experiment.CheckMetricsAddr(metricsListen); err != nil {
