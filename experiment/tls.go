@@ -74,6 +74,9 @@ func (p *Plan) prepareTLS() (bool, error) {
 	if err := cfg.TLS.Load(); err != nil {
 		return false, &InputError{err}
 	}
+	if cfg.TLS.Insecure {
+		p.Warnings = append(p.Warnings, "--insecure: the server's certificate is not verified; anyone between the clients and the server could pose as it")
+	}
 	return true, nil
 }
 

@@ -57,9 +57,9 @@ func (t *TLS) validate() []error {
 	case t.CertFile == "" && t.KeyFile == "":
 		bad("TLS.CertFile", "and {TLS.KeyFile} must name the server's PEM certificate and key to serve wss://")
 	case t.CertFile == "":
-		bad("TLS.CertFile", "needs to be given with {TLS.KeyFile}: give both files or neither")
+		bad("TLS.KeyFile", "needs {TLS.CertFile}: give both files or neither (got a key %q and no certificate)", t.KeyFile)
 	case t.KeyFile == "":
-		bad("TLS.KeyFile", "needs to be given with {TLS.CertFile}: give both files or neither")
+		bad("TLS.CertFile", "needs {TLS.KeyFile}: give both files or neither (got a certificate %q and no key)", t.CertFile)
 	}
 	return errs
 }
