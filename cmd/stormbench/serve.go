@@ -30,6 +30,10 @@ Examples:
   # then, from another terminal: abort half of the connections
   curl -H "Authorization: Bearer $TOKEN" -d '{"kind":"abort","fraction":0.5}' \
        http://127.0.0.1:8081/fault
+
+  # wss://127.0.0.1:8443/ws, clients must present a certificate of client-ca.pem
+  stormbench serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem \
+      --tls-client-ca client-ca.pem
 `
 
 func serveFlags(cmd *command, cfg *sut.Config) {
@@ -85,7 +89,7 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	var workers int
 	var child bool
 	var metricsListen string
-	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns)")
+	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns, 5 000 with --tls-cert)")
 	cmd.fs.StringVar(&metricsListen, "metrics-listen", "", "serve the server's /stats as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	cmd.fs.BoolVar(&child, "child", false, "run as a child of a coordinator: settings as JSON on stdin, token in "+experiment.TokenEnv)
 	_ = cmd.fs.MarkHidden("child")
