@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,4 +200,39 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestTLSSettingsValidate: TLS settings are checked against each other and
+// the URL's scheme, naming the field.
+func TestTLSSettingsValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+		tls  loadgen.TLS
+		want string // "" = valid
+	}{
+		{"wss with a CA", "wss://127.0.0.1:1/ws", loadgen.TLS{CACert: "ca.pem"}, ""},
+		{"wss with a client certificate", "wss://h/ws", loadgen.TLS{ClientCert: "c.pem", ClientKey: "k.pem"}, ""},
+		{"URL not known yet", "", loadgen.TLS{CACert: "ca.pem"}, ""},
+		{"ws with a CA", "ws://127.0.0.1:1/ws", loadgen.TLS{CACert: "ca.pem"}, "TLS.CACert is for wss:// URLs: URL is ws://"},
+		{"ws insecure", "ws://127.0.0.1:1/ws", loadgen.TLS{Insecure: true}, "TLS.Insecure is for wss:// URLs"},
+		{"certificate without key", "wss://h/ws", loadgen.TLS{ClientCert: "c.pem"}, "TLS.ClientCert needs TLS.ClientKey"},
+		{"key without certificate", "wss://h/ws", loadgen.TLS{ClientKey: "k.pem"}, "TLS.ClientKey needs TLS.ClientCert"},
+		{"insecure with a CA", "wss://h/ws", loadgen.TLS{Insecure: true, CACert: "ca.pem"}, "TLS.Insecure skips verifying"},
+		{"ftp", "ftp://h/ws", loadgen.TLS{}, "URL must start with ws:// or wss://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := loadgen.Config{URL: tt.url, TLS: tt.tls}.Validate()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
 }
