@@ -51,7 +51,7 @@ func (e *embedded) name() string {
 // start starts the server process with e.cfg and waits until /healthz
 // answers.
 func (e *embedded) start(ctx context.Context) error {
-	spec := serveSpec{Config: e.cfg, Workers: e.workers}
+	spec := serveSpec{Config: e.cfg, Workers: e.workers, TLS: tlsMaterial(e.cfg)}
 	sc, err := spawnServer(e.exe, e.name(), spec, e.cfg.ControlToken, e.stderr, 30*time.Second)
 	if err != nil {
 		return err

@@ -51,6 +51,9 @@ type workerInit struct {
 	StartUnixNs int64          `json:"start_unix_ns"`
 	ShardPath   string         `json:"shard_path"`
 	RunID       string         `json:"run_id"`
+	// TLS is what the fleet's TLS files hold (Config.TLS keeps only their
+	// paths): over the pipe, never through a file.
+	TLS *loadgen.TLSMaterial `json:"tls,omitempty"`
 }
 
 // workerFleet runs the fleet as n worker processes, each a shard of the
@@ -104,7 +107,7 @@ func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, runID s
 		if sup != nil {
 			sup.watch(c, EventWorkerExited)
 		}
-		line, _ := json.Marshal(workerInit{Config: wcfg, StartUnixNs: start.UnixNano(), ShardPath: path, RunID: runID})
+		line, _ := json.Marshal(workerInit{Config: wcfg, StartUnixNs: start.UnixNano(), ShardPath: path, RunID: runID, TLS: cfg.TLS.Material})
 		if _, err := in.Write(append(line, '\n')); err != nil {
 			abort()
 			return nil, fmt.Errorf("workers: start worker %d: %w", i, err)

@@ -50,7 +50,7 @@ func serveGroup(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 	}
 	group := &sut.Group{}
 	for i := 0; i < o.Workers; i++ {
-		spec := serveSpec{Config: workerConfig(rc, i, o.Workers, addr), Workers: 1, SeriesStartUnixNs: start.UnixNano()}
+		spec := serveSpec{Config: workerConfig(rc, i, o.Workers, addr), Workers: 1, SeriesStartUnixNs: start.UnixNano(), TLS: tlsMaterial(rc)}
 		w, err := spawnServer(exe, fmt.Sprintf("server worker %d", i), spec, rc.ControlToken, o.Stderr, 30*time.Second)
 		if err != nil {
 			killAll()
@@ -74,7 +74,7 @@ func serveGroup(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 		_ = srv.Close()
 		return err
 	}
-	wsURL := "ws://" + addr + rc.Path
+	wsURL := rc.Scheme() + "://" + addr + rc.Path
 	ctlURL := "http://" + ln.Addr().String()
 	if o.Announce {
 		announce(o.Stdout, announcement{WS: wsURL, Control: ctlURL, PID: os.Getpid()})

@@ -219,6 +219,9 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	if err := reporter.WriteRun(dir, shard, sum, rc); err != nil {
 		return res, fmt.Errorf("write results: %w", err)
 	}
+	if err := writeServerCert(dir, p); err != nil {
+		return res, fmt.Errorf("write results: %w", err)
+	}
 	// The raw partial result, so that shards of one run on several
 	// machines can be merged exactly (stormbench merge).
 	if err := reporter.WriteShard(filepath.Join(dir, ShardFile), shard); err != nil {

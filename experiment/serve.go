@@ -37,6 +37,9 @@ type serveSpec struct {
 	Workers int `json:"workers"`
 	// SeriesStartUnixNs aligns the stats series of a group's workers.
 	SeriesStartUnixNs int64 `json:"series_start_unix_ns,omitempty"`
+	// TLS is the certificate and key of a wss server (Config.TLS keeps
+	// only their paths): over the pipe, never through a file.
+	TLS *sut.TLSMaterial `json:"tls,omitempty"`
 }
 
 // ServeOptions are the wiring of Serve.
@@ -94,7 +97,7 @@ func Serve(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 		return err
 	}
 	rc := srv.Config()
-	wsURL := "ws://" + srv.Addr() + rc.Path
+	wsURL := rc.Scheme() + "://" + srv.Addr() + rc.Path
 	ctlURL := "http://" + srv.ControlAddr()
 	if o.Announce {
 		announce(o.Stdout, announcement{WS: wsURL, Control: ctlURL, PID: os.Getpid()})
@@ -133,6 +136,9 @@ func ServeChild(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) 
 	}
 	if spec.SeriesStartUnixNs != 0 {
 		cfg.SeriesStart = time.Unix(0, spec.SeriesStartUnixNs)
+	}
+	if err := withTLSMaterial(&cfg, spec.TLS); err != nil {
+		return fmt.Errorf("serve child: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -66,6 +66,10 @@ type Spec struct {
 	// MetricsListen, when set, serves the run's live view in the
 	// Prometheus text format on this loopback address (/metrics).
 	MetricsListen string
+	// ServerTLS makes the embedded server serve wss:// with a throwaway
+	// self-signed certificate made at start, which the fleet trusts
+	// exactly (tls.go).
+	ServerTLS bool
 	// Status receives the live status line; nil silences it.
 	Status io.Writer
 	// Stderr receives messages and the children's stderr.
@@ -134,10 +138,14 @@ func Prepare(s Spec) (*Plan, error) {
 	if p.ServerWorkers < 0 {
 		return nil, &InputError{fielderr.New("ServerWorkers", "must be ≥ 1 (got %d)", p.ServerWorkers)}
 	}
+	wss, err := p.prepareTLS()
+	if err != nil {
+		return nil, err
+	}
 	rc := cfg.Resolve()
 	perMachine := (rc.Clients + rc.Shard.Count - 1) / rc.Shard.Count
 	if p.Workers == 0 {
-		p.Workers = LoadgenWorkers(perMachine)
+		p.Workers = LoadgenWorkersFor(perMachine, wss)
 	}
 	if p.Workers > 1 && !p.LoopsSet {
 		cfg.Loops = 1 // several processes already spread the work over the cores
@@ -149,7 +157,7 @@ func Prepare(s Spec) (*Plan, error) {
 			srv.PingInterval = cfg.Heartbeat.Interval
 		}
 		if p.ServerWorkers == 0 {
-			p.ServerWorkers = ServerWorkers(cfg.Clients)
+			p.ServerWorkers = ServerWorkersFor(cfg.Clients, wss)
 		}
 		if p.ServerWorkers > 1 && !p.ServerLoopsSet {
 			srv.Loops = 1
@@ -184,7 +192,7 @@ func Prepare(s Spec) (*Plan, error) {
 		cfg.SourceIPs = loadgen.AutoSourceAddrs(TargetAddr(cfg.URL), perMachine, p.Machine)
 	}
 	if !p.NoPreflight {
-		plan := loadgen.Plan{Clients: perMachine, Workers: p.Workers, SourceAddrs: len(cfg.SourceIPs)}
+		plan := loadgen.Plan{Clients: perMachine, Workers: p.Workers, SourceAddrs: len(cfg.SourceIPs), TLS: wss}
 		if p.Server != nil {
 			plan.ServerWorkers, plan.ServerHandshakes = p.ServerWorkers, p.Server.Handshakes
 		}

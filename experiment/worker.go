@@ -27,6 +27,7 @@ func Worker(stdin io.Reader, stdout io.Writer) error {
 	if err := json.Unmarshal(line, &in); err != nil {
 		return fmt.Errorf("worker: init: %w", err)
 	}
+	in.Config.TLS.Material = in.TLS
 	start := time.Unix(0, in.StartUnixNs)
 	// One reading of the wall clock, then the monotonic clock: offsets agree
 	// with the coordinator's without following wall-clock steps.

@@ -9,6 +9,7 @@ import (
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
 	"github.com/stormbench/stormbench/internal/template"
+	"github.com/stormbench/stormbench/internal/tlsrelay"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
@@ -46,6 +47,9 @@ type client struct {
 	dials     uint32 // upgrade requests sent, for a fresh Sec-WebSocket-Key each
 	// dial is the state of the attempt in flight (connecting only).
 	dial *dialState
+	// relay is the TLS sidecar of a wss attempt or connection (tls.go);
+	// nil for ws.
+	relay *tlsrelay.Relay
 
 	timer evloop.Timer // attempt, ping or partition-dial
 	hb    evloop.Timer // heartbeat deadline
@@ -180,6 +184,7 @@ func (c *client) opened(now time.Duration) {
 		sh.loop.Remove(fd)
 		unix.Close(fd)
 		c.fd = -1
+		c.releaseRelay(false)
 		sh.sink.Disconnected(now, CauseDrain)
 		return
 	}
@@ -438,6 +443,7 @@ func (c *client) dead(now time.Duration, cause Cause) {
 	if c.state != StateOpen {
 		return
 	}
+	cause = c.tlsLossCause(cause)
 	sh.sink.Disconnected(now, cause)
 	sh.disconn++
 	if sh.storm.active && c.openedAt < sh.storm.windowStart && cause != CauseDrain {
@@ -472,6 +478,8 @@ func (c *client) closeSocket(abort bool) {
 	c.fd = -1
 	c.out = nil
 	c.dec.Reset()
+	// A partitioned client's socket is parked: no RST may cross.
+	c.releaseRelay(abort && !c.cut)
 	if c.cut {
 		// Kept open, so it must leave epoll explicitly.
 		sh.loop.Remove(fd)

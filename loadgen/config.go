@@ -167,6 +167,8 @@ type Config struct {
 	// Shard selects this process's part of the fleet: client IDs g with
 	// g mod Shard.Count == Shard.Index. Zero means the whole fleet.
 	Shard Shard `json:"shard"`
+	// TLS configures wss:// clients (tls.go).
+	TLS TLS `json:"tls"`
 }
 
 // Shard is one part of a fleet split over processes or machines.
@@ -294,19 +296,21 @@ type FieldError = fielderr.Error
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(field, format string, a ...any) { errs = append(errs, fielderr.New(field, format, a...)) }
+	scheme := ""
 	if c.URL != "" {
 		u, err := url.Parse(c.URL)
 		switch {
 		case err != nil:
-			bad("URL", "must be a ws:// URL (got %q: %v)", c.URL, err)
-		case u.Scheme == "wss":
-			bad("URL", "must be ws://: wss:// is not supported yet (the event-loop clients speak plain TCP) (got %q)", c.URL)
-		case u.Scheme != "ws":
-			bad("URL", "must start with ws:// (got %q)", c.URL)
+			bad("URL", "must be a ws:// or wss:// URL (got %q: %v)", c.URL, err)
+		case u.Scheme != "ws" && u.Scheme != "wss":
+			bad("URL", "must start with ws:// or wss:// (got %q)", c.URL)
 		case u.Host == "":
 			bad("URL", "must name a host, e.g. ws://127.0.0.1:8080/ws (got %q)", c.URL)
+		default:
+			scheme = u.Scheme
 		}
 	}
+	errs = append(errs, c.TLS.validate(scheme)...)
 	if c.Clients < 0 {
 		bad("Clients", "must be > 0 (got %d)", c.Clients)
 	}

@@ -17,9 +17,10 @@ import (
 // its lateness is the harness's own CPU — and a slow or silent server
 // shows up where it belongs: in connect latency, timeouts and failures.
 //
-// TLS (wss://) fits in at the seam between the TCP stage and the upgrade
-// stage: a TLS handshake stage after connect, and a record layer under
-// writeRaw/readRaw; plain ws pays nothing for it.
+// TLS (wss://) is carried by a sidecar (tls.go): the attempt's socket is
+// the loop's end of a socketpair, the TCP and TLS stages run beside the
+// loop, and the attempt starts at the upgrade stage; plain ws pays nothing
+// for it.
 
 // dialStage is where an attempt is.
 type dialStage uint8
@@ -65,6 +66,10 @@ func (sh *shard) putDial(d *dialState) {
 func (c *client) connect(now, start time.Duration) {
 	sh := c.sh
 	t := sh.fl.target
+	if t.tls != nil {
+		c.connectTLS(now, start)
+		return
+	}
 	fd, err := unix.Socket(t.family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		c.dialFailed(now, classifyErrno(err), -1)
@@ -199,7 +204,11 @@ func (c *client) upgraded(now time.Duration, leftover []byte) {
 	c.dial = nil
 	sh.loop.Cancel(&c.hb)
 	start := c.attemptAt
-	sh.sink.Connected(start, ConnectTiming{Total: now - start, TCP: d.tcpAt - start, Upgrade: now - d.tcpAt})
+	timing := ConnectTiming{Total: now - start, TCP: d.tcpAt - start, Upgrade: now - d.tcpAt}
+	if c.relay != nil {
+		timing = c.tlsTiming(start, now)
+	}
+	sh.sink.Connected(start, timing)
 	sh.connects++
 	c.opened(now)
 	if len(leftover) > 0 && c.state == StateOpen {
@@ -211,6 +220,7 @@ func (c *client) upgraded(now time.Duration, leftover []byte) {
 // dialFailed ends an attempt that failed; fd, when ≥ 0, is closed (with
 // an RST: a half-done handshake needs no goodbye).
 func (c *client) dialFailed(now time.Duration, cause FailCause, fd int) {
+	cause = c.tlsDialCause(cause)
 	c.endDial(fd)
 	c.failed(now, cause, c.attemptAt)
 }
@@ -218,6 +228,7 @@ func (c *client) dialFailed(now time.Duration, cause FailCause, fd int) {
 // endDial releases what an attempt held: its socket, its timer and its state.
 func (c *client) endDial(fd int) {
 	sh := c.sh
+	c.releaseRelay(true)
 	if fd >= 0 {
 		_ = sh.loop.CloseFD(fd, true)
 	}

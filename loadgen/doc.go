@@ -11,6 +11,9 @@
 // Injector), drain. Measurements go into a Recorder (reporter implements
 // it): loadgen knows nothing of files, formats or plots.
 //
+// wss:// clients are the same clients: their socket is the loop's end of
+// a TLS sidecar (tls.go, internal/tlsrelay).
+//
 // Preflight checks that a run fits the machine (file limit, ports per
 // source address, memory) before anything starts.
 package loadgen

@@ -123,6 +123,9 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		return nil, err
 	}
 	tgt.maxReq = max(tgt.maxReq, req.max)
+	if err := tgt.setupTLS(u, &cfg, clock); err != nil {
+		return nil, err
+	}
 	pol := cfg.Policy
 	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, req: req, formats: fm, dead: make(chan struct{})}
 	// The wall clock at the run's start, for pings that carry Unix time

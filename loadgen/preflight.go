@@ -66,6 +66,9 @@ type Plan struct {
 	ServerWorkers int
 	// ServerHandshakes is the embedded server's handshakes in flight per process.
 	ServerHandshakes int
+	// TLS: the connections are wss (on the embedded server's side too):
+	// ConnFDs descriptors each and the memory of a TLS sidecar.
+	TLS bool
 }
 
 // Per-connection memory assumed by the preflight (measured on this design,
@@ -75,6 +78,12 @@ const (
 	estClientBytes = 2 << 10
 	estServerBytes = 3 << 10
 	estKernelBytes = 10 << 10
+	// The same for wss (README "TLS (wss)": 20 KiB client and 19 KiB
+	// server RSS per idle connection, 23 KiB of kernel slab for a
+	// loopback connection and its two socketpairs), with the same margin.
+	estClientBytesTLS = 24 << 10
+	estServerBytesTLS = 24 << 10
+	estKernelBytesTLS = 30 << 10
 	// descriptor slack per process: listeners, epoll, eventfd, pipes, logs.
 	fdSlack = 64
 	// serverImbalance: SO_REUSEPORT spreads connections by hash, not evenly.
@@ -91,18 +100,23 @@ const (
 func Preflight(p Plan, m Machine) error {
 	var probs []error
 	if m.FileLimit > 0 {
+		fds, what := ConnFDs(p.TLS), "sockets"
+		if p.TLS {
+			what = "descriptors (3 per wss connection: its TCP socket and both ends of its TLS sidecar's socketpair)"
+		}
 		per := (p.Clients + p.Workers - 1) / max(p.Workers, 1)
-		need := per + fdSlack
+		need := per*fds + fdSlack
 		if need > m.FileLimit {
-			want := (p.Clients + (m.FileLimit - fdSlack) - 1) / max(m.FileLimit-fdSlack, 1)
-			probs = append(probs, fielderr.New("Workers", "%d: each load-generator process would hold %d sockets, over the file limit of %d per process; use {Workers} ≥ %d (or leave it unset)", p.Workers, need, m.FileLimit, want))
+			room := max((m.FileLimit-fdSlack)/fds, 1)
+			want := (p.Clients + room - 1) / room
+			probs = append(probs, fielderr.New("Workers", "%d: each load-generator process would hold %d %s, over the file limit of %d per process; use {Workers} ≥ %d (or leave it unset)", p.Workers, need, what, m.FileLimit, want))
 		}
 		if p.ServerWorkers > 0 {
-			perSrv := int(float64(p.Clients)/float64(p.ServerWorkers)*serverImbalance) + p.ServerHandshakes + fdSlack
+			perSrv := int(float64(p.Clients)/float64(p.ServerWorkers)*serverImbalance)*fds + p.ServerHandshakes + fdSlack
 			if perSrv > m.FileLimit {
-				cap := float64(m.FileLimit-p.ServerHandshakes-fdSlack) / serverImbalance
+				cap := float64(m.FileLimit-p.ServerHandshakes-fdSlack) / float64(fds) / serverImbalance
 				want := int(float64(p.Clients)/max(cap, 1)) + 1
-				probs = append(probs, fielderr.New("ServerWorkers", "%d: each server process would hold about %d sockets, over the file limit of %d; use {ServerWorkers} ≥ %d (or leave it unset)", p.ServerWorkers, perSrv, m.FileLimit, want))
+				probs = append(probs, fielderr.New("ServerWorkers", "%d: each server process would hold about %d %s, over the file limit of %d; use {ServerWorkers} ≥ %d (or leave it unset)", p.ServerWorkers, perSrv, what, m.FileLimit, want))
 			}
 		}
 	}
@@ -116,9 +130,13 @@ func Preflight(p Plan, m Machine) error {
 		}
 	}
 	if m.MemAvailable > 0 {
-		need := int64(p.Clients) * (estClientBytes + estKernelBytes)
+		client, server, kern := int64(estClientBytes), int64(estServerBytes), int64(estKernelBytes)
+		if p.TLS {
+			client, server, kern = estClientBytesTLS, estServerBytesTLS, estKernelBytesTLS
+		}
+		need := int64(p.Clients) * (client + kern)
 		if p.ServerWorkers > 0 {
-			need += int64(p.Clients) * estServerBytes
+			need += int64(p.Clients) * server
 		}
 		if need > m.MemAvailable*9/10 {
 			probs = append(probs, fielderr.New("Clients", "%d: needs about %d MiB (client, server and kernel memory), but only %d MiB are available; lower {Clients}", p.Clients, need>>20, m.MemAvailable>>20))
@@ -223,4 +241,14 @@ func CheckSourceAddrs(addrs []netip.Addr) error {
 		return fielderr.New("SourceAddrs", "must be addresses of this machine, but these are not: %s (on loopback every 127.x.y.z is)", strings.Join(bad, ", "))
 	}
 	return nil
+}
+
+// ConnFDs is how many descriptors one connection costs a process on
+// either side: its socket for ws; for wss also both ends of its TLS
+// sidecar's socketpair (the loop's and the relay's).
+func ConnFDs(wss bool) int {
+	if wss {
+		return 3
+	}
+	return 1
 }

@@ -91,7 +91,9 @@ type ConnectTiming struct {
 	Total time.Duration
 	// TCP is dial start → TCP connection established.
 	TCP time.Duration
-	// Upgrade is TCP established → HTTP 101 received.
+	// TLS is TCP established → TLS handshake done (wss only; zero for ws).
+	TLS time.Duration
+	// Upgrade is TCP established (wss: TLS done) → HTTP 101 received.
 	Upgrade time.Duration
 }
 
@@ -185,11 +187,16 @@ const (
 	FailForbidden
 	// FailTooManyRequests: HTTP 429, the server rate-limits upgrades.
 	FailTooManyRequests
+	// FailTLS: the TLS handshake failed (wss): a certificate that did not
+	// verify (unknown authority, wrong name, expired), a client
+	// certificate the server refused, no common version or cipher, any
+	// alert (RFC 8446 §6.2).
+	FailTLS
 	numFailCauses
 )
 
 var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "unavailable", "http_status", "handshake", "address", "other", "canceled", "local", "unreachable",
-	"unauthorized", "forbidden", "too_many_requests"}
+	"unauthorized", "forbidden", "too_many_requests", "tls"}
 
 // statusCause maps a refused upgrade's HTTP status to its failure cause.
 func statusCause(status int) FailCause {

@@ -24,6 +24,8 @@ type target struct {
 	tmpl   *handshake.Template
 	// maxReq bounds one request: the shards' scratch buffers have this room.
 	maxReq int
+	// tls is set for wss:// URLs (tls.go).
+	tls *tlsTarget
 }
 
 // newTarget resolves u and prepares the sockets' addresses.

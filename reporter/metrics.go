@@ -19,6 +19,7 @@ const (
 	mBackoff
 	mLateness
 	mConnectTCP
+	mConnectTLS // wss only
 	mConnectUpgrade
 	numMetrics
 )
@@ -30,7 +31,7 @@ const numFileMetrics = mConnectTCP
 var metricNames = [numMetrics]string{
 	"connect_latency", "detect_latency", "reconnect_latency", "outage",
 	"attempts_per_recovery", "heartbeat_rtt", "backoff_delay", "timer_lateness",
-	"connect_tcp", "connect_upgrade",
+	"connect_tcp", "connect_tls", "connect_upgrade",
 }
 
 // Histogram geometry. Latencies are microseconds from 1 µs to one hour,

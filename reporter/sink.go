@@ -81,6 +81,10 @@ func (s *sink) Connected(at time.Duration, c loadgen.ConnectTiming) {
 	s.series.add(at, colConnects, 1)
 	record(&s.cur.h.dense[mConnect], mConnect, micros(c.Total))
 	record(&s.cur.h.dense[mConnectTCP], mConnectTCP, micros(c.TCP))
+	if c.TLS > 0 {
+		// wss only: a plain ws run keeps no histogram of zeros.
+		record(&s.cur.h.dense[mConnectTLS], mConnectTLS, micros(c.TLS))
+	}
 	record(&s.cur.h.dense[mConnectUpgrade], mConnectUpgrade, micros(c.Upgrade))
 }
 

@@ -66,6 +66,8 @@ type Config struct {
 	// Seed seeds the choice of connections a partial fault hits; zero
 	// means a fixed default (1).
 	Seed uint64 `json:"seed"`
+	// TLS, when set, makes the server serve wss:// (tls.go).
+	TLS *TLS `json:"tls,omitempty"`
 }
 
 // Resolve returns the config with every default filled in.
@@ -150,5 +152,6 @@ func (c Config) Validate() error {
 			bad(ch.field, "must be %s (got %v)", ch.want, ch.got)
 		}
 	}
+	errs = append(errs, c.TLS.validate()...)
 	return errors.Join(errs...)
 }

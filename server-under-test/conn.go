@@ -9,6 +9,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
+	"github.com/stormbench/stormbench/internal/tlsrelay"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
@@ -53,6 +54,8 @@ type conn struct {
 	blackholed bool
 	closing    bool // close frame and FIN sent, waiting for the client's FIN
 	closed     bool
+	// relay is the TLS sidecar of a wss connection (tls.go); nil for ws.
+	relay *tlsrelay.Relay
 }
 
 // closeWait bounds how long a connection that the server closed waits for
@@ -81,9 +84,9 @@ func newShard(s *Server, l *evloop.Loop, i uint64) *shard {
 	return sh
 }
 
-func (sh *shard) register(fd int, q protocol.Query) {
+func (sh *shard) register(fd int, q protocol.Query, relay *tlsrelay.Relay) {
 	now := sh.loop.Now()
-	c := &conn{sh: sh, fd: fd, client: q.Client, opened: now, lastRecv: now, idx: len(sh.conns)}
+	c := &conn{sh: sh, fd: fd, client: q.Client, opened: now, lastRecv: now, idx: len(sh.conns), relay: relay}
 	st := &sh.srv.stats.c
 	if err := sh.loop.Add(fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
 		unix.Close(fd)
@@ -335,12 +338,16 @@ func (c *conn) close(cause discCause, abort bool) {
 		return
 	}
 	if !c.closing {
-		c.retire(cause)
+		c.retire(c.tlsCause(cause))
 	}
 	c.closed = true
 	sh := c.sh
 	sh.loop.Cancel(&c.idle)
 	sh.loop.Cancel(&c.ping)
+	if c.relay != nil && abort {
+		// The loop's end is a socketpair: the RST must be the relay's.
+		c.relay.Abort()
+	}
 	// The loop's descriptor is the socket's only one (Detach closed Go's),
 	// so closing it also ends its epoll registration.
 	_ = sh.loop.CloseFD(c.fd, abort)

@@ -6,7 +6,9 @@
 // stream with replay for clients that resume, applies admission control
 // (max connections, an accept-rate token bucket → HTTP 503 with
 // Retry-After), and exposes a control API on a separate loopback listener
-// that injects faults and reports the storm as the server saw it.
+// that injects faults and reports the storm as the server saw it. With
+// TLS settings it serves wss://, each connection's loop end being a TLS
+// sidecar (tls.go, internal/tlsrelay).
 //
 // Import it as sut:
 //

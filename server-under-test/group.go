@@ -129,6 +129,7 @@ func addCounters(d *Counters, s Counters) {
 	d.Accepts += s.Accepts
 	d.Handshakes += s.Handshakes
 	d.HandshakeErrors += s.HandshakeErrors
+	d.TLSErrors += s.TLSErrors
 	d.Rejects += s.Rejects
 	d.Disconnects += s.Disconnects
 	d.Open += s.Open

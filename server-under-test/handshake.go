@@ -2,14 +2,15 @@ package sut
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gobwas/ws"
-	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
+	"github.com/stormbench/stormbench/internal/tlsrelay"
 )
 
 // handshake upgrades one accepted connection in its own short-lived
@@ -19,6 +20,14 @@ func (s *Server) handshake(c net.Conn) {
 	var reject string
 	admitted := false
 	_ = c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
+	var rw io.ReadWriter = c
+	var sc *tlsrelay.ServerConn // wss: the TLS handshake is done first
+	if s.tls != nil {
+		if sc = s.acceptTLS(c); sc == nil {
+			return
+		}
+		rw = sc.Conn()
+	}
 	u := ws.Upgrader{
 		OnRequest: func(uri []byte) error {
 			path, query := protocol.ParseURI(uri)
@@ -39,11 +48,12 @@ func (s *Server) handshake(c net.Conn) {
 			return nil
 		},
 	}
-	_, err := u.Upgrade(c)
+	_, err := u.Upgrade(rw)
 	var fd int
+	var relay *tlsrelay.Relay
 	if err == nil {
 		_ = c.SetDeadline(time.Time{})
-		if fd, err = evloop.Detach(c); err != nil {
+		if fd, relay, err = detach(c, sc); err != nil {
 			fmt.Fprintf(s.logw, "sut: %v\n", err)
 		}
 	}
@@ -61,12 +71,12 @@ func (s *Server) handshake(c net.Conn) {
 		default:
 			s.stats.c.handshakeErrors.Add(1)
 		}
-		c.Close()
+		closeConn(c, sc)
 		return
 	}
 	s.stats.c.handshakes.Add(1)
 	sh := s.shards[int(s.next.Add(1))%len(s.shards)]
-	sh.loop.Submit(func() { sh.register(fd, q) })
+	sh.loop.Submit(func() { sh.register(fd, q, relay) })
 }
 
 type admitError struct {

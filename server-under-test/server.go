@@ -3,6 +3,7 @@ package sut
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -32,6 +33,7 @@ type Server struct {
 	sem     chan struct{}
 	next    atomic.Uint32
 	logw    io.Writer
+	tls     *tls.Config // wss; nil for ws
 
 	lnMu     sync.Mutex
 	ln       net.Listener
@@ -74,6 +76,13 @@ func New(cfg Config, log io.Writer) (*Server, error) {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.AcceptRate), cfg.AcceptBurst)
 	}
 	s.sem = make(chan struct{}, cfg.Handshakes)
+	if cfg.TLS != nil {
+		tc, err := cfg.TLS.serverConfig()
+		if err != nil {
+			return nil, err
+		}
+		s.tls = tc
+	}
 	return s, nil
 }
 

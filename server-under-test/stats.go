@@ -41,6 +41,9 @@ type counters struct {
 	// slots counts connections admitted and not yet gone: open ones plus
 	// handshakes in progress, so that --max-conns holds during a storm.
 	slots atomic.Int64
+	// tlsErrors counts TLS handshakes that failed (wss); they are
+	// handshake errors too.
+	tlsErrors atomic.Int64
 }
 
 // disc returns the counter of one disconnect cause.
@@ -89,6 +92,8 @@ type Counters struct {
 	DetectionLatency LatencySummary   `json:"server_detection_latency_ms"`
 	LastBroadcastSeq int64            `json:"last_broadcast_seq"`
 	FaultsByKind     map[string]int64 `json:"faults_by_kind,omitempty"`
+	// TLSErrors counts failed TLS handshakes (wss), part of HandshakeErrors.
+	TLSErrors int64 `json:"tls_errors,omitempty"`
 	// ProtocolErrors counts clients whose frames broke a rule of RFC 6455,
 	// by rule; every one was failed with the rule's close code.
 	ProtocolErrors    map[string]int64 `json:"protocol_errors,omitempty"`
@@ -257,6 +262,7 @@ func (s *stats) snapshot(workers int, lastSeq int64) Stats {
 			Accepts:         c.accepts.Load(),
 			Handshakes:      c.handshakes.Load(),
 			HandshakeErrors: c.handshakeErrors.Load(),
+			TLSErrors:       c.tlsErrors.Load(),
 			Rejects:         s.rejects(),
 			RejectCauses: map[string]int64{
 				"accept_rate": c.rejectRate.Load(), "max_conns": c.rejectMaxConns.Load(),

@@ -19,6 +19,10 @@ func TestBadInput(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	_ = os.WriteFile(file, nil, 0o644)
+	pem := writeCert(t, t.TempDir(), "cert", "127.0.0.1")
+	wss := func(extra ...string) []string {
+		return append([]string{"run", "--url", "wss://127.0.0.1:1/ws", "--fault", "reset"}, extra...)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -98,7 +102,28 @@ func TestBadInput(t *testing.T) {
 		{"fault code", []string{"run", "--fault", "close", "--fault-code", "1006"}, "--fault-code must be"},
 		{"storms", []string{"run", "--storms", "-1"}, "--storms must be ≥ 1"},
 		{"url scheme", []string{"run", "--url", "http://127.0.0.1:1/ws"}, "--url must start with ws://"},
-		{"wss", []string{"run", "--url", "wss://127.0.0.1:1/ws"}, "wss:// is not supported"},
+		{"ca-cert with the embedded server", []string{"run", "--ca-cert", pem.cert}, "--ca-cert: the embedded server speaks ws:// unless --server-tls is given"},
+		{"insecure with ws", []string{"run", "--url", "ws://127.0.0.1:1/ws", "--fault", "reset", "--insecure"}, "--insecure is for wss:// URLs: --url is ws://"},
+		{"ca-cert missing", wss("--ca-cert", "/nonexistent.pem"), "--ca-cert must be a readable PEM file of CA certificates: stat /nonexistent.pem"},
+		{"ca-cert not PEM", wss("--ca-cert", file), "--ca-cert must be a readable PEM file of CA certificates: " + file + ": no PEM certificate"},
+		{"ca-cert is a key", wss("--ca-cert", pem.key), "no PEM certificate"},
+		{"ca-cert empty", wss("--ca-cert="), `--ca-cert must name a PEM file of CA certificates (got "")`},
+		{"insecure and ca-cert", wss("--insecure", "--ca-cert", pem.cert), "--insecure skips verifying the server's certificate: --ca-cert would do nothing"},
+		{"client cert without key", wss("--client-cert", pem.cert), "--client-cert needs --client-key: give both files or neither"},
+		{"client key without cert", wss("--client-key", pem.key), "--client-key needs --client-cert: give both files or neither"},
+		{"client cert and key swapped", wss("--client-cert", pem.key, "--client-key", pem.cert), "--client-cert and --client-key must be readable PEM files of a certificate and its private key"},
+		{"client key empty", wss("--client-cert", pem.cert, "--client-key="), `--client-key must name a PEM file`},
+		{"server-tls with url", wss("--server-tls"), "--server-tls sets the embedded server; with --url the server is yours"},
+		{"server-tls and insecure", []string{"run", "--server-tls", "--insecure"}, "--server-tls makes the clients trust exactly the embedded server's throwaway certificate: --insecure would do nothing"},
+		{"server-tls fd per process", []string{"run", "--server-tls", "--clients", "20000", "--workers", "2"}, "3 per wss connection"},
+		{"server-tls workers", []string{"run", "--server-tls", "--clients", "20000", "--workers", "2"}, "use --workers ≥ 4"},
+		{"server-tls server workers", []string{"run", "--server-tls", "--clients", "20000", "--server-workers", "2"}, "use --server-workers ≥ 4"},
+		{"serve tls-cert without key", []string{"serve", "--tls-cert", pem.cert}, "--tls-cert needs --tls-key: give both files or neither"},
+		{"serve tls-key without cert", []string{"serve", "--tls-key", pem.key}, "--tls-key needs --tls-cert: give both files or neither"},
+		{"serve tls-cert empty", []string{"serve", "--tls-cert=", "--tls-key", pem.key}, `--tls-cert must name a PEM file of the server's certificate (got "")`},
+		{"serve tls files not PEM", []string{"serve", "--tls-cert", file, "--tls-key", file}, "--tls-cert and --tls-key must be readable PEM files of a certificate and its private key"},
+		{"serve tls-client-ca alone", []string{"serve", "--tls-client-ca", pem.cert}, "--tls-client-ca needs --tls-cert and --tls-key"},
+		{"serve tls-client-ca not PEM", []string{"serve", "--tls-cert", pem.cert, "--tls-key", pem.key, "--tls-client-ca", file}, "--tls-client-ca must be a readable PEM file of CA certificates"},
 		{"crash with url", []string{"run", "--url", "ws://127.0.0.1:1/ws", "--fault", "crash"}, "--fault crash kills the embedded server"},
 		{"server fault without control", []string{"run", "--url", "ws://127.0.0.1:1/ws", "--fault", "abort"}, "give its control API with --control"},
 		{"control without token", []string{"run", "--url", "ws://127.0.0.1:1/ws", "--control", "http://127.0.0.1:2", "--fault", "abort"}, "--control needs --control-token"},

@@ -71,6 +71,7 @@ type runFlags struct {
 	metricsListen  string
 	formats        serverFormatFlags
 	thresholds     []string
+	tls            tlsFlags
 }
 
 func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
@@ -125,6 +126,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
 	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
 	fs.Int64Var(&cfg.MaxMessage, "max-message-size", wsframe.DefaultMaxMessage, "largest message a client accepts, in bytes; a larger one fails the connection with 1009 (protocol_error message_too_big) (0 = no limit)")
+	defineTLSFlags(fs, &rf.tls)
 
 	s := &rf.server
 	fs.Float64Var(&s.AcceptRate, "server-accept-rate", 0, "embedded server: upgrades admitted per second (0 = no limit)")
@@ -134,7 +136,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&s.BroadcastInterval, "server-broadcast-interval", time.Second, "embedded server: broadcast a numbered message this often (0 = off)")
 	fs.IntVar(&s.Replay, "server-replay", 1000, "embedded server: messages kept for resuming clients (0 = none)")
 	fs.IntVar(&s.Loops, "server-loops", 0, "embedded server: event loops per process (default: GOMAXPROCS, 1 with workers)")
-	fs.IntVar(&rf.serverWorkers, "server-workers", 0, "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients)")
+	fs.IntVar(&rf.serverWorkers, "server-workers", 0, "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients, 5 000 with --server-tls)")
 }
 
 // runZeroRules classifies what an explicit zero means for every numeric
@@ -273,6 +275,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if fs.Changed("server-ping-interval") && rf.server.PingInterval == 0 && cfg.Heartbeat.Mode == loadgen.HeartbeatServer {
 		return nil, usagef("--server-ping-interval 0s: with --heartbeat server the clients wait for the server's pings; give an interval or leave it unset (the heartbeat interval)")
 	}
+	if err := applyTLSFlags(fs, &cfg, rf.tls); err != nil {
+		return nil, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError{flagError(err, runFlagNames)}
 	}
@@ -325,6 +330,7 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if embed {
 		srv := rf.server
 		spec.Server = &srv
+		spec.ServerTLS = rf.tls.serverTLS
 	}
 	if !rf.quiet {
 		spec.Status = stderr

@@ -30,6 +30,10 @@ Examples:
   # then, from another terminal: abort half of the connections
   curl -H "Authorization: Bearer $TOKEN" -d '{"kind":"abort","fraction":0.5}' \
        http://127.0.0.1:8081/fault
+
+  # wss://127.0.0.1:8443/ws, clients must present a certificate of client-ca.pem
+  stormbench serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem \
+      --tls-client-ca client-ca.pem
 `
 
 func serveFlags(cmd *command, cfg *sut.Config) {
@@ -48,6 +52,7 @@ func serveFlags(cmd *command, cfg *sut.Config) {
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", time.Second, "Retry-After sent with a 503 (whole seconds)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "event loops (default: GOMAXPROCS)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for choosing the connections a partial fault hits")
+	serveTLSFlags(fs, cfg)
 }
 
 // serveZeroRules classifies what an explicit zero means for every numeric
@@ -84,7 +89,7 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	var workers int
 	var child bool
 	var metricsListen string
-	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns)")
+	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns, 5 000 with --tls-cert)")
 	cmd.fs.StringVar(&metricsListen, "metrics-listen", "", "serve the server's /stats as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	cmd.fs.BoolVar(&child, "child", false, "run as a child of a coordinator: settings as JSON on stdin, token in "+experiment.TokenEnv)
 	_ = cmd.fs.MarkHidden("child")
@@ -102,14 +107,20 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	applyZeroMeanings(cmd.fs, rules)
+	if err := finishServeTLS(cmd.fs, &cfg); err != nil {
+		return err
+	}
 	if err := cfg.Validate(); err != nil {
+		return usageError{flagError(err, serveFlagNames)}
+	}
+	if err := cfg.TLS.Load(); err != nil {
 		return usageError{flagError(err, serveFlagNames)}
 	}
 	if cfg.ControlToken == "" {
 		cfg.ControlToken = os.Getenv(experiment.TokenEnv)
 	}
 	if !cmd.fs.Changed("workers") {
-		workers = experiment.ServerWorkers(cfg.MaxConns)
+		workers = experiment.ServerWorkersFor(cfg.MaxConns, cfg.TLS != nil)
 	}
 	if cmd.fs.Changed("metrics-listen") {
 		if err := experiment.CheckMetricsAddr(metricsListen); err != nil {

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+	"github.com/stormbench/stormbench/loadgen"
+	sut "github.com/stormbench/stormbench/server-under-test"
+)
+
+// TLS flags of run (wss:// clients, the embedded server's --server-tls)
+// and serve (--tls-cert, --tls-key, --tls-client-ca). Files are read and
+// checked before anything starts (experiment.Prepare, sut.TLS.Load);
+// config.json records their paths, never a key.
+
+// tlsFlags holds run's TLS flags.
+type tlsFlags struct {
+	caCert, clientCert, clientKey string
+	insecure, serverTLS           bool
+}
+
+func defineTLSFlags(fs *pflag.FlagSet, tf *tlsFlags) {
+	fs.StringVar(&tf.caCert, "ca-cert", "", "wss: trust only the CA certificates of this PEM file, instead of the system's roots")
+	fs.BoolVar(&tf.insecure, "insecure", false, "wss: do not verify the server's certificate (a warning is printed)")
+	fs.StringVar(&tf.clientCert, "client-cert", "", "wss: present this PEM client certificate when the server asks for one (with --client-key)")
+	fs.StringVar(&tf.clientKey, "client-key", "", "wss: the PEM private key of --client-cert")
+	fs.BoolVar(&tf.serverTLS, "server-tls", false, "embedded server: serve wss:// with a throwaway self-signed certificate made at start, which the clients trust (saved as server-cert.pem in the results)")
+}
+
+func init() {
+	for field, flag := range map[string]string{
+		"TLS.CACert": "--ca-cert", "TLS.Insecure": "--insecure", "TLS.ClientCert": "--client-cert", "TLS.ClientKey": "--client-key",
+		"ServerTLS": "--server-tls",
+	} {
+		runFlagNames[field] = flag
+	}
+	for field, flag := range map[string]string{
+		"TLS.CertFile": "--tls-cert", "TLS.KeyFile": "--tls-key", "TLS.ClientCAFile": "--tls-client-ca",
+	} {
+		serveFlagNames[field] = flag
+	}
+}
+
+// applyTLSFlags puts run's TLS flags into cfg and refuses what cannot
+// work: a file flag given as "", client TLS settings against a server
+// that speaks ws://, --server-tls with --url. The files themselves are
+// read by experiment.Prepare; ws:// URLs and pairs of flags are checked
+// by cfg.Validate.
+func applyTLSFlags(fs *pflag.FlagSet, cfg *loadgen.Config, tf tlsFlags) error {
+	for _, f := range []struct{ name, val, what string }{
+		{"ca-cert", tf.caCert, "a PEM file of CA certificates"},
+		{"client-cert", tf.clientCert, "a PEM file of the client certificate"},
+		{"client-key", tf.clientKey, "a PEM file of the client certificate's private key"},
+	} {
+		if fs.Changed(f.name) && f.val == "" {
+			return usagef("--%s must name %s (got \"\")", f.name, f.what)
+		}
+	}
+	cfg.TLS = loadgen.TLS{CACert: tf.caCert, Insecure: tf.insecure, ClientCert: tf.clientCert, ClientKey: tf.clientKey}
+	embed := cfg.URL == ""
+	switch {
+	case tf.serverTLS && !embed:
+		return usagef("--server-tls sets the embedded server; with --url the server is yours (give a wss:// URL)")
+	case tf.serverTLS && cfg.TLS.Set():
+		return usagef("--server-tls makes the clients trust exactly the embedded server's throwaway certificate: %s would do nothing", setTLSFlags(tf))
+	case embed && !tf.serverTLS && cfg.TLS.Set():
+		return usagef("%s: the embedded server speaks ws:// unless --server-tls is given, and these flags are for wss:// servers", setTLSFlags(tf))
+	}
+	return nil
+}
+
+// setTLSFlags names the client TLS flags given.
+func setTLSFlags(tf tlsFlags) string {
+	var out string
+	add := func(set bool, name string) {
+		if !set {
+			return
+		}
+		if out != "" {
+			out += ", "
+		}
+		out += name
+	}
+	add(tf.caCert != "", "--ca-cert")
+	add(tf.insecure, "--insecure")
+	add(tf.clientCert != "", "--client-cert")
+	add(tf.clientKey != "", "--client-key")
+	return out
+}
+
+// serveTLSFlags defines serve's TLS flags into a TLS setting of cfg that
+// finishServeTLS keeps only when one of them was given.
+func serveTLSFlags(fs *pflag.FlagSet, cfg *sut.Config) {
+	t := &sut.TLS{}
+	cfg.TLS = t
+	fs.StringVar(&t.CertFile, "tls-cert", "", "serve wss://: the server's PEM certificate (chain) (with --tls-key)")
+	fs.StringVar(&t.KeyFile, "tls-key", "", "the PEM private key of --tls-cert")
+	fs.StringVar(&t.ClientCAFile, "tls-client-ca", "", "require a client certificate signed by a CA of this PEM file (mutual TLS; with --tls-cert)")
+}
+
+// finishServeTLS drops the TLS setting when no TLS flag was given, and
+// refuses a file flag given as "" or --tls-client-ca without a
+// certificate. The files are read and checked by sut.TLS.Load.
+func finishServeTLS(fs *pflag.FlagSet, cfg *sut.Config) error {
+	any := false
+	for _, f := range []struct{ name, what string }{
+		{"tls-cert", "a PEM file of the server's certificate"},
+		{"tls-key", "a PEM file of the server certificate's private key"},
+		{"tls-client-ca", "a PEM file of CA certificates"},
+	} {
+		if !fs.Changed(f.name) {
+			continue
+		}
+		any = true
+		if fs.Lookup(f.name).Value.String() == "" {
+			return usagef("--%s must name %s (got \"\")", f.name, f.what)
+		}
+	}
+	if !any {
+		cfg.TLS = nil
+		return nil
+	}
+	if cfg.TLS.ClientCAFile != "" && cfg.TLS.CertFile == "" && cfg.TLS.KeyFile == "" {
+		return usagef("--tls-client-ca needs --tls-cert and --tls-key: client certificates are asked for over TLS")
+	}
+	return nil
+}
