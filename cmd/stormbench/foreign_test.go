@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
+	"github.com/stormbench/stormbench/internal/tlsrelay"
 )
 
 // foreignServer is a WebSocket server with formats of its own, as a
@@ -30,6 +32,9 @@ type foreignServer struct {
 	pongDelay time.Duration
 	pongTime  bool // echo the ping's time in the pong
 	tick      time.Duration
+	// caFile, when set, makes the server wss: its self-signed
+	// certificate (made at test time) is written there for --ca-cert.
+	caFile string
 
 	mu      sync.Mutex
 	ok      map[int]int // client ID → upgrades with the right token
@@ -47,6 +52,20 @@ func startForeign(t *testing.T, fs *foreignServer) *foreignServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fs.caFile != "" {
+		certPEM, keyPEM, err := tlsrelay.GenerateSelfSigned([]string{"127.0.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(fs.caFile, certPEM, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}})
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(fs.serve)}
 	go func() { _ = srv.Serve(ln) }()
@@ -146,18 +165,32 @@ func tokenFile(t *testing.T, n int) (string, []string) {
 
 // TestForeignHandshake: per-client URL and header templates, a static
 // header, a subprotocol and an Origin reach a server stormbench did not
-// write, checked on the server's side; a client whose token the server
-// refuses fails with cause unauthorized, and only that client.
+// write, over ws and over wss (a certificate made at test time), checked
+// on the server's side; a client whose token the server refuses fails
+// with cause unauthorized, and only that client.
 func TestForeignHandshake(t *testing.T) {
+	for _, scheme := range []string{"ws", "wss"} {
+		t.Run(scheme, func(t *testing.T) { testForeignHandshake(t, scheme) })
+	}
+}
+
+func testForeignHandshake(t *testing.T, scheme string) {
 	const n = 300
 	path, toks := tokenFile(t, n)
 	served := append([]string(nil), toks...)
 	served[7] = "revoked" // the server no longer accepts client 7's token
-	fs := startForeign(t, &foreignServer{tokens: served})
-	dir, sum, _ := runE2E(t, "--url", "ws://"+fs.addr+"/socket?id={{client}}", "--client-param", "",
-		"-H", "Authorization: Bearer {{line "+path+"}}", "-H", "X-Team: storm", "--subprotocol", "graphql-ws,v2.chat",
+	fsrv := &foreignServer{tokens: served}
+	var extra []string
+	if scheme == "wss" {
+		fsrv.caFile = filepath.Join(t.TempDir(), "ca.pem")
+		extra = []string{"--ca-cert", fsrv.caFile}
+	}
+	fs := startForeign(t, fsrv)
+	args := append([]string{"--url", scheme + "://" + fs.addr + "/socket?id={{client}}", "--client-param", "",
+		"-H", "Authorization: Bearer {{line " + path + "}}", "-H", "X-Team: storm", "--subprotocol", "graphql-ws,v2.chat",
 		"--origin", "https://app.example", "--clients", strconv.Itoa(n), "--ramp-rate", "3000", "--hold", "1500ms",
-		"--fault", "none", "--backoff-base", "200ms", "--recover-timeout", "2s") // the ramp waits this long for client 7
+		"--fault", "none", "--backoff-base", "200ms", "--recover-timeout", "2s"}, extra...) // the ramp waits this long for client 7
+	dir, sum, _ := runE2E(t, args...)
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if len(fs.ok) != n-1 || fs.ok[7] != 0 {
@@ -174,6 +207,9 @@ func TestForeignHandshake(t *testing.T) {
 	c := sum.Counters
 	if c.Connects != n-1 || c.Failures == 0 || c.FailureCauses["unauthorized"] != c.Failures || int64(fs.bad) != c.Failures {
 		t.Fatalf("connects %d failures %d causes %v; server refused %d", c.Connects, c.Failures, c.FailureCauses, fs.bad)
+	}
+	if tlsPart := sum.Histograms["connect_tls"]; (scheme == "wss") != (tlsPart.Count > 0) {
+		t.Errorf("%s: connect_tls has %d values", scheme, tlsPart.Count)
 	}
 	// The tokens came from a file: config.json keeps the template, not them.
 	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
