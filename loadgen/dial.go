@@ -65,7 +65,7 @@ func (sh *shard) putDial(d *dialState) {
 // partitioned attempt began earlier, when its first SYN was lost).
 func (c *client) connect(now, start time.Duration) {
 	sh := c.sh
-	t := sh.fl.target
+	t := sh.target
 	if t.tls != nil {
 		c.connectTLS(now, start)
 		return

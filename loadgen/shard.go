@@ -18,6 +18,7 @@ type shard struct {
 	loop     *evloop.Loop
 	sink     Sink
 	live     *liveSink // the sink, when the fleet keeps live figures
+	target   *target   // the fleet's target, this loop's own copy
 	clients  []client
 	fw       wsframe.Writer
 	wf       wsframe.Config // rules of the server's frames, shared by the loop's clients

@@ -83,3 +83,26 @@ func sockaddr(a netip.Addr, port int) (int, unix.Sockaddr) {
 	}
 	return unix.AF_INET6, &unix.SockaddrInet6{Port: port, Addr: a.As16()}
 }
+
+// forLoop returns a copy of t for one event loop: unix.Connect and
+// unix.Bind write into the Sockaddr they are given (its raw form), so loops
+// must not share one.
+func (t *target) forLoop() *target {
+	c := *t
+	c.server = cloneSockaddr(t.server)
+	c.srcs = make([]unix.Sockaddr, len(t.srcs))
+	for i, s := range t.srcs {
+		c.srcs[i] = cloneSockaddr(s)
+	}
+	return &c
+}
+
+func cloneSockaddr(sa unix.Sockaddr) unix.Sockaddr {
+	switch s := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &unix.SockaddrInet4{Port: s.Port, Addr: s.Addr}
+	case *unix.SockaddrInet6:
+		return &unix.SockaddrInet6{Port: s.Port, ZoneId: s.ZoneId, Addr: s.Addr}
+	}
+	return sa
+}
