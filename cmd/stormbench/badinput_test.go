@@ -92,6 +92,8 @@ func TestBadInput(t *testing.T) {
 		{"sweep bad value", []string{"sweep", "--jitter", "none,wild"}, "--jitter must be one of none, full, equal, decorrelated"},
 		{"sweep bad repeat", []string{"sweep", "--jitter", "none,full", "--repeat", "x"}, "--repeat must be a whole number"},
 		{"sweep resume not a sweep", []string{"sweep", "--jitter", "none,full", "--resume-sweep", ro}, "--resume-sweep"},
+		{"accept burst zero", []string{"run", "--server-accept-rate", "100", "--server-accept-burst", "0"}, "--server-accept-burst must be ≥ 1"},
+		{"accept burst without rate", []string{"run", "--server-accept-burst", "5"}, "--server-accept-burst sizes the token bucket of --server-accept-rate"},
 		{"fault-at not a duration", []string{"run", "--fault-at", "soon"}, "--fault-at"},
 		{"fault-at decreasing", []string{"run", "--fault-at", "10s,5s"}, "--fault-at must be increasing"},
 		{"fault-at zero", []string{"run", "--fault-at", "0s"}, "--fault-at must be offsets > 0"},

@@ -130,6 +130,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 
 	s := &rf.server
 	fs.Float64Var(&s.AcceptRate, "server-accept-rate", 0, "embedded server: upgrades admitted per second (0 = no limit)")
+	fs.IntVar(&s.AcceptBurst, "server-accept-burst", 0, "embedded server: token bucket size of --server-accept-rate (default: the rate/10, at least 1)")
 	fs.IntVar(&s.MaxConns, "server-max-conns", 0, "embedded server: connections before 503 (0 = no limit)")
 	fs.DurationVar(&s.PingInterval, "server-ping-interval", 0, "embedded server: ping every client this often (0 = off; --heartbeat server: the heartbeat interval)")
 	fs.DurationVar(&s.IdleTimeout, "server-idle-timeout", 0, "embedded server: close clients silent this long (0 = off)")
@@ -169,6 +170,7 @@ func runZeroRules(cfg *loadgen.Config, rf *runFlags) []zeroRule {
 		{flag: "interval", refuse: "≥ 10ms"},
 		{flag: "max-message-size", means: "no limit", apply: func() { cfg.MaxMessage = -1 }, negative: true},
 		{flag: "server-accept-rate", means: "no limit"},
+		{flag: "server-accept-burst", refuse: "≥ 1"},
 		{flag: "server-max-conns", means: "no limit"},
 		{flag: "server-ping-interval", means: "the server does not ping"},
 		{flag: "server-idle-timeout", means: "the server never closes idle clients"},
@@ -193,7 +195,7 @@ var runFlagNames = map[string]string{
 	"MaxMessage": "--max-message-size", "MetricsListen": "--metrics-listen",
 	"Loops": "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
 	"Workers": "--workers", "ServerWorkers": "--server-workers", "SourceAddrs": "--source-ips",
-	"Server.AcceptRate": "--server-accept-rate", "Server.MaxConns": "--server-max-conns", "Server.PingInterval": "--server-ping-interval",
+	"Server.AcceptRate": "--server-accept-rate", "Server.AcceptBurst": "--server-accept-burst", "Server.MaxConns": "--server-max-conns", "Server.PingInterval": "--server-ping-interval",
 	"Server.IdleTimeout": "--server-idle-timeout", "Server.BroadcastInterval": "--server-broadcast-interval",
 	"Server.Replay": "--server-replay", "Server.Loops": "--server-loops",
 }
@@ -431,8 +433,11 @@ func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interfa
 	case rf.control != "" && rf.token == "":
 		return usagef("--control needs --control-token (or $%s)", experiment.TokenEnv)
 	}
+	if fs.Changed("server-accept-burst") && rf.server.AcceptRate == 0 {
+		return usagef("--server-accept-burst sizes the token bucket of --server-accept-rate, which is not set")
+	}
 	if !embed {
-		for _, f := range []string{"server-accept-rate", "server-max-conns", "server-ping-interval", "server-idle-timeout",
+		for _, f := range []string{"server-accept-rate", "server-accept-burst", "server-max-conns", "server-ping-interval", "server-idle-timeout",
 			"server-broadcast-interval", "server-replay", "server-loops", "server-workers"} {
 			if fs.Changed(f) {
 				return usagef("--%s sets the embedded server; with --url the server is yours and this flag would do nothing", f)

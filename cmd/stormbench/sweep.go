@@ -44,7 +44,7 @@ Examples:
 var sweepable = []string{
 	"jitter", "policy", "heartbeat", "heartbeat-interval", "heartbeat-timeout", "heartbeat-spread",
 	"backoff-base", "backoff-max", "backoff-multiplier", "max-retries", "clients", "ramp-rate",
-	"fault", "fault-duration", "fault-fraction", "server-accept-rate", "server-max-conns",
+	"fault", "fault-duration", "fault-fraction", "server-accept-rate", "server-accept-burst", "server-max-conns",
 	"server-ping-interval", "server-idle-timeout", "server-broadcast-interval",
 }
 
