@@ -15,6 +15,9 @@ const (
 	KindPong
 	KindMsg
 	KindHello
+	KindSend
+	KindAck
+	KindDirect
 )
 
 // String returns the kind's wire name.
@@ -28,6 +31,12 @@ func (k Kind) String() string {
 		return "msg"
 	case KindHello:
 		return "hello"
+	case KindSend:
+		return "send"
+	case KindAck:
+		return "ack"
+	case KindDirect:
+		return "direct"
 	}
 	return "unknown"
 }
@@ -42,6 +51,13 @@ type Message struct {
 	Seq    int64
 	HasT   bool
 	HasSeq bool
+	// ID is a send's, an ack's or a direct message's per-client number;
+	// Client the sending client (send); Dup marks an ack of a message the
+	// server had already received (it de-duplicates by client and ID).
+	ID     int64
+	HasID  bool
+	Client int64
+	Dup    bool
 }
 
 // ErrSyntax reports input that is not a flat JSON object of the protocol.
@@ -124,6 +140,12 @@ func Parse(b []byte) (Message, error) {
 				m.T, m.HasT = n, true
 			case "seq":
 				m.Seq, m.HasSeq = n, true
+			case "id":
+				m.ID, m.HasID = n, true
+			case "c":
+				m.Client = n
+			case "dup":
+				m.Dup = n != 0
 			}
 			i = j
 		}
@@ -155,6 +177,12 @@ func kindOf(v []byte) Kind {
 		return KindMsg
 	case "hello":
 		return KindHello
+	case "send":
+		return KindSend
+	case "ack":
+		return KindAck
+	case "direct":
+		return KindDirect
 	}
 	return KindUnknown
 }
@@ -228,4 +256,48 @@ func scanInt(b []byte, i int) (int64, int, bool) {
 		n = -n
 	}
 	return n, i, true
+}
+
+// AppendSend appends a client's message {"type":"send","c":client,"id":id,
+// "t":t,"p":"…"} to dst: t is its enqueue time (the client's clock, ns),
+// and the padding p makes the message size bytes long when size is larger
+// than the message without it.
+func AppendSend(dst []byte, client, id uint64, t int64, size int) []byte {
+	start := len(dst)
+	dst = append(dst, `{"type":"send","c":`...)
+	dst = strconv.AppendUint(dst, client, 10)
+	dst = append(dst, `,"id":`...)
+	dst = strconv.AppendUint(dst, id, 10)
+	dst = append(dst, `,"t":`...)
+	dst = strconv.AppendInt(dst, t, 10)
+	if pad := size - (len(dst) - start) - len(`,"p":""}`); pad > 0 {
+		dst = append(dst, `,"p":"`...)
+		for range pad {
+			dst = append(dst, 'x')
+		}
+		dst = append(dst, '"')
+	}
+	return append(dst, '}')
+}
+
+// AppendAck appends the server's acknowledgement {"type":"ack","id":id} to
+// dst, with "dup":1 when the server had already received that message.
+func AppendAck(dst []byte, id uint64, dup bool) []byte {
+	dst = append(dst, `{"type":"ack","id":`...)
+	dst = strconv.AppendUint(dst, id, 10)
+	if dup {
+		dst = append(dst, `,"dup":1`...)
+	}
+	return append(dst, '}')
+}
+
+// AppendDirect appends a message the server sends one client,
+// {"type":"direct","id":id,"t":t}: id numbers the client's own messages
+// from 1, t is when the server produced it (Unix ns).
+func AppendDirect(dst []byte, id uint64, t int64) []byte {
+	dst = append(dst, `{"type":"direct","id":`...)
+	dst = strconv.AppendUint(dst, id, 10)
+	dst = append(dst, `,"t":`...)
+	dst = strconv.AppendInt(dst, t, 10)
+	return append(dst, '}')
 }

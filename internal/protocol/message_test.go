@@ -50,6 +50,11 @@ func TestAppendRoundTrip(t *testing.T) {
 		{"pong", AppendPong(nil, -1), Message{Kind: KindPong, T: -1, HasT: true}},
 		{"msg", AppendMsg(nil, 99), Message{Kind: KindMsg, Seq: 99, HasSeq: true}},
 		{"hello", AppendHello(nil, 5), Message{Kind: KindHello, Seq: 5, HasSeq: true}},
+		{"send", AppendSend(nil, 7, 42, 123, 0), Message{Kind: KindSend, Client: 7, ID: 42, HasID: true, T: 123, HasT: true}},
+		{"send padded", AppendSend(nil, 7, 42, 123, 100), Message{Kind: KindSend, Client: 7, ID: 42, HasID: true, T: 123, HasT: true}},
+		{"ack", AppendAck(nil, 42, false), Message{Kind: KindAck, ID: 42, HasID: true}},
+		{"ack dup", AppendAck(nil, 42, true), Message{Kind: KindAck, ID: 42, HasID: true, Dup: true}},
+		{"direct", AppendDirect(nil, 3, 99), Message{Kind: KindDirect, ID: 3, HasID: true, T: 99, HasT: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,6 +66,15 @@ func TestAppendRoundTrip(t *testing.T) {
 				t.Fatalf("Parse(%s) = %+v, %v; want %+v", tt.b, got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSendSize(t *testing.T) {
+	for _, size := range []int{0, 40, 64, 100, 1000} {
+		b := AppendSend(nil, 123456, 789, 1732230000123456789, size)
+		if size > 64 && len(b) != size {
+			t.Errorf("size %d: %d bytes: %s", size, len(b), b)
+		}
 	}
 }
 
