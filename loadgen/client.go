@@ -47,6 +47,8 @@ type client struct {
 	dials     uint32 // upgrade requests sent, for a fresh Sec-WebSocket-Key each
 	// dial is the state of the attempt in flight (connecting only).
 	dial *dialState
+	// snd is the client's own messages (Config.Send), nil when it sends none.
+	snd *sendState
 	// relay is the TLS sidecar of a wss attempt or connection (tls.go);
 	// nil for ws.
 	relay *tlsrelay.Relay
@@ -115,6 +117,15 @@ func (c *client) OnTimer(t *evloop.Timer, now, late time.Duration) {
 		c.checkDeadline(now)
 		return
 	}
+	if c.snd != nil && (t == &c.snd.timer || t == &c.snd.flush) {
+		sh.sink.Lateness(late)
+		if t.Kind == timerSend {
+			c.produce(now, t.When())
+		} else {
+			c.pacedFlush(now)
+		}
+		return
+	}
 	switch t.Kind {
 	case timerAttempt:
 		c.attempt(now, late)
@@ -142,6 +153,9 @@ func (c *client) attempt(now, late time.Duration) {
 	}
 	c.on(EvSchedule)
 	c.attemptAt = now
+	if c.snd == nil {
+		c.startSending(now)
+	}
 	sh.sink.Attempt(now, late)
 	sh.attempts++
 	if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
@@ -206,6 +220,7 @@ func (c *client) opened(now time.Duration) {
 	// attempts keeps what this recovery took until the next loss: an
 	// observed storm opened later still learns it (observeBegin).
 	c.startHeartbeat(now)
+	c.sendOpened(now)
 }
 
 // failed handles a failed attempt: back off, or give up.
@@ -390,6 +405,9 @@ func (c *client) flushOut(now time.Duration) bool {
 		c.out = nil
 		_ = sh.loop.Modify(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP)
 	}
+	if c.snd != nil && c.state == StateOpen && len(c.out) < maxFlushBuffered && !sh.fl.sendPaced(c.snd) {
+		c.flushSend(now)
+	}
 	return true
 }
 
@@ -458,6 +476,7 @@ func (c *client) dead(now time.Duration, cause Cause) {
 // afterLoss starts the reconnect cycle after a connection was lost.
 func (c *client) afterLoss(now, openFor time.Duration) {
 	sh := c.sh
+	c.sendLost(now)
 	c.lostAt = now
 	c.attempts = 0
 	sh.loop.Cancel(&c.timer)

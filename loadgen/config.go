@@ -120,6 +120,9 @@ type Config struct {
 	// Formats describe a server's own heartbeat and message formats; the
 	// zero value is stormbench's protocol.
 	Formats Formats `json:"formats"`
+	// Send is the messages the clients send the server; the zero value
+	// sends none.
+	Send Send `json:"send"`
 	// Clients is the fleet size; zero means 10000.
 	Clients int `json:"clients"`
 	// RampRate is new connections per second during the ramp; zero means 2000.
@@ -372,6 +375,7 @@ func (c Config) Validate() error {
 		bad("Fault.RecoverTimeout", "must be > 0 (got %v)", f.RecoverTimeout)
 	}
 	errs = append(errs, f.validateOwn()...)
+	errs = append(errs, c.Send.validate()...)
 	if c.Loops < 0 {
 		bad("Loops", "must be ≥ 1 (got %d)", c.Loops)
 	}

@@ -33,6 +33,12 @@ func (s *countSink) MessagesLost(time.Duration, int, int)                       
 func (s *countSink) MessageDuplicated(time.Duration, int)                                {}
 func (s *countSink) SeqRestart(time.Duration, int)                                       {}
 func (s *countSink) PongUntimed(time.Duration)                                           {}
+func (s *countSink) AppProduced(time.Duration)                                           {}
+func (s *countSink) AppSent(time.Duration, time.Duration)                                {}
+func (s *countSink) AppAcked(time.Duration, int, time.Duration, time.Duration, bool)     {}
+func (s *countSink) AppDropped(time.Duration, int)                                       {}
+func (s *countSink) AppLost(time.Duration, int, int)                                     {}
+func (s *countSink) AppQueue(time.Duration, int)                                         {}
 func (s *countSink) Gauges(time.Duration, int, int, int)                                 {}
 func (s *countSink) StormAffected(int)                                                   {}
 func (s *countSink) StormDetected(int, time.Duration, Cause)                             {}

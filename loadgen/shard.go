@@ -32,6 +32,7 @@ type shard struct {
 	open, connecting, waiting, gaveUp     int
 	attempts, connects, failures, disconn int64
 	draining                              bool
+	queued                                int   // messages the clients hold waiting to be sent
 	closing                               int   // clients waiting for the server's close after drain
 	invalid                               int64 // state machine events the table refused (bugs)
 	partitionEnd                          time.Duration
@@ -81,6 +82,9 @@ func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 	}
 	at := t.When()
 	sh.sink.Gauges(at-1, sh.open, sh.connecting, sh.waiting)
+	if sh.cfg.Send.Rate > 0 {
+		sh.sink.AppQueue(at-1, sh.queued)
+	}
 	sh.reportBusy()
 	sh.publish()
 	next := at + sh.cfg.Interval
@@ -230,6 +234,15 @@ func (sh *shard) finish() {
 	now := sh.loop.Now()
 	sh.loop.Cancel(&sh.tick)
 	sh.sink.Gauges(now, sh.open, sh.connecting, sh.waiting)
+	if sh.cfg.Send.Rate > 0 {
+		sh.sink.AppQueue(now, sh.queued)
+		for i := range sh.clients {
+			if c := &sh.clients[i]; c.snd != nil {
+				sh.loop.Cancel(&c.snd.timer)
+				sh.loop.Cancel(&c.snd.flush)
+			}
+		}
+	}
 	sh.reportBusy()
 	sh.publish()
 }

@@ -54,6 +54,24 @@ type Sink interface {
 	// PongUntimed records a pong that could not be timed: the echoed time
 	// field was missing, or not a time this client sent.
 	PongUntimed(at time.Duration)
+	// AppProduced records a message a client produced (Config.Send).
+	AppProduced(at time.Duration)
+	// AppSent records a message written to the wire (a redelivery too)
+	// after it waited wait since it was produced.
+	AppSent(at, wait time.Duration)
+	// AppAcked records an ack: delivery is produced → acked (the outage
+	// included), queued the part of it spent waiting to be sent. dup: the
+	// server had received it before, or the ack settled nothing (then the
+	// latencies are zero and not recorded).
+	AppAcked(at time.Duration, storm int, delivery, queued time.Duration, dup bool)
+	// AppDropped records a message dropped by a full send queue.
+	AppDropped(at time.Duration, storm int)
+	// AppLost records n messages that will never be acknowledged: sent on
+	// a connection that died (without Redeliver), or skipped by the acks.
+	AppLost(at time.Duration, storm, n int)
+	// AppQueue records the messages the loop's clients hold waiting at
+	// the end of an interval.
+	AppQueue(at time.Duration, waiting int)
 	// Gauges records the client states at the end of an interval.
 	Gauges(at time.Duration, open, connecting, waiting int)
 	// StormAffected records a client whose open connection a fault hit
@@ -110,6 +128,8 @@ const (
 	TrafficPong
 	TrafficMessage
 	TrafficUnrecognised
+	// TrafficApp is the clients' own messages and the server's acks.
+	TrafficApp
 )
 
 // Cause says why a client declared its connection dead.

@@ -31,6 +31,13 @@ const (
 	colRetryAfterHonoured
 	colSeqRestarts
 	colPongsUntimed
+	colAppProduced
+	colAppSent
+	colAppAcked
+	colAppDuplicated
+	colAppDropped
+	colAppLost
+	colAppQueued
 	colLoopBusy
 	colLoopStall
 	colLoopCPU
@@ -61,6 +68,7 @@ var columnNames = [numColumns]string{
 	"heartbeat_bytes_sent", "heartbeat_bytes_received", "reconnects",
 	"messages_other", "retry_after_seen", "retry_after_honoured",
 	"seq_restarts", "pongs_untimed",
+	"app_produced", "app_sent", "app_acked", "app_duplicated", "app_dropped", "app_lost", "app_queued",
 	"loop_busy_us", "loop_stall_us", "loop_cpu_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",
 	"tcp_abort_on_memory", "tcp_memory_pressures", "listen_overflows", "listen_drops",
@@ -89,7 +97,7 @@ const (
 )
 
 var columnKinds = [numColumns]columnKind{
-	colOpen: kindGauge, colConnecting: kindGauge, colWaiting: kindGauge,
+	colOpen: kindGauge, colConnecting: kindGauge, colWaiting: kindGauge, colAppQueued: kindGauge,
 	colLoopStall:   kindPeak,
 	colTCPMemPages: kindHostGauge, colTCPInUse: kindHostGauge,
 	colTCPOrphans: kindHostGauge, colTCPTimeWait: kindHostGauge,

@@ -21,6 +21,9 @@ const (
 	mConnectTCP
 	mConnectTLS // wss only
 	mConnectUpgrade
+	mDelivery      // clients' messages: produced → acked
+	mDeliveryQueue // the part spent waiting to be sent
+	mDeliveryWire  // sent → acked
 	numMetrics
 )
 
@@ -32,6 +35,7 @@ var metricNames = [numMetrics]string{
 	"connect_latency", "detect_latency", "reconnect_latency", "outage",
 	"attempts_per_recovery", "heartbeat_rtt", "backoff_delay", "timer_lateness",
 	"connect_tcp", "connect_tls", "connect_upgrade",
+	"delivery_latency", "delivery_queue", "delivery_wire",
 }
 
 // Histogram geometry. Latencies are microseconds from 1 µs to one hour,

@@ -55,6 +55,7 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	}
 	p("  messages\t%d received\tlost %d, duplicated %d%s", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated, other)
 
+	printSend(p, sum.Send)
 	hb := sum.Heartbeat
 	p("heartbeat")
 	p("  frames\t%d sent, %d received\t%.1f/s", hb.FramesSent, hb.FramesReceived, hb.FramesPerS)
@@ -136,6 +137,9 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	}
 	p("  outage\tp99 %s\treconnect p99 %s", msIf(st.Recovered, st.OutageMs.P99), msIf(st.Recovered, st.ReconnectMs.P99))
 	p("  attempts\t%d\tfailed %d, peak %.0f/s", st.Attempts, st.FailedAttempts, st.PeakAttemptsPerS)
+	if st.PeakSentPerS > 0 {
+		p("  flush burst\tpeak %.0f messages/s\tclients' own messages written", st.PeakSentPerS)
+	}
 	p("  messages lost\t%d", st.MessagesLost)
 }
 

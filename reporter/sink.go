@@ -188,6 +188,37 @@ func (s *sink) MessageDuplicated(at time.Duration, storm int) {
 	}
 }
 
+// AppProduced counts a message a client produced.
+func (s *sink) AppProduced(at time.Duration) { s.series.add(at, colAppProduced, 1) }
+
+// AppSent counts a message written to the wire.
+func (s *sink) AppSent(at, _ time.Duration) { s.series.add(at, colAppSent, 1) }
+
+// AppAcked counts an ack and records the delivery latency and its split.
+func (s *sink) AppAcked(at time.Duration, _ int, delivery, queued time.Duration, dup bool) {
+	if dup {
+		s.series.add(at, colAppDuplicated, 1)
+		if delivery == 0 {
+			return
+		}
+	}
+	s.series.add(at, colAppAcked, 1)
+	record(&s.cur.h.dense[mDelivery], mDelivery, micros(delivery))
+	record(&s.cur.h.dense[mDeliveryQueue], mDeliveryQueue, micros(queued))
+	record(&s.cur.h.dense[mDeliveryWire], mDeliveryWire, micros(delivery-queued))
+}
+
+// AppDropped counts a message a full send queue dropped.
+func (s *sink) AppDropped(at time.Duration, _ int) { s.series.add(at, colAppDropped, 1) }
+
+// AppLost counts messages that will never be acknowledged.
+func (s *sink) AppLost(at time.Duration, _, n int) { s.series.add(at, colAppLost, int64(n)) }
+
+// AppQueue sets the loop's clients' waiting messages of the interval.
+func (s *sink) AppQueue(at time.Duration, waiting int) {
+	s.series.row(s.series.bucket(at)).v[colAppQueued] = int64(waiting)
+}
+
 // SeqRestart counts a connection whose sequence went backwards.
 func (s *sink) SeqRestart(at time.Duration, _ int) { s.series.add(at, colSeqRestarts, 1) }
 

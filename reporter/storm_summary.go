@@ -36,6 +36,10 @@ type StormSummary struct {
 	// PeakAttemptsPerS is the highest fleet-wide attempt count of an
 	// interval overlapping [t0, end], per second.
 	PeakAttemptsPerS float64 `json:"peak_attempts_per_s"`
+	// PeakSentPerS is the flush burst: the highest rate at which the
+	// clients wrote their own messages in an interval overlapping [t0,
+	// end] (with --send-rate; 0 otherwise).
+	PeakSentPerS float64 `json:"peak_sent_per_s,omitempty"`
 	// DetectMs is T0 → detection.
 	DetectMs Quantiles `json:"detect_ms"`
 	// DetectCauses counts detections by cause.
@@ -117,6 +121,7 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		Attempts:            st.Attempts,
 		FailedAttempts:      st.Attempts - st.Recovered,
 		PeakAttemptsPerS:    peakAttemptsPerS(s, info.T0, end),
+		PeakSentPerS:        peakRate(s, "app_sent", info.T0, end),
 		DetectMs:            quantiles(st.hist(mDetect), mDetect),
 		DetectCauses:        map[string]int64{},
 		OutageMs:            quantiles(outage, mOutage),

@@ -66,6 +66,9 @@ type Summary struct {
 	Histograms map[string]HistogramSummary `json:"histograms"`
 	// Heartbeat holds the cost and round trip of heartbeats.
 	Heartbeat HeartbeatSummary `json:"heartbeat"`
+	// Send is what happened to the clients' own messages, when they sent
+	// any (run --send-rate).
+	Send *SendSummary `json:"send,omitempty"`
 	// Harness holds the health of the load generator itself.
 	Harness HarnessSummary `json:"harness"`
 	// Kernel holds the machine's TCP memory and listen queue figures,
@@ -238,6 +241,7 @@ func Summarize(s *Shard, o SummaryOptions) *Summary {
 	for m := metric(0); m < numMetrics; m++ {
 		sum.Histograms[m.String()] = histogramSummary(s.cumulative(m), m)
 	}
+	sum.Send = sendSummary(s)
 	sum.Heartbeat = heartbeat(s)
 	sum.Harness = harness(s, o.LatenessBound)
 	sum.Kernel = kernel(s)

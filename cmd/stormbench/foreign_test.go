@@ -42,13 +42,15 @@ type foreignServer struct {
 	origin  map[string]int
 	team    map[string]int
 	holds   []time.Duration // ping received → pong sent, as the server timed it
+	seen    map[[2]int64]int // (client, message id) → times received
+	acks    int
 	addr    string
 	closeLn func()
 }
 
 func startForeign(t *testing.T, fs *foreignServer) *foreignServer {
 	t.Helper()
-	fs.ok, fs.origin, fs.team = map[int]int{}, map[string]int{}, map[string]int{}
+	fs.ok, fs.origin, fs.team, fs.seen = map[int]int{}, map[string]int{}, map[string]int{}, map[[2]int64]int{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +133,30 @@ func (fs *foreignServer) serve(w http.ResponseWriter, r *http.Request) {
 		var ping struct {
 			Type string          `json:"type"`
 			Time json.RawMessage `json:"time"`
+			ID   int64           `json:"id"`
 		}
-		if json.Unmarshal(msg, &ping) != nil || ping.Type != "ping" {
+		if json.Unmarshal(msg, &ping) != nil {
+			continue
+		}
+		if ping.Type == "send" {
+			// Acknowledge every client message, flagging one seen before
+			// (de-duplicated by client and id), as stormbench's server does.
+			fs.mu.Lock()
+			key := [2]int64{int64(id), ping.ID}
+			fs.seen[key]++
+			dup := fs.seen[key] > 1
+			fs.acks++
+			fs.mu.Unlock()
+			ack := fmt.Sprintf(`{"type":"ack","id":%d}`, ping.ID)
+			if dup {
+				ack = fmt.Sprintf(`{"type":"ack","id":%d,"dup":1}`, ping.ID)
+			}
+			if send([]byte(ack)) != nil {
+				return
+			}
+			continue
+		}
+		if ping.Type != "ping" {
 			continue
 		}
 		got := time.Now()

@@ -71,6 +71,7 @@ type runFlags struct {
 	metricsListen  string
 	formats        serverFormatFlags
 	thresholds     []string
+	send           sendFlags
 	tls            tlsFlags
 }
 
@@ -113,6 +114,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> so that the server replays what the client missed (lost and duplicated messages are counted either way)")
 	defineServerFormatFlags(fs, cfg, &rf.formats)
 	defineThresholdFlag(fs, &rf.thresholds)
+	defineSendFlags(fs, &cfg.Send, &rf.send)
 	fs.StringVar(&rf.metricsListen, "metrics-listen", "", "serve the run's live figures (fleet, storm, latency histograms; the embedded server's too) as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	fs.BoolVar(&cfg.RespectRetryAfter, "respect-retry-after", false, "after a 429 or 503 with Retry-After, wait at least that long before the next attempt (counted in the summary)")
 	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
@@ -269,6 +271,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	}
 	cfg.Resume = &rf.resume
 	if err := applyServerFormatFlags(fs, &cfg, &rf.formats); err != nil {
+		return nil, err
+	}
+	if err := applySendFlags(fs, &cfg.Send, &rf.send); err != nil {
 		return nil, err
 	}
 	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode != loadgen.HeartbeatNone {

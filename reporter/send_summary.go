@@ -1,0 +1,82 @@
+package reporter
+
+import "time"
+
+// SendSummary is what happened to the messages the clients sent the
+// server (run --send-rate; README: Messages through a storm). Every
+// produced message ends acked, dropped (a full send queue), lost (sent on
+// a connection that died, never redelivered, or skipped by the acks) or
+// still pending when the run ended.
+type SendSummary struct {
+	Produced int64 `json:"produced"`
+	// Sent counts writes to the wire: redeliveries count again.
+	Sent       int64 `json:"sent"`
+	Acked      int64 `json:"acked"`
+	Duplicated int64 `json:"duplicated"`
+	Dropped    int64 `json:"dropped"`
+	Lost       int64 `json:"lost"`
+	// Pending = produced − acked − dropped − lost: still queued or
+	// unacknowledged at the end (sent and not acknowledged with --ack none).
+	Pending int64 `json:"pending"`
+	// PeakQueued is the most messages the fleet held waiting at the end
+	// of an interval.
+	PeakQueued int64 `json:"peak_queued"`
+	// PeakSentPerS is the highest rate of messages written in an interval.
+	PeakSentPerS float64 `json:"peak_sent_per_s"`
+	// DeliveryMs is produced → acked (the outage included); QueueMs the
+	// part spent waiting to be sent; WireMs sent → acked.
+	DeliveryMs Quantiles `json:"delivery_ms"`
+	QueueMs    Quantiles `json:"queue_ms"`
+	WireMs     Quantiles `json:"wire_ms"`
+}
+
+// sendSummary computes the figures, nil when no client sent anything.
+func sendSummary(s *Shard) *SendSummary {
+	p := s.total("app_produced")
+	if p == 0 {
+		return nil
+	}
+	out := &SendSummary{
+		Produced: p, Sent: s.total("app_sent"), Acked: s.total("app_acked"),
+		Duplicated: s.total("app_duplicated"), Dropped: s.total("app_dropped"), Lost: s.total("app_lost"),
+		DeliveryMs: quantiles(s.cumulative(mDelivery), mDelivery),
+		QueueMs:    quantiles(s.cumulative(mDeliveryQueue), mDeliveryQueue),
+		WireMs:     quantiles(s.cumulative(mDeliveryWire), mDeliveryWire),
+	}
+	out.Pending = max(0, out.Produced-out.Acked-out.Dropped-out.Lost)
+	for _, v := range s.column("app_queued") {
+		out.PeakQueued = max(out.PeakQueued, v)
+	}
+	out.PeakSentPerS = peakRate(s, "app_sent", 0, s.End)
+	return out
+}
+
+// peakRate returns the highest count of column in the series intervals
+// that overlap [t0, end], as a rate per second.
+func peakRate(s *Shard, column string, t0, end time.Duration) float64 {
+	vs := s.column(column)
+	if len(vs) == 0 || s.Interval <= 0 {
+		return 0
+	}
+	first := int(max(t0, 0) / s.Interval)
+	last := int((end+s.Interval-1)/s.Interval) - 1
+	last = min(max(last, first), len(vs)-1)
+	var peak int64
+	for i := first; i <= last && i < len(vs); i++ {
+		peak = max(peak, vs[i])
+	}
+	return float64(peak) * float64(time.Second) / float64(s.Interval)
+}
+
+// printSend writes the clients' messages block.
+func printSend(p func(string, ...any), s *SendSummary) {
+	if s == nil {
+		return
+	}
+	p("sent messages")
+	p("  produced\t%d\tacked %d, dropped %d, lost %d, pending %d", s.Produced, s.Acked, s.Dropped, s.Lost, s.Pending)
+	p("  written\t%d\tduplicated %d, peak %.0f/s, peak queued %d", s.Sent, s.Duplicated, s.PeakSentPerS, s.PeakQueued)
+	if s.Acked > 0 {
+		p("  delivery\tp50 %s\tp99 %s, max %s (queue p99 %s, wire p99 %s)", ms(s.DeliveryMs.P50), ms(s.DeliveryMs.P99), ms(s.DeliveryMs.Max), ms(s.QueueMs.P99), ms(s.WireMs.P99))
+	}
+}
