@@ -222,3 +222,56 @@ func BenchmarkReceiveMessage(b *testing.B) {
 		p.c.OnEvent(unix.EPOLLIN)
 	}
 }
+
+// sendRound is one client message: produced, written, acknowledged by the
+// "server" end and settled by the client.
+func (p *pair) sendRound(tb testing.TB) {
+	p.now += time.Millisecond
+	p.c.produce(p.now, p.now)
+	n, err := unix.Read(p.srv, p.buf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.got.n = 0
+	if err := p.dec.Feed(&serverRole, p.buf[:n], &p.got); err != nil || p.got.n != 1 {
+		tb.Fatalf("server read %d frames, err %v", p.got.n, err)
+	}
+	m, err := protocol.Parse(p.got.payload[:p.got.len])
+	if err != nil || m.Kind != protocol.KindSend {
+		tb.Fatalf("server read %q (%v)", p.got.payload[:p.got.len], err)
+	}
+	var tmp [64]byte
+	if _, err := unix.Write(p.srv, p.fw.Frame(ws.OpText, protocol.AppendAck(tmp[:0], uint64(m.ID), false), nil)); err != nil {
+		tb.Fatal(err)
+	}
+	p.c.OnEvent(unix.EPOLLIN)
+}
+
+func newSendPair(tb testing.TB) *pair {
+	p := newPair(tb, HeartbeatWSPing, Formats{})
+	p.c.sh.cfg.Send = Send{Rate: 1, Size: 100}
+	p.c.startSending(0)
+	p.c.sh.loop.Cancel(&p.c.snd.timer) // the benchmark produces by hand
+	return p
+}
+
+// TestSendRoundDoesNotAllocate: producing, writing and settling a client
+// message allocates nothing once the queue has grown.
+func TestSendRoundDoesNotAllocate(t *testing.T) {
+	p := newSendPair(t)
+	p.sendRound(t)
+	if n := testing.AllocsPerRun(200, func() { p.sendRound(t) }); n != 0 {
+		t.Fatalf("%v allocations per message", n)
+	}
+	if s := p.c.snd; s.inflight != 0 || s.waiting() != 0 || s.nextID != 203 {
+		t.Fatalf("inflight %d waiting %d next %d", s.inflight, s.waiting(), s.nextID)
+	}
+}
+
+func BenchmarkSendRound(b *testing.B) {
+	p := newSendPair(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.sendRound(b)
+	}
+}

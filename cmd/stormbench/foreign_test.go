@@ -41,7 +41,7 @@ type foreignServer struct {
 	bad     int         // upgrades refused for a wrong or missing token
 	origin  map[string]int
 	team    map[string]int
-	holds   []time.Duration // ping received → pong sent, as the server timed it
+	holds   []time.Duration  // ping received → pong sent, as the server timed it
 	seen    map[[2]int64]int // (client, message id) → times received
 	acks    int
 	addr    string
