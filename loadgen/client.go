@@ -45,6 +45,9 @@ type client struct {
 	storm     int16
 	attempts  int32  // since the last loss of a connection (or the first attempt)
 	dials     uint32 // upgrade requests sent, for a fresh Sec-WebSocket-Key each
+	// lastDirect is the id of the last of the server's direct messages
+	// (its offline queue) this client received; 0: none yet.
+	lastDirect uint32
 	// dial is the state of the attempt in flight (connecting only).
 	dial *dialState
 	// snd is the client's own messages (Config.Send), nil when it sends none.

@@ -149,7 +149,7 @@ func (c *client) sendRequest(now time.Duration) {
 	hi := splitmix(sh.cfg.Seed ^ c.id*0x9e3779b97f4a7c15)
 	k := handshake.KeyFromBits(hi, splitmix(hi^uint64(c.dials)))
 	c.dial.accept = k.Accept()
-	req := sh.fl.req.append(sh.req[:0], c.id, c.lastSeq, *sh.cfg.Resume && c.haveSeq, &k)
+	req := sh.fl.req.append(sh.req[:0], c.id, c.lastSeq, *sh.cfg.Resume && c.haveSeq, c.lastDirect, &k)
 	sh.req = req
 	n, err := evloop.Write(int(c.fd), req)
 	switch {

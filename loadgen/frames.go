@@ -90,6 +90,9 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 	case m.Kind == protocol.KindMsg && m.HasSeq:
 		sh.sink.Received(now, TrafficMessage, wire)
 		c.sequence(m.Seq, now)
+	case m.Kind == protocol.KindDirect && m.HasID && m.ID > 0:
+		sh.sink.Received(now, TrafficApp, wire)
+		c.direct(m.ID, m.T, now)
 	case m.Kind == protocol.KindAck && m.HasID && m.ID > 0:
 		sh.sink.Received(now, TrafficApp, wire)
 		c.acked(uint64(m.ID), m.Dup, now)

@@ -39,6 +39,9 @@ func (s *countSink) AppAcked(time.Duration, int, time.Duration, time.Duration, b
 func (s *countSink) AppDropped(time.Duration, int)                                       {}
 func (s *countSink) AppLost(time.Duration, int, int)                                     {}
 func (s *countSink) AppQueue(time.Duration, int)                                         {}
+func (s *countSink) DirectReceived(time.Duration, time.Duration)                         {}
+func (s *countSink) DirectLost(time.Duration, int, int)                                  {}
+func (s *countSink) DirectDuplicated(time.Duration, int)                                 {}
 func (s *countSink) Gauges(time.Duration, int, int, int)                                 {}
 func (s *countSink) StormAffected(int)                                                   {}
 func (s *countSink) StormDetected(int, time.Duration, Cause)                             {}

@@ -114,7 +114,7 @@ func compileRequest(c *Config, f *formats, files *template.Files) (*upgradeReque
 	if r.url != nil {
 		target = r.url.MaxLen()
 	}
-	r.max = len("GET ") + target + len("?=&=") + len(r.client) + len(r.resume) + 2*20 + hs.RestSize() + len("\r\n")
+	r.max = len("GET ") + target + len("?=&=&direct=") + len(r.client) + len(r.resume) + 3*20 + hs.RestSize() + len("\r\n")
 	for _, h := range r.headers {
 		r.max += len(h.name) + len(": ") + h.value.MaxLen() + len("\r\n")
 	}
@@ -123,7 +123,7 @@ func compileRequest(c *Config, f *formats, files *template.Files) (*upgradeReque
 
 // append appends client id's request with key k; resume ≥ 0 asks the
 // server to resume after that sequence number.
-func (r *upgradeRequest) append(dst []byte, id uint64, resume int64, hasResume bool, k *handshake.Key) []byte {
+func (r *upgradeRequest) append(dst []byte, id uint64, resume int64, hasResume bool, direct uint32, k *handshake.Key) []byte {
 	dst = append(dst, "GET "...)
 	start := len(dst)
 	if r.url != nil {
@@ -153,6 +153,14 @@ func (r *upgradeRequest) append(dst []byte, id uint64, resume int64, hasResume b
 		dst = append(dst, r.resume...)
 		dst = append(dst, '=')
 		dst = strconv.AppendInt(dst, resume, 10)
+		sep = '&'
+	}
+	if direct > 0 {
+		// The server's offline queue resumes after the last direct
+		// message the client received.
+		dst = append(dst, sep)
+		dst = append(dst, "direct="...)
+		dst = strconv.AppendUint(dst, uint64(direct), 10)
 	}
 	dst = r.hs.AppendRequestRest(dst, k)
 	for _, h := range r.headers {

@@ -49,7 +49,7 @@ func TestUpgradeRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := string(r.append(make([]byte, 0, r.max), tt.id, tt.resume, tt.hasResume, &key))
+			got := string(r.append(make([]byte, 0, r.max), tt.id, tt.resume, tt.hasResume, 0, &key))
 			got = strings.Replace(got, key.String(), "K", 1)
 			if got != tt.want {
 				t.Fatalf("request\n%q\nwant\n%q", got, tt.want)
@@ -76,7 +76,7 @@ func TestUpgradeRequestDoesNotAllocate(t *testing.T) {
 	buf := make([]byte, 0, r.max)
 	key := handshake.KeyFromBits(1, 2)
 	id := uint64(0)
-	if n := testing.AllocsPerRun(200, func() { id++; buf = r.append(buf[:0], id%100, 5, true, &key) }); n != 0 {
+	if n := testing.AllocsPerRun(200, func() { id++; buf = r.append(buf[:0], id%100, 5, true, 7, &key) }); n != 0 {
 		t.Fatalf("%v allocations per request", n)
 	}
 }

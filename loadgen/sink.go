@@ -72,6 +72,14 @@ type Sink interface {
 	// AppQueue records the messages the loop's clients hold waiting at
 	// the end of an interval.
 	AppQueue(at time.Duration, waiting int)
+	// DirectReceived records one of the server's direct messages (its
+	// per-client offline queue) received in order, latency after the
+	// server produced it.
+	DirectReceived(at time.Duration, latency time.Duration)
+	// DirectLost records a gap of n direct message ids.
+	DirectLost(at time.Duration, storm, n int)
+	// DirectDuplicated records a direct message received again.
+	DirectDuplicated(at time.Duration, storm int)
 	// Gauges records the client states at the end of an interval.
 	Gauges(at time.Duration, open, connecting, waiting int)
 	// StormAffected records a client whose open connection a fault hit

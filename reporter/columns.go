@@ -38,6 +38,9 @@ const (
 	colAppDropped
 	colAppLost
 	colAppQueued
+	colDirectReceived
+	colDirectLost
+	colDirectDuplicated
 	colLoopBusy
 	colLoopStall
 	colLoopCPU
@@ -69,6 +72,7 @@ var columnNames = [numColumns]string{
 	"messages_other", "retry_after_seen", "retry_after_honoured",
 	"seq_restarts", "pongs_untimed",
 	"app_produced", "app_sent", "app_acked", "app_duplicated", "app_dropped", "app_lost", "app_queued",
+	"direct_received", "direct_lost", "direct_duplicated",
 	"loop_busy_us", "loop_stall_us", "loop_cpu_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",
 	"tcp_abort_on_memory", "tcp_memory_pressures", "listen_overflows", "listen_drops",

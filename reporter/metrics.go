@@ -24,6 +24,7 @@ const (
 	mDelivery      // clients' messages: produced → acked
 	mDeliveryQueue // the part spent waiting to be sent
 	mDeliveryWire  // sent → acked
+	mDirect        // the server's direct messages: produced → received
 	numMetrics
 )
 
@@ -35,7 +36,7 @@ var metricNames = [numMetrics]string{
 	"connect_latency", "detect_latency", "reconnect_latency", "outage",
 	"attempts_per_recovery", "heartbeat_rtt", "backoff_delay", "timer_lateness",
 	"connect_tcp", "connect_tls", "connect_upgrade",
-	"delivery_latency", "delivery_queue", "delivery_wire",
+	"delivery_latency", "delivery_queue", "delivery_wire", "direct_latency",
 }
 
 // Histogram geometry. Latencies are microseconds from 1 µs to one hour,

@@ -56,6 +56,7 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	p("  messages\t%d received\tlost %d, duplicated %d%s", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated, other)
 
 	printSend(p, sum.Send)
+	printDirect(p, sum.Direct)
 	hb := sum.Heartbeat
 	p("heartbeat")
 	p("  frames\t%d sent, %d received\t%.1f/s", hb.FramesSent, hb.FramesReceived, hb.FramesPerS)

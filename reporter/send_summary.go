@@ -80,3 +80,32 @@ func printSend(p func(string, ...any), s *SendSummary) {
 		p("  delivery\tp50 %s\tp99 %s, max %s (queue p99 %s, wire p99 %s)", ms(s.DeliveryMs.P50), ms(s.DeliveryMs.P99), ms(s.DeliveryMs.Max), ms(s.QueueMs.P99), ms(s.WireMs.P99))
 	}
 }
+
+// DirectSummary is what the clients received of the server's direct
+// messages (its per-client offline queue: run --server-direct-rate).
+type DirectSummary struct {
+	Received   int64     `json:"received"`
+	Lost       int64     `json:"lost"`
+	Duplicated int64     `json:"duplicated"`
+	LatencyMs  Quantiles `json:"latency_ms"`
+}
+
+// directSummary computes the figures, nil when none arrived.
+func directSummary(s *Shard) *DirectSummary {
+	r := s.total("direct_received")
+	if r == 0 {
+		return nil
+	}
+	return &DirectSummary{Received: r, Lost: s.total("direct_lost"), Duplicated: s.total("direct_duplicated"),
+		LatencyMs: quantiles(s.cumulative(mDirect), mDirect)}
+}
+
+// printDirect writes the direct messages block.
+func printDirect(p func(string, ...any), d *DirectSummary) {
+	if d == nil {
+		return
+	}
+	p("direct messages")
+	p("  received\t%d\tlost %d, duplicated %d", d.Received, d.Lost, d.Duplicated)
+	p("  latency\tp50 %s\tp99 %s, max %s (produced by the server → received)", ms(d.LatencyMs.P50), ms(d.LatencyMs.P99), ms(d.LatencyMs.Max))
+}

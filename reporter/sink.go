@@ -219,6 +219,18 @@ func (s *sink) AppQueue(at time.Duration, waiting int) {
 	s.series.row(s.series.bucket(at)).v[colAppQueued] = int64(waiting)
 }
 
+// DirectReceived counts a direct message and records its latency.
+func (s *sink) DirectReceived(at, latency time.Duration) {
+	s.series.add(at, colDirectReceived, 1)
+	record(&s.cur.h.dense[mDirect], mDirect, micros(latency))
+}
+
+// DirectLost counts a gap of direct messages.
+func (s *sink) DirectLost(at time.Duration, _, n int) { s.series.add(at, colDirectLost, int64(n)) }
+
+// DirectDuplicated counts a direct message received again.
+func (s *sink) DirectDuplicated(at time.Duration, _ int) { s.series.add(at, colDirectDuplicated, 1) }
+
 // SeqRestart counts a connection whose sequence went backwards.
 func (s *sink) SeqRestart(at time.Duration, _ int) { s.series.add(at, colSeqRestarts, 1) }
 

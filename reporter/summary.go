@@ -69,6 +69,9 @@ type Summary struct {
 	// Send is what happened to the clients' own messages, when they sent
 	// any (run --send-rate).
 	Send *SendSummary `json:"send,omitempty"`
+	// Direct is what the clients received of the server's direct
+	// messages, when it sent any.
+	Direct *DirectSummary `json:"direct,omitempty"`
 	// Harness holds the health of the load generator itself.
 	Harness HarnessSummary `json:"harness"`
 	// Kernel holds the machine's TCP memory and listen queue figures,
@@ -242,6 +245,7 @@ func Summarize(s *Shard, o SummaryOptions) *Summary {
 		sum.Histograms[m.String()] = histogramSummary(s.cumulative(m), m)
 	}
 	sum.Send = sendSummary(s)
+	sum.Direct = directSummary(s)
 	sum.Heartbeat = heartbeat(s)
 	sum.Harness = harness(s, o.LatenessBound)
 	sum.Kernel = kernel(s)

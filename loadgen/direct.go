@@ -1,0 +1,24 @@
+package loadgen
+
+import "time"
+
+// direct checks one of the server's direct messages (numbered per client
+// from 1, produced at t Unix ns): in order, it is received with its
+// latency (produced → received; on one machine the clocks agree, across
+// machines the figure carries their offset); a gap is lost, a repeat a
+// duplicate.
+func (c *client) direct(id, t int64, now time.Duration) {
+	sh := c.sh
+	last := int64(c.lastDirect)
+	switch {
+	case id <= last:
+		sh.sink.DirectDuplicated(now, sh.stormOf(c))
+		return
+	case id > last+1:
+		sh.sink.DirectLost(now, sh.stormOf(c), int(id-last-1))
+	}
+	c.lastDirect = uint32(min(id, 1<<32-1))
+	if lat := time.Duration(sh.fl.wallBase + int64(now) - t); lat >= 0 {
+		sh.sink.DirectReceived(now, lat)
+	}
+}
