@@ -229,15 +229,15 @@ type stats struct {
 	detect *hdrhistogram.Histogram
 	// takeover holds the silences of taken-over connections (µs).
 	takeover *hdrhistogram.Histogram
-	faults map[string]int64
+	faults   map[string]int64
 }
 
 func newStats(start time.Time) *stats {
 	return &stats{
-		start:  start,
+		start:    start,
 		detect:   hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
 		takeover: hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
-		faults: map[string]int64{},
+		faults:   map[string]int64{},
 	}
 }
 
@@ -364,7 +364,7 @@ func (s *stats) snapshot(workers int, lastSeq int64) Stats {
 				"client_close": c.discClientClose.Load(), "eof": c.discEOF.Load(), "reset": c.discReset.Load(),
 				"idle_timeout": c.discIdle.Load(), "fault": c.discFault.Load(), "write_error": c.discWriteError.Load(),
 				"protocol_error": c.discProtocol.Load(), "shutdown": c.discShutdown.Load(), "slow_consumer": c.discSlow.Load(),
-			"takeover": c.discTakeover.Load(),
+				"takeover": c.discTakeover.Load(),
 			},
 			Open:             c.open.Load(),
 			PingsSent:        c.pingsSent.Load(),
