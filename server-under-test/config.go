@@ -2,6 +2,7 @@ package sut
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"strings"
@@ -66,6 +67,17 @@ type Config struct {
 	// Seed seeds the choice of connections a partial fault hits; zero
 	// means a fixed default (1).
 	Seed uint64 `json:"seed"`
+	// DirectRate makes the server produce this many numbered direct
+	// messages per second for every session (direct.go); zero means none.
+	DirectRate float64 `json:"direct_rate"`
+	// OfflineQueue bounds the direct messages a session keeps for its
+	// client (undelivered ones while it is away, and the latest delivered
+	// ones for a client that resumes with ?direct=); beyond it the oldest
+	// is dropped. Zero means 1000.
+	OfflineQueue int `json:"offline_queue"`
+	// SessionTTL is how long a session outlives its last connection
+	// before its memory is freed; zero means 2m.
+	SessionTTL time.Duration `json:"session_ttl"`
 	// TLS, when set, makes the server serve wss:// (tls.go).
 	TLS *TLS `json:"tls,omitempty"`
 }
@@ -100,6 +112,12 @@ func (c Config) Resolve() Config {
 	}
 	if c.Seed == 0 {
 		c.Seed = 1
+	}
+	if c.OfflineQueue == 0 {
+		c.OfflineQueue = 1000
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 2 * time.Minute
 	}
 	return c
 }
@@ -146,6 +164,12 @@ func (c Config) Validate() error {
 		{c.Loops < 0, "Loops", "≥ 1", c.Loops},
 		{c.Handshakes < 0, "Handshakes", "≥ 1", c.Handshakes},
 		{c.HandshakeTimeout < 0, "HandshakeTimeout", "> 0", c.HandshakeTimeout},
+		{c.DirectRate < 0 || math.IsNaN(c.DirectRate) || math.IsInf(c.DirectRate, 0), "DirectRate", "≥ 0 (0 = off)", c.DirectRate},
+		{c.DirectRate > maxDirectRate, "DirectRate", fmt.Sprintf("≤ %d per second per session", maxDirectRate), c.DirectRate},
+		{c.OfflineQueue < 0, "OfflineQueue", "≥ 1", c.OfflineQueue},
+		{c.OfflineQueue > maxOfflineQueue, "OfflineQueue", fmt.Sprintf("≤ %d", maxOfflineQueue), c.OfflineQueue},
+		{c.SessionTTL < 0, "SessionTTL", "> 0", c.SessionTTL},
+		{c.SessionTTL > 0 && c.SessionTTL < 10*time.Millisecond, "SessionTTL", "≥ 10ms", c.SessionTTL},
 	}
 	for _, ch := range checks {
 		if ch.bad {

@@ -37,6 +37,7 @@ const (
 	discProtocol
 	discShutdown
 	discSlow
+	discTakeover // a newer connection of the client took its session over
 )
 
 // conn is one client connection owned by a shard's loop. It is small on
@@ -56,6 +57,9 @@ type conn struct {
 	closed     bool
 	// relay is the TLS sidecar of a wss connection (tls.go); nil for ws.
 	relay *tlsrelay.Relay
+	// sess is the session of the connection's ?client=ID (session.go);
+	// nil without one.
+	sess *session
 }
 
 // closeWait bounds how long a connection that the server closed waits for
@@ -75,10 +79,12 @@ type shard struct {
 	rng     *rand.Rand
 	holes   []*conn // blackholed connections
 	holeEnd evloop.Timer
+	// sessions are the sessions of the client IDs routed to this loop.
+	sessions map[uint64]*session
 }
 
 func newShard(s *Server, l *evloop.Loop, i uint64) *shard {
-	sh := &shard{srv: s, loop: l, rng: rand.New(rand.NewPCG(s.cfg.Seed, i)), payload: make([]byte, 0, 64)}
+	sh := &shard{srv: s, loop: l, rng: rand.New(rand.NewPCG(s.cfg.Seed, i)), payload: make([]byte, 0, 64), sessions: map[uint64]*session{}}
 	sh.bcast.Init(sh, 0)
 	sh.holeEnd.Init(holeTimer{sh}, 0)
 	return sh
@@ -120,6 +126,9 @@ func (sh *shard) register(fd int, q protocol.Query, relay *tlsrelay.Relay) {
 			sh.payload = protocol.AppendHello(sh.payload[:0], sh.lastSeq)
 			c.write(sh.fw.Frame(ws.OpText, sh.payload, nil))
 		}
+	}
+	if q.HasClient && !c.closed {
+		sh.attach(c, q)
 	}
 }
 
@@ -190,11 +199,15 @@ func (c *conn) consume(data []byte) {
 func (c *conn) Message(op ws.OpCode, p []byte, _ int) bool {
 	if op == ws.OpText {
 		m, err := protocol.Parse(p)
-		if err == nil && m.Kind == protocol.KindPing {
+		switch {
+		case err != nil:
+		case m.Kind == protocol.KindPing:
 			sh := c.sh
 			sh.srv.stats.c.appPings.Add(1)
 			sh.payload = protocol.AppendPong(sh.payload[:0], m.T)
 			c.write(sh.fw.Frame(ws.OpText, sh.payload, nil))
+		case m.Kind == protocol.KindSend:
+			c.onSend(&m)
 		}
 	}
 	return !c.closed
@@ -370,6 +383,7 @@ func (c *conn) retire(cause discCause) {
 	st.slots.Add(-1)
 	st.disconnects.Add(1)
 	st.disc(cause).Add(1)
+	c.detach()
 }
 
 // closeAll closes every connection with 1001 going away (shutdown).

@@ -75,6 +75,7 @@ func ControlHandler(b Backend, token string) http.Handler {
 		st := b.Stats()
 		if r.URL.Query().Get("raw") == "" {
 			st.Detections = nil
+			st.Takeovers = nil
 		}
 		writeJSON(w, http.StatusOK, st)
 	}))

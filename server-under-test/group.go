@@ -92,6 +92,7 @@ func (g *Group) Stats() Stats {
 func MergeStats(parts ...Stats) Stats {
 	out := Stats{IntervalMs: SeriesInterval.Milliseconds(), Series: Series{Columns: SeriesColumns}}
 	det := hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+	tk := hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
 	for _, p := range parts {
 		if out.StartedUnixNs == 0 || p.StartedUnixNs < out.StartedUnixNs {
 			out.StartedUnixNs = p.StartedUnixNs
@@ -110,6 +111,9 @@ func MergeStats(parts ...Stats) Stats {
 		if p.Detections != nil {
 			det.Merge(hdrhistogram.Import(p.Detections))
 		}
+		if p.Takeovers != nil {
+			tk.Merge(hdrhistogram.Import(p.Takeovers))
+		}
 		out.Process.CPUSeconds += p.Process.CPUSeconds
 		out.Process.MaxRSSBytes += p.Process.MaxRSSBytes
 		out.Process.RSSBytes += p.Process.RSSBytes
@@ -122,6 +126,10 @@ func MergeStats(parts ...Stats) Stats {
 	out.Counters.DetectionLatency = summarize(det)
 	out.Counters.ServerDetections = det.TotalCount()
 	out.Detections = det.Export()
+	out.Counters.TakeoverSilence = summarize(tk)
+	out.Counters.Takeovers = tk.TotalCount()
+	out.Takeovers = tk.Export()
+	out.Counters.Sessions.estimateMemory(out.Counters.DirectQueued)
 	return out
 }
 
@@ -148,6 +156,7 @@ func addCounters(d *Counters, s Counters) {
 		d.ProtocolErrors = addMap(d.ProtocolErrors, s.ProtocolErrors)
 	}
 	d.DisconnectCauses = addMap(d.DisconnectCauses, s.DisconnectCauses)
+	addSessionCounters(d, s)
 	if d.FaultsByKind == nil {
 		d.FaultsByKind = map[string]int64{}
 	}
@@ -164,4 +173,26 @@ func addMap(d, s map[string]int64) map[string]int64 {
 		d[k] += v
 	}
 	return d
+}
+
+// addSessionCounters adds the counters of clients' messages, sessions and
+// direct messages. Sessions are per worker (a client that reconnects to
+// another worker starts a new one); the queue peak adds the workers'
+// peaks, an upper bound of the group's.
+func addSessionCounters(d *Counters, s Counters) {
+	d.MessagesReceived += s.MessagesReceived
+	d.MessagesDuplicate += s.MessagesDuplicate
+	d.AcksSent += s.AcksSent
+	d.SendsInvalid += s.SendsInvalid
+	d.DedupSkipped += s.DedupSkipped
+	d.Sessions.Sessions += s.Sessions.Sessions
+	d.SessionsCreated += s.SessionsCreated
+	d.SessionsExpired += s.SessionsExpired
+	d.ZombiesTerminated += s.ZombiesTerminated
+	d.DirectProduced += s.DirectProduced
+	d.DirectSent += s.DirectSent
+	d.DirectRedelivered += s.DirectRedelivered
+	d.DirectQueued += s.DirectQueued
+	d.DirectQueuedPeak += s.DirectQueuedPeak
+	d.DirectDropped += s.DirectDropped
 }

@@ -75,7 +75,12 @@ func (s *Server) handshake(c net.Conn) {
 		return
 	}
 	s.stats.c.handshakes.Add(1)
+	// A client's connections go to one loop, the one of its ID, so that
+	// its session needs no lock (session.go); others are spread evenly.
 	sh := s.shards[int(s.next.Add(1))%len(s.shards)]
+	if q.HasClient {
+		sh = s.shards[q.Client%uint64(len(s.shards))]
+	}
 	sh.loop.Submit(func() { sh.register(fd, q, relay) })
 }
 

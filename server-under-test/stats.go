@@ -22,8 +22,10 @@ const maxSeriesRows = 36000
 
 // SeriesColumns are the columns of Stats.Series, in order: t_s is the end
 // of the interval in seconds since the server started (its epoch of
-// stats), open is a gauge, the rest are counts within the interval.
-var SeriesColumns = []string{"t_s", "accepts", "handshakes", "rejects", "disconnects", "open"}
+// stats), open is a gauge, the rest are counts within the interval;
+// messages_received counts the clients' messages received (not
+// duplicates): its peak after a storm is the flush burst.
+var SeriesColumns = []string{"t_s", "accepts", "handshakes", "rejects", "disconnects", "open", "messages_received"}
 
 // counters are the server's cumulative event counts; atomics because
 // accept goroutines and event loops both update them.
@@ -44,6 +46,23 @@ type counters struct {
 	// tlsErrors counts TLS handshakes that failed (wss); they are
 	// handshake errors too.
 	tlsErrors atomic.Int64
+	// Clients' messages (ack.go) and sessions (session.go).
+	messagesReceived, messagesDuplicate, acksSent, sendsInvalid, dedupSkipped atomic.Int64
+	sessions, sessionsCreated, sessionsExpired, discTakeover                  atomic.Int64
+	// Direct messages (direct.go); directQueued is a gauge of messages
+	// waiting for their client, directQueuedPeak its highest value.
+	directProduced, directSent, directRedelivered, directDropped atomic.Int64
+	directQueued, directQueuedPeak                               atomic.Int64
+}
+
+// addQueued moves the gauge of waiting direct messages and its peak.
+func (c *counters) addQueued(d int64) {
+	if d == 0 {
+		return
+	}
+	n := c.directQueued.Add(d)
+	for p := c.directQueuedPeak.Load(); n > p && !c.directQueuedPeak.CompareAndSwap(p, n); p = c.directQueuedPeak.Load() {
+	}
 }
 
 // disc returns the counter of one disconnect cause.
@@ -65,6 +84,8 @@ func (c *counters) disc(cause discCause) *atomic.Int64 {
 		return &c.discProtocol
 	case discShutdown:
 		return &c.discShutdown
+	case discTakeover:
+		return &c.discTakeover
 	}
 	return &c.discSlow
 }
@@ -98,6 +119,60 @@ type Counters struct {
 	// by rule; every one was failed with the rule's close code.
 	ProtocolErrors    map[string]int64 `json:"protocol_errors,omitempty"`
 	HandshakesPerLoop []int64          `json:"-"`
+	Messages
+	Sessions
+	Direct
+}
+
+// Messages counts the clients' own messages (type send): each is acked;
+// one whose (client, id) the session had received before is a duplicate,
+// acked with "dup":1 and not counted as received.
+type Messages struct {
+	MessagesReceived  int64 `json:"messages_received"`
+	MessagesDuplicate int64 `json:"messages_duplicate"`
+	AcksSent          int64 `json:"acks_sent"`
+	// SendsInvalid counts send messages without a usable id or client:
+	// not acked.
+	SendsInvalid int64 `json:"sends_invalid"`
+	// DedupSkipped counts ids never received that fell below the
+	// de-duplication window (DedupWindow) when a client jumped ahead: a
+	// late copy of one would be acked as a duplicate.
+	DedupSkipped int64 `json:"dedup_skipped"`
+}
+
+// Sessions counts the per-client-ID sessions, their takeovers and the
+// zombies the idle timeout closed.
+type Sessions struct {
+	Sessions        int64 `json:"sessions"`
+	SessionsCreated int64 `json:"sessions_created"`
+	SessionsExpired int64 `json:"sessions_expired"`
+	// Takeovers counts connections closed with CloseSessionTakenOver
+	// because a newer one of the same client ID arrived;
+	// TakeoverSilence is how long they had received nothing.
+	Takeovers       int64          `json:"takeovers"`
+	TakeoverSilence LatencySummary `json:"takeover_silence_ms"`
+	// ZombiesTerminated counts connections closed by --idle-timeout
+	// (disconnect cause idle_timeout).
+	ZombiesTerminated int64 `json:"zombies_terminated"`
+	// SessionBytes and QueuedMessageBytes are the measured heap cost of
+	// one session and of one kept direct message (TestSessionMemory);
+	// MemoryEstimateBytes applies them to the current counts.
+	SessionBytes        int64 `json:"session_bytes_estimate"`
+	QueuedMessageBytes  int64 `json:"queued_message_bytes_estimate"`
+	MemoryEstimateBytes int64 `json:"sessions_memory_bytes_estimate"`
+}
+
+// Direct counts the server's direct messages (--direct-rate): produced,
+// sent (redelivered ones included), waiting in offline queues now and at
+// most, and dropped (evicted unsent at the queue bound, or with an
+// expired session).
+type Direct struct {
+	DirectProduced    int64 `json:"direct_produced"`
+	DirectSent        int64 `json:"direct_sent"`
+	DirectRedelivered int64 `json:"direct_redelivered"`
+	DirectQueued      int64 `json:"direct_queued"`
+	DirectQueuedPeak  int64 `json:"direct_queued_peak"`
+	DirectDropped     int64 `json:"direct_dropped"`
 }
 
 // LatencySummary is a small percentile summary in milliseconds.
@@ -120,6 +195,8 @@ type Stats struct {
 	// Detections holds the raw idle-timeout latencies histogram so that a
 	// parent can merge workers exactly; omitted from public output.
 	Detections *hdrhistogram.Snapshot `json:"detections,omitempty"`
+	// Takeovers holds the raw histogram of takeover silences, likewise.
+	Takeovers *hdrhistogram.Snapshot `json:"takeovers,omitempty"`
 }
 
 // Series is a column-named table: Rows[i][j] is column Columns[j].
@@ -148,16 +225,19 @@ type stats struct {
 
 	mu     sync.Mutex
 	rows   [][]float64
-	last   [4]int64 // accepts, handshakes, rejects, disconnects at the last sample
+	last   [5]int64 // accepts, handshakes, rejects, disconnects, messages received at the last sample
 	detect *hdrhistogram.Histogram
-	faults map[string]int64
+	// takeover holds the silences of taken-over connections (µs).
+	takeover *hdrhistogram.Histogram
+	faults   map[string]int64
 }
 
 func newStats(start time.Time) *stats {
 	return &stats{
-		start:  start,
-		detect: hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
-		faults: map[string]int64{},
+		start:    start,
+		detect:   hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
+		takeover: hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
+		faults:   map[string]int64{},
 	}
 }
 
@@ -167,7 +247,7 @@ func (s *stats) rejects() int64 {
 
 // sample appends one row; the sampler calls it every SeriesInterval.
 func (s *stats) sample(at time.Time) {
-	cur := [4]int64{s.c.accepts.Load(), s.c.handshakes.Load(), s.rejects(), s.c.disconnects.Load()}
+	cur := [5]int64{s.c.accepts.Load(), s.c.handshakes.Load(), s.rejects(), s.c.disconnects.Load(), s.c.messagesReceived.Load()}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := len(s.rows) + 1
@@ -175,6 +255,7 @@ func (s *stats) sample(at time.Time) {
 		float64(n) * SeriesInterval.Seconds(),
 		float64(cur[0] - s.last[0]), float64(cur[1] - s.last[1]), float64(cur[2] - s.last[2]), float64(cur[3] - s.last[3]),
 		float64(s.c.open.Load()),
+		float64(cur[4] - s.last[4]),
 	}
 	s.last = cur
 	if len(s.rows) >= maxSeriesRows {
@@ -206,6 +287,14 @@ func (s *stats) runSampler(stop <-chan struct{}) {
 func (s *stats) recordDetection(d time.Duration) {
 	s.mu.Lock()
 	_ = s.detect.RecordValue(int64(d / time.Microsecond))
+	s.mu.Unlock()
+}
+
+// recordTakeover counts a session takeover and how long the replaced
+// connection had been silent.
+func (s *stats) recordTakeover(silent time.Duration) {
+	s.mu.Lock()
+	_ = s.takeover.RecordValue(max(int64(silent/time.Microsecond), 1))
 	s.mu.Unlock()
 }
 
@@ -249,12 +338,14 @@ func (s *stats) snapshot(workers int, lastSeq int64) Stats {
 	copy(rows, s.rows)
 	det := summarize(s.detect)
 	snap := s.detect.Export()
+	tk := summarize(s.takeover)
+	tkSnap := s.takeover.Export()
 	faults := make(map[string]int64, len(s.faults))
 	for k, v := range s.faults {
 		faults[k] = v
 	}
 	s.mu.Unlock()
-	return Stats{
+	out := Stats{
 		StartedUnixNs: s.start.UnixNano(),
 		IntervalMs:    SeriesInterval.Milliseconds(),
 		Workers:       workers,
@@ -273,6 +364,7 @@ func (s *stats) snapshot(workers int, lastSeq int64) Stats {
 				"client_close": c.discClientClose.Load(), "eof": c.discEOF.Load(), "reset": c.discReset.Load(),
 				"idle_timeout": c.discIdle.Load(), "fault": c.discFault.Load(), "write_error": c.discWriteError.Load(),
 				"protocol_error": c.discProtocol.Load(), "shutdown": c.discShutdown.Load(), "slow_consumer": c.discSlow.Load(),
+				"takeover": c.discTakeover.Load(),
 			},
 			Open:             c.open.Load(),
 			PingsSent:        c.pingsSent.Load(),
@@ -289,11 +381,26 @@ func (s *stats) snapshot(workers int, lastSeq int64) Stats {
 			DetectionLatency: det,
 			LastBroadcastSeq: lastSeq,
 			ProtocolErrors:   c.protocolErrors(),
+			Messages: Messages{
+				MessagesReceived: c.messagesReceived.Load(), MessagesDuplicate: c.messagesDuplicate.Load(),
+				AcksSent: c.acksSent.Load(), SendsInvalid: c.sendsInvalid.Load(), DedupSkipped: c.dedupSkipped.Load(),
+			},
+			Sessions: Sessions{
+				Sessions: c.sessions.Load(), SessionsCreated: c.sessionsCreated.Load(), SessionsExpired: c.sessionsExpired.Load(),
+				Takeovers: tk.Count, TakeoverSilence: tk, ZombiesTerminated: c.discIdle.Load(),
+			},
+			Direct: Direct{
+				DirectProduced: c.directProduced.Load(), DirectSent: c.directSent.Load(), DirectRedelivered: c.directRedelivered.Load(),
+				DirectQueued: c.directQueued.Load(), DirectQueuedPeak: c.directQueuedPeak.Load(), DirectDropped: c.directDropped.Load(),
+			},
 		},
 		Series:     Series{Columns: SeriesColumns, Rows: rows},
 		Process:    processInfo(),
 		Detections: snap,
+		Takeovers:  tkSnap,
 	}
+	out.Counters.Sessions.estimateMemory(out.Counters.Direct.DirectQueued)
+	return out
 }
 
 // processInfo reads this process's resource use.

@@ -3,15 +3,19 @@ package protocol
 import "strconv"
 
 // Query is what a connecting client says about itself in the request URI:
-// ?client=ID&resume=SEQ. Resume is meaningful only when HasResume is set.
+// ?client=ID&resume=SEQ&direct=ID. Resume is meaningful only when
+// HasResume is set; Direct (the id of the last direct message the client
+// received) only when HasDirect is.
 type Query struct {
 	Client    uint64
 	HasClient bool
 	Resume    int64
 	HasResume bool
+	Direct    uint64
+	HasDirect bool
 }
 
-// AppendURI appends path?client=ID[&resume=SEQ] to dst, keeping any query
+// AppendURI appends path?client=ID[&resume=SEQ][&direct=ID] to dst, keeping any query
 // the base path already carries.
 func AppendURI(dst []byte, path string, q Query) []byte {
 	dst = append(dst, path...)
@@ -32,11 +36,17 @@ func AppendURI(dst []byte, path string, q Query) []byte {
 		dst = append(dst, sep)
 		dst = append(dst, "resume="...)
 		dst = strconv.AppendInt(dst, q.Resume, 10)
+		sep = '&'
+	}
+	if q.HasDirect {
+		dst = append(dst, sep)
+		dst = append(dst, "direct="...)
+		dst = strconv.AppendUint(dst, q.Direct, 10)
 	}
 	return dst
 }
 
-// ParseURI extracts the path and the client and resume parameters from a
+// ParseURI extracts the path and the client, resume and direct parameters from a
 // request URI as the server reads it from the request line. Parameters that
 // are missing or not numbers are reported as absent; it never allocates.
 func ParseURI(uri []byte) (path []byte, q Query) {
@@ -64,6 +74,10 @@ func parseQuery(s []byte) (q Query) {
 		case "resume":
 			if n, ok := parseUint(val); ok && n <= 1<<63-1 {
 				q.Resume, q.HasResume = int64(n), true
+			}
+		case "direct":
+			if n, ok := parseUint(val); ok {
+				q.Direct, q.HasDirect = n, true
 			}
 		}
 	}

@@ -11,6 +11,7 @@ func TestParseURI(t *testing.T) {
 		{"client", "/ws?client=17", "/ws", Query{Client: 17, HasClient: true}},
 		{"both", "/ws?x=1&client=3&resume=99", "/ws", Query{Client: 3, HasClient: true, Resume: 99, HasResume: true}},
 		{"bad numbers", "/ws?client=-1&resume=abc", "/ws", Query{}},
+		{"direct", "/ws?client=3&direct=12", "/ws", Query{Client: 3, HasClient: true, Direct: 12, HasDirect: true}},
 		{"empty values", "/?client=&resume=", "/", Query{}},
 		{"overflow", "/?client=99999999999999999999999", "/", Query{}},
 	}
@@ -32,6 +33,7 @@ func TestAppendURIRoundTrip(t *testing.T) {
 	}{
 		{"client only", "/ws", Query{Client: 5, HasClient: true}, "/ws?client=5"},
 		{"resume", "/ws", Query{Client: 5, HasClient: true, Resume: 10, HasResume: true}, "/ws?client=5&resume=10"},
+		{"direct", "/ws", Query{Client: 5, HasClient: true, Resume: 10, HasResume: true, Direct: 4, HasDirect: true}, "/ws?client=5&resume=10&direct=4"},
 		{"existing query", "/ws?token=a", Query{Client: 1, HasClient: true}, "/ws?token=a&client=1"},
 	}
 	for _, tt := range tests {
