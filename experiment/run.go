@@ -206,6 +206,18 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 		res.Warnings = append(res.Warnings, finishErr.Error())
 	}
 	sum := reporter.Summarize(shard, reporter.SummaryOptions{LatenessBound: cfg.LatenessBound, Interrupted: outcome.Interrupted})
+	// The server's own view (stormbench's server only), fetched before the
+	// summary is written so that it is part of it.
+	var srvStats *sut.Stats
+	if inj.ctl != nil && (emb == nil || emb.alive()) {
+		st, err := fetchServerStats(ctx, inj.ctl())
+		if err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("server stats: %v", err))
+		} else {
+			srvStats = st
+			sum.Server = serverView(st)
+		}
+	}
 	sum.SetThresholds(p.Thresholds)
 	res.Summary = sum
 	rc := RunConfig{Command: append([]string{"stormbench", "run"}, RedactArgs(p.Args)...), Started: start, Dir: dir, RunID: p.RunID,
@@ -227,8 +239,8 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	if err := reporter.WriteShard(filepath.Join(dir, ShardFile), shard); err != nil {
 		return res, fmt.Errorf("write results: %w", err)
 	}
-	if inj.ctl != nil && (emb == nil || emb.alive()) {
-		if err := writeServerStats(ctx, dir, inj.ctl()); err != nil {
+	if srvStats != nil {
+		if err := writeServerStats(dir, srvStats); err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("server stats: %v", err))
 		}
 	}

@@ -14,13 +14,36 @@ import (
 // writeServerStats saves the server's own view: server.json and
 // server_timeseries.csv. It runs after the run's context may have ended,
 // with a deadline of its own.
-func writeServerStats(ctx context.Context, dir string, ctl *sut.ControlClient) error {
+func fetchServerStats(ctx context.Context, ctl *sut.ControlClient) (*sut.Stats, error) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	st, err := ctl.Stats(sctx, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return &st, nil
+}
+
+// serverView is the part of the server's stats the summary shows.
+func serverView(st *sut.Stats) *reporter.ServerView {
+	c := st.Counters
+	v := &reporter.ServerView{MessagesReceived: c.MessagesReceived, MessagesDuplicate: c.MessagesDuplicate,
+		Takeovers: c.Takeovers, TakeoverSilenceP99Ms: c.TakeoverSilence.P99, ZombiesTerminated: c.ZombiesTerminated,
+		DirectProduced: c.DirectProduced, DirectDropped: c.DirectDropped}
+	for j, name := range st.Series.Columns {
+		if name != "messages_received" || st.IntervalMs <= 0 {
+			continue
+		}
+		for _, r := range st.Series.Rows {
+			if j < len(r) {
+				v.PeakReceivedPerS = max(v.PeakReceivedPerS, r[j]*1000/float64(st.IntervalMs))
+			}
+		}
+	}
+	return v
+}
+
+func writeServerStats(dir string, st *sut.Stats) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err

@@ -57,6 +57,7 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 
 	printSend(p, sum.Send)
 	printDirect(p, sum.Direct)
+	printServerView(p, sum.Server)
 	hb := sum.Heartbeat
 	p("heartbeat")
 	p("  frames\t%d sent, %d received\t%.1f/s", hb.FramesSent, hb.FramesReceived, hb.FramesPerS)

@@ -72,6 +72,9 @@ type Summary struct {
 	// Direct is what the clients received of the server's direct
 	// messages, when it sent any.
 	Direct *DirectSummary `json:"direct,omitempty"`
+	// Server is what stormbench's own server saw of messages and
+	// sessions (set by the caller from its /stats).
+	Server *ServerView `json:"server,omitempty"`
 	// Harness holds the health of the load generator itself.
 	Harness HarnessSummary `json:"harness"`
 	// Kernel holds the machine's TCP memory and listen queue figures,

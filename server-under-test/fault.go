@@ -210,7 +210,9 @@ func (sh *shard) applyFault(f FaultRequest, dur, before time.Duration, counted c
 				// kernel's buffers, as for a plain socket nobody reads.
 				c.relay.Hold()
 			}
-			sh.loop.Cancel(&c.idle)
+			// The server itself is alive: its idle timeout keeps running
+			// and ends a connection that stays silent (a zombie), as it
+			// would behind a real network blackhole. It sends nothing.
 			sh.loop.Cancel(&c.ping)
 			sh.holes = append(sh.holes, c)
 		}
