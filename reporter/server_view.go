@@ -35,7 +35,11 @@ func printServerView(p func(string, ...any), v *ServerView) {
 	if v.MessagesReceived > 0 {
 		p("  messages\t%d received\tduplicates %d (de-duplicated), peak %.0f/s", v.MessagesReceived, v.MessagesDuplicate, v.PeakReceivedPerS)
 	}
-	p("  sessions\t%d taken over\tsilent p99 %s before; zombies terminated %d", v.Takeovers, ms(v.TakeoverSilenceP99Ms), v.ZombiesTerminated)
+	if v.Takeovers > 0 {
+		p("  sessions\t%d taken over\tsilent p99 %s before; zombies terminated %d", v.Takeovers, ms(v.TakeoverSilenceP99Ms), v.ZombiesTerminated)
+	} else {
+		p("  sessions\t0 taken over\tzombies terminated %d", v.ZombiesTerminated)
+	}
 	if v.DirectProduced > 0 {
 		p("  direct\t%d produced\tdropped %d by the offline queues", v.DirectProduced, v.DirectDropped)
 	}
