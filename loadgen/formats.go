@@ -37,6 +37,11 @@ type Formats struct {
 	// ResumeParam is the query parameter that carries the last sequence
 	// number seen when a client reconnects; "" means resume.
 	ResumeParam string `json:"resume_param,omitempty"`
+	// Ack recognises a server's acknowledgement of the clients' own
+	// messages by a JSON field match ("type=ack"); "" means stormbench's.
+	// AckID names its field holding the message's id; "" means id.
+	Ack   string `json:"ack,omitempty"`
+	AckID string `json:"ack_id,omitempty"`
 	// ClientParam is the query parameter that carries the client's ID;
 	// "" means client. ClientParamOff sends none.
 	ClientParam    string `json:"client_param,omitempty"`
@@ -47,7 +52,7 @@ type Formats struct {
 // received messages are read by field lookups instead of stormbench's
 // parser.
 func (f Formats) Custom() bool {
-	return f.AppPing != "" || f.AppPingBinary || f.AppPong != "" || f.AppPongTime != "" || f.SeqField != ""
+	return f.AppPing != "" || f.AppPingBinary || f.AppPong != "" || f.AppPongTime != "" || f.SeqField != "" || f.Ack != "" || f.AckID != ""
 }
 
 // pongTimeUnit is how an echoed time converts to nanoseconds.
@@ -69,6 +74,8 @@ type formats struct {
 	pongTime   jsonpath.Path
 	unit       pongTimeUnit
 	seq        jsonpath.Path
+	ack        jsonpath.Match
+	ackID      jsonpath.Path
 	resume     string
 	client     string // "" when no client parameter is sent
 }
@@ -120,6 +127,12 @@ func compileFormats(f Formats, o template.Options) (*formats, error) {
 	case f.AppPing == "":
 		c.pongTime, _ = jsonpath.Compile("t")
 		c.unit = pongTimeFleetNS
+	}
+	if c.ack, err = jsonpath.CompileMatch(orDefault(f.Ack, "type=ack")); err != nil {
+		bad("Ack", "must be a field match such as type=ack (got %q: %v)", f.Ack, err)
+	}
+	if c.ackID, err = jsonpath.Compile(orDefault(f.AckID, "id")); err != nil {
+		bad("AckID", "must be a field path such as id or data.id (got %q: %v)", f.AckID, err)
 	}
 	seq := orDefault(f.SeqField, "seq")
 	if c.seq, err = jsonpath.Compile(seq); err != nil {

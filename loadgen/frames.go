@@ -123,6 +123,13 @@ func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
 		c.pong(now, v, has)
 		return
 	}
+	if c.snd != nil && fm.ack.Matches(p) {
+		if id, ok := jsonpath.Int(p, fm.ackID); ok && id > 0 {
+			sh.sink.Received(now, TrafficApp, wire)
+			c.acked(uint64(id), false, now)
+			return
+		}
+	}
 	if seq, ok := jsonpath.Int(p, fm.seq); ok {
 		sh.sink.Received(now, TrafficMessage, wire)
 		c.sequence(seq, now)

@@ -353,6 +353,7 @@ func (d *Storm) add(s *Storm) {
 	d.Recovered += s.Recovered
 	d.MessagesLost += s.MessagesLost
 	d.MessagesDuplicated += s.MessagesDuplicated
+	d.App.add(s.App)
 	addCounts(d.DetectCauses, s.DetectCauses)
 	for name, h := range s.Histograms {
 		mergeInto(d.Histograms, name, h)

@@ -140,7 +140,8 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	p("  outage\tp99 %s\treconnect p99 %s", msIf(st.Recovered, st.OutageMs.P99), msIf(st.Recovered, st.ReconnectMs.P99))
 	p("  attempts\t%d\tfailed %d, peak %.0f/s", st.Attempts, st.FailedAttempts, st.PeakAttemptsPerS)
 	if st.PeakSentPerS > 0 {
-		p("  flush burst\tpeak %.0f messages/s\tclients' own messages written", st.PeakSentPerS)
+		m := st.Messages
+		p("  flush burst\tpeak %.0f messages/s\tclients' own messages written; lost %d, dropped %d, duplicated %d", st.PeakSentPerS, m.SentLost, m.SentDropped, m.SentDuplicated)
 	}
 	p("  messages lost\t%d", st.MessagesLost)
 }

@@ -195,9 +195,12 @@ func (s *sink) AppProduced(at time.Duration) { s.series.add(at, colAppProduced, 
 func (s *sink) AppSent(at, _ time.Duration) { s.series.add(at, colAppSent, 1) }
 
 // AppAcked counts an ack and records the delivery latency and its split.
-func (s *sink) AppAcked(at time.Duration, _ int, delivery, queued time.Duration, dup bool) {
+func (s *sink) AppAcked(at time.Duration, storm int, delivery, queued time.Duration, dup bool) {
 	if dup {
 		s.series.add(at, colAppDuplicated, 1)
+		if st := s.storm(storm); st != nil {
+			st.app.SentDuplicated++
+		}
 		if delivery == 0 {
 			return
 		}
@@ -209,10 +212,20 @@ func (s *sink) AppAcked(at time.Duration, _ int, delivery, queued time.Duration,
 }
 
 // AppDropped counts a message a full send queue dropped.
-func (s *sink) AppDropped(at time.Duration, _ int) { s.series.add(at, colAppDropped, 1) }
+func (s *sink) AppDropped(at time.Duration, storm int) {
+	s.series.add(at, colAppDropped, 1)
+	if st := s.storm(storm); st != nil {
+		st.app.SentDropped++
+	}
+}
 
 // AppLost counts messages that will never be acknowledged.
-func (s *sink) AppLost(at time.Duration, _, n int) { s.series.add(at, colAppLost, int64(n)) }
+func (s *sink) AppLost(at time.Duration, storm, n int) {
+	s.series.add(at, colAppLost, int64(n))
+	if st := s.storm(storm); st != nil {
+		st.app.SentLost += int64(n)
+	}
+}
 
 // AppQueue sets the loop's clients' waiting messages of the interval.
 func (s *sink) AppQueue(at time.Duration, waiting int) {
@@ -226,10 +239,20 @@ func (s *sink) DirectReceived(at, latency time.Duration) {
 }
 
 // DirectLost counts a gap of direct messages.
-func (s *sink) DirectLost(at time.Duration, _, n int) { s.series.add(at, colDirectLost, int64(n)) }
+func (s *sink) DirectLost(at time.Duration, storm, n int) {
+	s.series.add(at, colDirectLost, int64(n))
+	if st := s.storm(storm); st != nil {
+		st.app.DirectLost += int64(n)
+	}
+}
 
 // DirectDuplicated counts a direct message received again.
-func (s *sink) DirectDuplicated(at time.Duration, _ int) { s.series.add(at, colDirectDuplicated, 1) }
+func (s *sink) DirectDuplicated(at time.Duration, storm int) {
+	s.series.add(at, colDirectDuplicated, 1)
+	if st := s.storm(storm); st != nil {
+		st.app.DirectDuplicated++
+	}
+}
 
 // SeqRestart counts a connection whose sequence went backwards.
 func (s *sink) SeqRestart(at time.Duration, _ int) { s.series.add(at, colSeqRestarts, 1) }

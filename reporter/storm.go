@@ -13,6 +13,7 @@ type stormRec struct {
 	k                                       int
 	affected, detected, attempts, recovered int64
 	lost, duplicated                        int64
+	app                                     StormMessages
 	causes                                  []int64 // indexed by loadgen.Cause
 	h                                       hists
 }
@@ -40,6 +41,9 @@ type Storm struct {
 	// MessagesDuplicated counts repeated broadcast messages attributed to the
 	// storm.
 	MessagesDuplicated int64 `json:"messages_duplicated"`
+	// App counts the clients' own and the server's direct messages of
+	// the storm.
+	App StormMessages `json:"app"`
 	// DetectCauses counts detections by cause name.
 	DetectCauses map[string]int64 `json:"detect_causes"`
 	// Histograms holds detect_latency, reconnect_latency, outage and
@@ -58,6 +62,7 @@ func (s *stormRec) shard() Storm {
 		Recovered:          s.recovered,
 		MessagesLost:       s.lost,
 		MessagesDuplicated: s.duplicated,
+		App:                s.app,
 		DetectCauses:       causeCounts(s.causes, causeName),
 		Histograms:         map[string]*Hist{},
 	}
@@ -109,4 +114,23 @@ func sumCounts(m map[string]int64) int64 {
 		n += v
 	}
 	return n
+}
+
+// StormMessages counts, for one storm, what happened to the clients' own
+// messages (run --send-rate) and the server's direct messages in its
+// window.
+type StormMessages struct {
+	SentLost         int64 `json:"sent_lost"`
+	SentDropped      int64 `json:"sent_dropped"`
+	SentDuplicated   int64 `json:"sent_duplicated"`
+	DirectLost       int64 `json:"direct_lost"`
+	DirectDuplicated int64 `json:"direct_duplicated"`
+}
+
+func (m *StormMessages) add(o StormMessages) {
+	m.SentLost += o.SentLost
+	m.SentDropped += o.SentDropped
+	m.SentDuplicated += o.SentDuplicated
+	m.DirectLost += o.DirectLost
+	m.DirectDuplicated += o.DirectDuplicated
 }

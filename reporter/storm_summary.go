@@ -40,6 +40,8 @@ type StormSummary struct {
 	// clients wrote their own messages in an interval overlapping [t0,
 	// end] (with --send-rate; 0 otherwise).
 	PeakSentPerS float64 `json:"peak_sent_per_s,omitempty"`
+	// Sent and direct messages of the storm: lost, dropped, duplicated.
+	Messages StormMessages `json:"app_messages"`
 	// DetectMs is T0 → detection.
 	DetectMs Quantiles `json:"detect_ms"`
 	// DetectCauses counts detections by cause.
@@ -122,6 +124,7 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		FailedAttempts:      st.Attempts - st.Recovered,
 		PeakAttemptsPerS:    peakAttemptsPerS(s, info.T0, end),
 		PeakSentPerS:        peakRate(s, "app_sent", info.T0, end),
+		Messages:            st.App,
 		DetectMs:            quantiles(st.hist(mDetect), mDetect),
 		DetectCauses:        map[string]int64{},
 		OutageMs:            quantiles(outage, mOutage),

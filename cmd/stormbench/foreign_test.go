@@ -32,6 +32,9 @@ type foreignServer struct {
 	pongDelay time.Duration
 	pongTime  bool // echo the ping's time in the pong
 	tick      time.Duration
+	// ackFormat, when set, is the server's own ack (a fmt format of the
+	// message id) instead of stormbench's.
+	ackFormat string
 	// caFile, when set, makes the server wss: its self-signed
 	// certificate (made at test time) is written there for --ca-cert.
 	caFile string
@@ -150,6 +153,9 @@ func (fs *foreignServer) serve(w http.ResponseWriter, r *http.Request) {
 			ack := fmt.Sprintf(`{"type":"ack","id":%d}`, ping.ID)
 			if dup {
 				ack = fmt.Sprintf(`{"type":"ack","id":%d,"dup":1}`, ping.ID)
+			}
+			if fs.ackFormat != "" {
+				ack = fmt.Sprintf(fs.ackFormat, ping.ID)
 			}
 			if send([]byte(ack)) != nil {
 				return

@@ -273,7 +273,7 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if err := applyServerFormatFlags(fs, &cfg, &rf.formats); err != nil {
 		return nil, err
 	}
-	if err := applySendFlags(fs, &cfg.Send, &rf.send); err != nil {
+	if err := applySendFlags(fs, &cfg, &rf.send); err != nil {
 		return nil, err
 	}
 	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode != loadgen.HeartbeatNone {

@@ -83,3 +83,23 @@ func TestSendThroughPartition(t *testing.T) {
 		})
 	}
 }
+
+// TestSendForeignAck: a server that acknowledges in its own format is
+// understood through --ack MATCH and --ack-id; every message is settled.
+func TestSendForeignAck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	path, toks := tokenFile(t, 50)
+	fs := startForeign(t, &foreignServer{tokens: toks, ackFormat: `{"event":"delivered","msg":{"id":%d}}`})
+	_, sum, _ := runE2E(t, "--url", "ws://"+fs.addr+"/s?id={{client}}", "-H", "Authorization: Bearer {{line "+path+"}}",
+		"--clients", "50", "--ramp-rate", "1000", "--hold", "1s", "--fault", "none",
+		"--send-rate", "5", "--ack", "event=delivered", "--ack-id", "msg.id")
+	s := sum.Send
+	if s == nil || s.Produced == 0 || s.Lost != 0 || s.Acked+s.Pending != s.Produced || s.Acked < s.Produced*9/10 {
+		t.Fatalf("send %+v", s)
+	}
+	if sum.Counters.MessagesOther > sum.Counters.Connects { // the welcome messages only
+		t.Errorf("%d messages not recognised: acks taken for other traffic?", sum.Counters.MessagesOther)
+	}
+}
