@@ -6,7 +6,12 @@
 // stream with replay for clients that resume, applies admission control
 // (max connections, an accept-rate token bucket → HTTP 503 with
 // Retry-After), and exposes a control API on a separate loopback listener
-// that injects faults and reports the storm as the server saw it. With
+// that injects faults and reports the storm as the server saw it. It acks
+// and de-duplicates the clients' own messages (ack.go, dedup.go), keeps a
+// session per client ID that a newer connection takes over, closing the
+// old one with CloseSessionTakenOver (4409, RFC 6455 §7.4.2; session.go),
+// and produces per-session direct messages kept in a bounded offline queue
+// while the client is away (direct.go). Sessions are per process. With
 // TLS settings it serves wss://, each connection's loop end being a TLS
 // sidecar (tls.go, internal/tlsrelay).
 //

@@ -6,10 +6,10 @@ package sut
 const (
 	// sessionBytes is one session with its map entry and timers, no
 	// message kept.
-	sessionBytes = 0
+	sessionBytes = 284
 	// queuedMessageBytes is one kept direct message (8 bytes of ring, plus
 	// the ring's growth slack on average).
-	queuedMessageBytes = 0
+	queuedMessageBytes = 9
 )
 
 // estimateMemory fills in the per-session and per-message estimates and

@@ -138,6 +138,8 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&s.IdleTimeout, "server-idle-timeout", 0, "embedded server: close clients silent this long (0 = off)")
 	fs.DurationVar(&s.BroadcastInterval, "server-broadcast-interval", time.Second, "embedded server: broadcast a numbered message this often (0 = off)")
 	fs.IntVar(&s.Replay, "server-replay", 1000, "embedded server: messages kept for resuming clients (0 = none)")
+	fs.Float64Var(&s.DirectRate, "server-direct-rate", 0, "embedded server: direct messages per second for each client, queued while it is away (0 = off)")
+	fs.IntVar(&s.OfflineQueue, "server-offline-queue", 1000, "embedded server: direct messages kept per client; beyond it the oldest is dropped")
 	fs.IntVar(&s.Loops, "server-loops", 0, "embedded server: event loops per process (default: GOMAXPROCS, 1 with workers)")
 	fs.IntVar(&rf.serverWorkers, "server-workers", 0, "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients, 5 000 with --server-tls)")
 }
@@ -183,6 +185,8 @@ func runZeroRules(cfg *loadgen.Config, rf *runFlags) []zeroRule {
 		{flag: "server-broadcast-interval", means: "no broadcast"},
 		{flag: "server-replay", means: "no replay for resuming clients", apply: func() { rf.server.Replay = -1 }, negative: true},
 		{flag: "server-loops", refuse: "≥ 1"},
+		{flag: "server-direct-rate", means: "no direct messages"},
+		{flag: "server-offline-queue", refuse: "≥ 1"},
 		{flag: "server-workers", refuse: "≥ 1"},
 	}
 }
@@ -204,6 +208,7 @@ var runFlagNames = map[string]string{
 	"Server.AcceptRate": "--server-accept-rate", "Server.AcceptBurst": "--server-accept-burst", "Server.MaxConns": "--server-max-conns", "Server.PingInterval": "--server-ping-interval",
 	"Server.IdleTimeout": "--server-idle-timeout", "Server.BroadcastInterval": "--server-broadcast-interval",
 	"Server.Replay": "--server-replay", "Server.Loops": "--server-loops",
+	"Server.DirectRate": "--server-direct-rate", "Server.OfflineQueue": "--server-offline-queue",
 }
 
 func joinPresets() string { return strings.Join(loadgen.Presets(), ", ") }
@@ -447,7 +452,7 @@ func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interfa
 	}
 	if !embed {
 		for _, f := range []string{"server-accept-rate", "server-accept-burst", "server-max-conns", "server-ping-interval", "server-idle-timeout",
-			"server-broadcast-interval", "server-replay", "server-loops", "server-workers"} {
+			"server-broadcast-interval", "server-replay", "server-loops", "server-workers", "server-direct-rate", "server-offline-queue"} {
 			if fs.Changed(f) {
 				return usagef("--%s sets the embedded server; with --url the server is yours and this flag would do nothing", f)
 			}

@@ -51,6 +51,9 @@ func serveFlags(cmd *command, cfg *sut.Config) {
 	fs.IntVar(&cfg.AcceptBurst, "accept-burst", 0, "token bucket size (default: accept-rate/10, at least 1)")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", time.Second, "Retry-After sent with a 503 (whole seconds)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "event loops (default: GOMAXPROCS)")
+	fs.Float64Var(&cfg.DirectRate, "direct-rate", 0, "direct messages per second the server produces for each client's session, queued while it is away (0 = off)")
+	fs.IntVar(&cfg.OfflineQueue, "offline-queue", 1000, "direct messages a session keeps for its client; beyond it the oldest is dropped")
+	fs.DurationVar(&cfg.SessionTTL, "session-ttl", 2*time.Minute, "how long a client's session outlives its last connection")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for choosing the connections a partial fault hits")
 	serveTLSFlags(fs, cfg)
 }
@@ -65,6 +68,9 @@ func serveZeroRules(cfg *sut.Config) []zeroRule {
 		{flag: "replay", means: "no replay for resuming clients", apply: func() { cfg.Replay = -1 }, negative: true},
 		{flag: "max-conns", means: "no limit"},
 		{flag: "accept-rate", means: "no limit"},
+		{flag: "direct-rate", means: "no direct messages"},
+		{flag: "offline-queue", refuse: "≥ 1"},
+		{flag: "session-ttl", refuse: "≥ 10ms"},
 		{flag: "accept-burst", refuse: "≥ 1"},
 		{flag: "retry-after", refuse: "≥ 1s"},
 		{flag: "loops", refuse: "≥ 1"},
@@ -79,6 +85,7 @@ var serveFlagNames = map[string]string{
 	"IdleTimeout": "--idle-timeout", "BroadcastInterval": "--broadcast-interval", "Replay": "--replay",
 	"MaxConns": "--max-conns", "AcceptRate": "--accept-rate", "AcceptBurst": "--accept-burst",
 	"RetryAfter": "--retry-after", "Loops": "--loops", "Seed": "--seed",
+	"DirectRate": "--direct-rate", "OfflineQueue": "--offline-queue", "SessionTTL": "--session-ttl",
 }
 
 func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
