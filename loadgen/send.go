@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"time"
+	"unsafe"
 
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
@@ -42,6 +43,10 @@ type Send struct {
 // out-buffer before it waits for the socket to drain: far below maxOut, so
 // that a backlog never looks like a server that stopped reading.
 const maxFlushBuffered = maxOut / 4
+
+// QueueEntryBytes is what one queued message costs a client: its id and
+// when it was produced and sent; the payload is built when it is sent.
+const QueueEntryBytes = int(unsafe.Sizeof(pending{}))
 
 // pending is one message a client produced and no ack has settled.
 type pending struct {

@@ -1,6 +1,10 @@
 package reporter
 
-import "time"
+import (
+	"time"
+
+	"github.com/stormbench/stormbench/loadgen"
+)
 
 // SendSummary is what happened to the messages the clients sent the
 // server (run --send-rate; README: Messages through a storm). Every
@@ -21,6 +25,9 @@ type SendSummary struct {
 	// PeakQueued is the most messages the fleet held waiting at the end
 	// of an interval.
 	PeakQueued int64 `json:"peak_queued"`
+	// PeakQueueBytes is the memory those messages held at the peak in the
+	// clients: loadgen.QueueEntryBytes each (the payload is built when sent).
+	PeakQueueBytes int64 `json:"peak_queue_bytes"`
 	// PeakSentPerS is the highest rate of messages written in an interval.
 	PeakSentPerS float64 `json:"peak_sent_per_s"`
 	// DeliveryMs is produced → acked (the outage included); QueueMs the
@@ -47,6 +54,7 @@ func sendSummary(s *Shard) *SendSummary {
 	for _, v := range s.column("app_queued") {
 		out.PeakQueued = max(out.PeakQueued, v)
 	}
+	out.PeakQueueBytes = out.PeakQueued * int64(loadgen.QueueEntryBytes)
 	out.PeakSentPerS = peakRate(s, "app_sent", 0, s.End)
 	return out
 }
@@ -75,7 +83,7 @@ func printSend(p func(string, ...any), s *SendSummary) {
 	}
 	p("sent messages")
 	p("  produced\t%d\tacked %d, dropped %d, lost %d, pending %d", s.Produced, s.Acked, s.Dropped, s.Lost, s.Pending)
-	p("  written\t%d\tduplicated %d, peak %.0f/s, peak queued %d", s.Sent, s.Duplicated, s.PeakSentPerS, s.PeakQueued)
+	p("  written\t%d\tduplicated %d, peak %.0f/s, peak queued %d (%s in the clients)", s.Sent, s.Duplicated, s.PeakSentPerS, s.PeakQueued, size(s.PeakQueueBytes))
 	if s.Acked > 0 {
 		p("  delivery\tp50 %s\tp99 %s, max %s (queue p99 %s, wire p99 %s)", ms(s.DeliveryMs.P50), ms(s.DeliveryMs.P99), ms(s.DeliveryMs.Max), ms(s.QueueMs.P99), ms(s.WireMs.P99))
 	}
