@@ -216,6 +216,7 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 		} else {
 			srvStats = st
 			sum.Server = serverView(st)
+			stormTakeovers(sum, st)
 		}
 	}
 	sum.SetThresholds(p.Thresholds)

@@ -61,3 +61,36 @@ func writeServerStats(dir string, st *sut.Stats) error {
 	}
 	return reporter.WriteCSV(filepath.Join(dir, "server_timeseries.csv"), st.Series.Columns, rows)
 }
+
+// stormTakeovers attributes the server's takeovers to the storms whose
+// window holds them, aligning its series (seconds since it started) with
+// the run's clock by wall time.
+func stormTakeovers(sum *reporter.Summary, st *sut.Stats) {
+	col := -1
+	for j, name := range st.Series.Columns {
+		if name == "takeovers" {
+			col = j
+		}
+	}
+	if col < 0 || st.StartedUnixNs == 0 {
+		return
+	}
+	runStart := float64(sum.StartedAt.UnixNano())
+	for k := range sum.Storms {
+		storm := &sum.Storms[k]
+		from := runStart + storm.T0*1e9
+		to := runStart + storm.End*1e9
+		var n int64
+		for _, r := range st.Series.Rows {
+			if len(r) <= col {
+				continue
+			}
+			// Row r covers (t−interval, t] since the server started.
+			end := float64(st.StartedUnixNs) + r[0]*1e9
+			if end > from && end-float64(st.IntervalMs)*1e6 < to {
+				n += int64(r[col])
+			}
+		}
+		storm.ServerTakeovers = &n
+	}
+}

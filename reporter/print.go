@@ -139,6 +139,9 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	}
 	p("  outage\tp99 %s\treconnect p99 %s", msIf(st.Recovered, st.OutageMs.P99), msIf(st.Recovered, st.ReconnectMs.P99))
 	p("  attempts\t%d\tfailed %d, peak %.0f/s", st.Attempts, st.FailedAttempts, st.PeakAttemptsPerS)
+	if st.ServerTakeovers != nil && *st.ServerTakeovers > 0 {
+		p("  sessions\t%d taken over\tduplicate sessions the server saw (old connections still open)", *st.ServerTakeovers)
+	}
 	if st.PeakSentPerS > 0 {
 		m := st.Messages
 		p("  flush burst\tpeak %.0f messages/s\tclients' own messages written; lost %d, dropped %d, duplicated %d", st.PeakSentPerS, m.SentLost, m.SentDropped, m.SentDuplicated)

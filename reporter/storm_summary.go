@@ -42,6 +42,10 @@ type StormSummary struct {
 	PeakSentPerS float64 `json:"peak_sent_per_s,omitempty"`
 	// Sent and direct messages of the storm: lost, dropped, duplicated.
 	Messages StormMessages `json:"app_messages"`
+	// ServerTakeovers is the duplicate sessions stormbench's server saw in
+	// the storm window (clients back while their old connection was still
+	// open there); nil when the server is not stormbench's.
+	ServerTakeovers *int64 `json:"server_takeovers,omitempty"`
 	// DetectMs is T0 → detection.
 	DetectMs Quantiles `json:"detect_ms"`
 	// DetectCauses counts detections by cause.

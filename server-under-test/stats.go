@@ -24,8 +24,10 @@ const maxSeriesRows = 36000
 // of the interval in seconds since the server started (its epoch of
 // stats), open is a gauge, the rest are counts within the interval;
 // messages_received counts the clients' messages received (not
-// duplicates): its peak after a storm is the flush burst.
-var SeriesColumns = []string{"t_s", "accepts", "handshakes", "rejects", "disconnects", "open", "messages_received"}
+// duplicates): its peak after a storm is the flush burst; takeovers
+// counts sessions taken over (duplicate sessions), so that a run can
+// attribute them to its storms.
+var SeriesColumns = []string{"t_s", "accepts", "handshakes", "rejects", "disconnects", "open", "messages_received", "takeovers"}
 
 // counters are the server's cumulative event counts; atomics because
 // accept goroutines and event loops both update them.
@@ -225,7 +227,7 @@ type stats struct {
 
 	mu     sync.Mutex
 	rows   [][]float64
-	last   [5]int64 // accepts, handshakes, rejects, disconnects, messages received at the last sample
+	last   [6]int64 // accepts, handshakes, rejects, disconnects, messages received, takeovers at the last sample
 	detect *hdrhistogram.Histogram
 	// takeover holds the silences of taken-over connections (µs).
 	takeover *hdrhistogram.Histogram
@@ -247,7 +249,7 @@ func (s *stats) rejects() int64 {
 
 // sample appends one row; the sampler calls it every SeriesInterval.
 func (s *stats) sample(at time.Time) {
-	cur := [5]int64{s.c.accepts.Load(), s.c.handshakes.Load(), s.rejects(), s.c.disconnects.Load(), s.c.messagesReceived.Load()}
+	cur := [6]int64{s.c.accepts.Load(), s.c.handshakes.Load(), s.rejects(), s.c.disconnects.Load(), s.c.messagesReceived.Load(), s.c.discTakeover.Load()}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := len(s.rows) + 1
@@ -256,6 +258,7 @@ func (s *stats) sample(at time.Time) {
 		float64(cur[0] - s.last[0]), float64(cur[1] - s.last[1]), float64(cur[2] - s.last[2]), float64(cur[3] - s.last[3]),
 		float64(s.c.open.Load()),
 		float64(cur[4] - s.last[4]),
+		float64(cur[5] - s.last[5]),
 	}
 	s.last = cur
 	if len(s.rows) >= maxSeriesRows {

@@ -29,6 +29,9 @@ func TestSessionsAfterBlackhole(t *testing.T) {
 			if v == nil || st.Recovered != 300 {
 				t.Fatalf("server view %+v, recovered %d", v, st.Recovered)
 			}
+			if st.ServerTakeovers == nil || (*st.ServerTakeovers == 300) != tt.takeovers {
+				t.Errorf("storm 1: server takeovers %v", st.ServerTakeovers)
+			}
 			if tt.takeovers && (v.Takeovers != 300 || v.ZombiesTerminated != 0 || v.TakeoverSilenceP99Ms < 1000) {
 				t.Fatalf("takeovers %d (silent p99 %v ms), zombies %d: want 300 takeovers of connections silent ≥ 1 s", v.Takeovers, v.TakeoverSilenceP99Ms, v.ZombiesTerminated)
 			}
