@@ -66,13 +66,16 @@ func writeServerStats(dir string, st *sut.Stats) error {
 // window holds them, aligning its series (seconds since it started) with
 // the run's clock by wall time.
 func stormTakeovers(sum *reporter.Summary, st *sut.Stats) {
-	col := -1
+	col, recv := -1, -1
 	for j, name := range st.Series.Columns {
-		if name == "takeovers" {
+		switch name {
+		case "takeovers":
 			col = j
+		case "messages_received":
+			recv = j
 		}
 	}
-	if col < 0 || st.StartedUnixNs == 0 {
+	if col < 0 || st.StartedUnixNs == 0 || st.IntervalMs <= 0 {
 		return
 	}
 	runStart := float64(sum.StartedAt.UnixNano())
@@ -89,6 +92,9 @@ func stormTakeovers(sum *reporter.Summary, st *sut.Stats) {
 			end := float64(st.StartedUnixNs) + r[0]*1e9
 			if end > from && end-float64(st.IntervalMs)*1e6 < to {
 				n += int64(r[col])
+				if recv >= 0 && recv < len(r) {
+					storm.ServerPeakReceivedPerS = max(storm.ServerPeakReceivedPerS, r[recv]*1000/float64(st.IntervalMs))
+				}
 			}
 		}
 		storm.ServerTakeovers = &n

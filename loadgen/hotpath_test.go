@@ -34,7 +34,7 @@ func (s *countSink) MessageDuplicated(time.Duration, int)                       
 func (s *countSink) SeqRestart(time.Duration, int)                                       {}
 func (s *countSink) PongUntimed(time.Duration)                                           {}
 func (s *countSink) AppProduced(time.Duration)                                           {}
-func (s *countSink) AppSent(time.Duration, time.Duration)                                {}
+func (s *countSink) AppSent(time.Duration, time.Duration, bool)                          {}
 func (s *countSink) AppAcked(time.Duration, int, time.Duration, time.Duration, bool)     {}
 func (s *countSink) AppDropped(time.Duration, int)                                       {}
 func (s *countSink) AppLost(time.Duration, int, int)                                     {}

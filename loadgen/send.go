@@ -180,7 +180,8 @@ func (c *client) sendOne(now time.Duration) {
 	var mask [4]byte
 	binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
 	frame := sh.fw.Frame(ws.OpText, sh.payload, &mask)
-	sh.sink.AppSent(now, now-p.enq)
+	// Produced before this connection opened: part of a flushed backlog.
+	sh.sink.AppSent(now, now-p.enq, p.enq < c.openedAt)
 	if sh.cfg.Send.NoAck {
 		// Nothing will settle it: sent is as far as it goes.
 		s.popFront()

@@ -57,8 +57,10 @@ type Sink interface {
 	// AppProduced records a message a client produced (Config.Send).
 	AppProduced(at time.Duration)
 	// AppSent records a message written to the wire (a redelivery too)
-	// after it waited wait since it was produced.
-	AppSent(at, wait time.Duration)
+	// after it waited wait since it was produced; flushed: it was produced
+	// before the connection it leaves on opened (a backlog flushed after a
+	// reconnect).
+	AppSent(at, wait time.Duration, flushed bool)
 	// AppAcked records an ack: delivery is produced → acked (the outage
 	// included), queued the part of it spent waiting to be sent. dup: the
 	// server had received it before, or the ack settled nothing (then the

@@ -33,6 +33,7 @@ const (
 	colPongsUntimed
 	colAppProduced
 	colAppSent
+	colAppFlushed
 	colAppAcked
 	colAppDuplicated
 	colAppDropped
@@ -71,7 +72,7 @@ var columnNames = [numColumns]string{
 	"heartbeat_bytes_sent", "heartbeat_bytes_received", "reconnects",
 	"messages_other", "retry_after_seen", "retry_after_honoured",
 	"seq_restarts", "pongs_untimed",
-	"app_produced", "app_sent", "app_acked", "app_duplicated", "app_dropped", "app_lost", "app_queued",
+	"app_produced", "app_sent", "app_flushed", "app_acked", "app_duplicated", "app_dropped", "app_lost", "app_queued",
 	"direct_received", "direct_lost", "direct_duplicated",
 	"loop_busy_us", "loop_stall_us", "loop_cpu_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",

@@ -144,7 +144,8 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	}
 	if st.PeakSentPerS > 0 {
 		m := st.Messages
-		p("  flush burst\tpeak %.0f messages/s\tclients' own messages written; lost %d, dropped %d, duplicated %d", st.PeakSentPerS, m.SentLost, m.SentDropped, m.SentDuplicated)
+		p("  flush burst\tpeak %.0f messages/s\twritten by the clients (%.0f/s received by the server); lost %d, dropped %d, duplicated %d",
+			st.PeakSentPerS, st.ServerPeakReceivedPerS, m.SentLost, m.SentDropped, m.SentDuplicated)
 	}
 	p("  messages lost\t%d", st.MessagesLost)
 }

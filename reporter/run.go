@@ -41,6 +41,14 @@ func WriteRun(dir string, s *Shard, sum *Summary, config any) error {
 			return err
 		}
 	}
+	// The message latencies get a file when the run had such messages.
+	for _, m := range []metric{mDelivery, mDeliveryQueue, mDeliveryWire, mDirect} {
+		if h := s.cumulative(m); h != nil && h.TotalCount() > 0 {
+			if err := writeHgrm(dir, s, m); err != nil {
+				return err
+			}
+		}
+	}
 	if err := writeHlog(dir, s); err != nil {
 		return err
 	}

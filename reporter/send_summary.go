@@ -14,7 +14,10 @@ import (
 type SendSummary struct {
 	Produced int64 `json:"produced"`
 	// Sent counts writes to the wire: redeliveries count again.
-	Sent       int64 `json:"sent"`
+	Sent int64 `json:"sent"`
+	// Flushed counts those written from a backlog: produced before the
+	// connection they left on opened.
+	Flushed    int64 `json:"flushed"`
 	Acked      int64 `json:"acked"`
 	Duplicated int64 `json:"duplicated"`
 	Dropped    int64 `json:"dropped"`
@@ -44,7 +47,7 @@ func sendSummary(s *Shard) *SendSummary {
 		return nil
 	}
 	out := &SendSummary{
-		Produced: p, Sent: s.total("app_sent"), Acked: s.total("app_acked"),
+		Produced: p, Sent: s.total("app_sent"), Flushed: s.total("app_flushed"), Acked: s.total("app_acked"),
 		Duplicated: s.total("app_duplicated"), Dropped: s.total("app_dropped"), Lost: s.total("app_lost"),
 		DeliveryMs: quantiles(s.cumulative(mDelivery), mDelivery),
 		QueueMs:    quantiles(s.cumulative(mDeliveryQueue), mDeliveryQueue),
@@ -83,7 +86,7 @@ func printSend(p func(string, ...any), s *SendSummary) {
 	}
 	p("sent messages")
 	p("  produced\t%d\tacked %d, dropped %d, lost %d, pending %d", s.Produced, s.Acked, s.Dropped, s.Lost, s.Pending)
-	p("  written\t%d\tduplicated %d, peak %.0f/s, peak queued %d (%s in the clients)", s.Sent, s.Duplicated, s.PeakSentPerS, s.PeakQueued, size(s.PeakQueueBytes))
+	p("  written\t%d\tflushed %d after reconnects, duplicated %d, peak %.0f/s, peak queued %d (%s in the clients)", s.Sent, s.Flushed, s.Duplicated, s.PeakSentPerS, s.PeakQueued, size(s.PeakQueueBytes))
 	if s.Acked > 0 {
 		p("  delivery\tp50 %s\tp99 %s, max %s (queue p99 %s, wire p99 %s)", ms(s.DeliveryMs.P50), ms(s.DeliveryMs.P99), ms(s.DeliveryMs.Max), ms(s.QueueMs.P99), ms(s.WireMs.P99))
 	}

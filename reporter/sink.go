@@ -192,7 +192,12 @@ func (s *sink) MessageDuplicated(at time.Duration, storm int) {
 func (s *sink) AppProduced(at time.Duration) { s.series.add(at, colAppProduced, 1) }
 
 // AppSent counts a message written to the wire.
-func (s *sink) AppSent(at, _ time.Duration) { s.series.add(at, colAppSent, 1) }
+func (s *sink) AppSent(at, _ time.Duration, flushed bool) {
+	s.series.add(at, colAppSent, 1)
+	if flushed {
+		s.series.add(at, colAppFlushed, 1)
+	}
+}
 
 // AppAcked counts an ack and records the delivery latency and its split.
 func (s *sink) AppAcked(at time.Duration, storm int, delivery, queued time.Duration, dup bool) {

@@ -46,6 +46,9 @@ type StormSummary struct {
 	// the storm window (clients back while their old connection was still
 	// open there); nil when the server is not stormbench's.
 	ServerTakeovers *int64 `json:"server_takeovers,omitempty"`
+	// ServerPeakReceivedPerS is the flush burst as the server saw it: its
+	// highest rate of the clients' messages received in the storm window.
+	ServerPeakReceivedPerS float64 `json:"server_peak_received_per_s,omitempty"`
 	// DetectMs is T0 → detection.
 	DetectMs Quantiles `json:"detect_ms"`
 	// DetectCauses counts detections by cause.
