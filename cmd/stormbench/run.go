@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/stormbench/stormbench/experiment"
+	"github.com/stormbench/stormbench/htmlreport"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
@@ -373,6 +375,9 @@ func printRun(stdout, stderr io.Writer, res *experiment.Result) {
 	if err == nil {
 		_, err = fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
 	}
+	if report := filepath.Join(res.Dir, htmlreport.ReportFile); err == nil && fileExists(report) {
+		_, err = fmt.Fprintf(stdout, "report:  %s (open it in a browser, offline)\n", report)
+	}
 	if err != nil && !errors.Is(err, syscall.EPIPE) {
 		fmt.Fprintf(stderr, "stormbench: print summary: %v (results written to %s)\n", err, res.Dir)
 	}
@@ -473,4 +478,10 @@ func checkWritable(dir string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

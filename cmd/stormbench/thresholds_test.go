@@ -23,7 +23,7 @@ func TestThresholds(t *testing.T) {
 		code       int
 		broken     []string
 	}{
-		{"all met", []string{"recovered_pct>=100", "messages_lost==0", "recovery_p99<30s", "saturated!=true"}, exitOK, nil},
+		{"all met", []string{"recovered_pct>=100", "messages_lost==0", "recovery_p99<30s", "gave_up==0"}, exitOK, nil},
 		{"two broken", []string{"recovery_p100<1ms", "peak_attempts_per_s<1", "recovered_pct>=100"}, exitThresholds,
 			[]string{"recovery_p100<1ms", "peak_attempts_per_s<1"}},
 	}
