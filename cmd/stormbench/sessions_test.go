@@ -38,7 +38,9 @@ func TestSessionsAfterBlackhole(t *testing.T) {
 			if !tt.takeovers && (v.ZombiesTerminated != 300 || v.Takeovers != 0) {
 				t.Fatalf("zombies %d, takeovers %d: want 300 zombies", v.ZombiesTerminated, v.Takeovers)
 			}
-			if s := sum.Send; s == nil || s.Lost != 0 || s.Produced != s.Acked+s.Pending+s.Dropped || v.MessagesReceived != s.Acked-s.Duplicated+v.MessagesDuplicate {
+			// Every acked message reached the server at least once; a
+			// pending one may have reached it with its ack still on the way.
+			if s := sum.Send; s == nil || s.Lost != 0 || s.Produced != s.Acked+s.Pending+s.Dropped || v.MessagesReceived < s.Acked || v.MessagesReceived > s.Acked+s.Pending {
 				t.Errorf("send %+v; server received %d, duplicates %d", s, v.MessagesReceived, v.MessagesDuplicate)
 			}
 		})
