@@ -115,3 +115,16 @@ func FindGroup(groups []Group, dir string) (int, error) {
 	}
 	return 0, fmt.Errorf("%s is none of the compared runs or settings", dir)
 }
+
+// Complete returns the groups that have at least one run: a sweep's
+// settings whose runs are all pending, partial or failed have nothing to
+// compare.
+func Complete(groups []Group) []Group {
+	var out []Group
+	for _, g := range groups {
+		if len(g.Runs) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}

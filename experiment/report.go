@@ -14,29 +14,29 @@ import (
 // folders from other machines and older versions.
 func WriteReport(dir string) error {
 	if reporter.IsSweep(dir) {
-		return writeSweepReport(dir)
+		groups, err := compare.Load([]string{dir})
+		if err != nil {
+			return err
+		}
+		kept := compare.Complete(groups)
+		if len(kept) == 0 {
+			return fmt.Errorf("report %s: no complete run to compare", dir)
+		}
+		return writeSweepReport(dir, kept, compare.Build(kept, 0))
 	}
 	return htmlreport.WriteRun(dir)
 }
 
-// writeSweepReport writes a sweep's comparison page: the comparison of its
-// complete runs, their overlaid charts, and its runs' warnings.
-func writeSweepReport(dir string) error {
+// writeSweepReport writes a sweep's comparison page from its complete
+// runs (groups, already loaded) and their comparison: the table, their
+// overlaid charts, and the runs' warnings.
+func writeSweepReport(dir string, groups []compare.Group, table *compare.Table) error {
 	m, err := reporter.ReadSweep(dir)
 	if err != nil {
 		return err
 	}
-	groups, err := compare.Load([]string{dir})
-	if err != nil {
-		return err
-	}
-	var kept []compare.Group
 	var cg []charts.Group
 	for _, g := range groups {
-		if len(g.Runs) == 0 {
-			continue
-		}
-		kept = append(kept, g)
 		c := charts.Group{Label: g.Label}
 		for _, r := range g.Runs {
 			run, err := charts.Load(r.Dir)
@@ -47,8 +47,5 @@ func writeSweepReport(dir string) error {
 		}
 		cg = append(cg, c)
 	}
-	if len(kept) == 0 {
-		return fmt.Errorf("report %s: no complete run to compare", dir)
-	}
-	return htmlreport.WriteComparison(dir, "stormbench sweep "+m.Name, cg, compare.Build(kept, 0).HTML())
+	return htmlreport.WriteComparison(dir, "stormbench sweep "+m.Name, cg, table.HTML())
 }

@@ -129,7 +129,7 @@ func Sweep(ctx context.Context, s SweepSpec) (*SweepResult, error) {
 		return res, err
 	}
 	if res.Table != nil {
-		if err := writeSweepReport(s.Dir); err != nil {
+		if err := writeSweepReport(s.Dir, res.Groups, res.Table); err != nil {
 			fmt.Fprintf(s.Progress, "sweep: report.html: %v\n", err)
 		}
 	}
@@ -182,12 +182,7 @@ func writeComparison(dir string, res *SweepResult) error {
 	if err != nil {
 		return err
 	}
-	var kept []compare.Group
-	for _, g := range groups {
-		if len(g.Runs) > 0 {
-			kept = append(kept, g)
-		}
-	}
+	kept := compare.Complete(groups)
 	if len(kept) == 0 {
 		return nil
 	}

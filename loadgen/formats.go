@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -48,11 +47,12 @@ type Formats struct {
 	ClientParamOff bool   `json:"client_param_off,omitempty"`
 }
 
-// Custom reports whether any format differs from stormbench's own, so that
-// received messages are read by field lookups instead of stormbench's
-// parser.
+// Custom reports whether any heartbeat or broadcast format differs from
+// stormbench's own, so that received messages are read by field lookups
+// instead of stormbench's parser. An ack format of the server's own
+// (Ack) is recognised on either path.
 func (f Formats) Custom() bool {
-	return f.AppPing != "" || f.AppPingBinary || f.AppPong != "" || f.AppPongTime != "" || f.SeqField != "" || f.Ack != "" || f.AckID != ""
+	return f.AppPing != "" || f.AppPingBinary || f.AppPong != "" || f.AppPongTime != "" || f.SeqField != ""
 }
 
 // pongTimeUnit is how an echoed time converts to nanoseconds.
@@ -68,6 +68,7 @@ const (
 // formats is Formats compiled once per fleet; immutable.
 type formats struct {
 	custom     bool
+	customAck  bool               // the server acknowledges in its own format (Formats.Ack)
 	ping       *template.Template // nil: stormbench's ping
 	pingBinary bool
 	pong       jsonpath.Match
@@ -84,7 +85,7 @@ type formats struct {
 // the files its templates share. Errors are *FieldError keyed by the
 // field's path under Formats.
 func compileFormats(f Formats, o template.Options) (*formats, error) {
-	c := &formats{custom: f.Custom(), pingBinary: f.AppPingBinary, resume: orDefault(f.ResumeParam, "resume")}
+	c := &formats{custom: f.Custom(), customAck: f.Ack != "", pingBinary: f.AppPingBinary, resume: orDefault(f.ResumeParam, "resume")}
 	if !f.ClientParamOff {
 		c.client = orDefault(f.ClientParam, "client")
 	}
@@ -179,15 +180,6 @@ func (f *formats) echoedNS(v int64) (int64, bool) {
 		return v * 1e6, true
 	}
 	return 0, false
-}
-
-// String describes the formats for messages and errors.
-func (f *formats) String() string {
-	ping := "stormbench's"
-	if f.ping != nil {
-		ping = f.ping.String()
-	}
-	return fmt.Sprintf("ping %s, pong %s, seq %s", ping, f.pong, f.seq)
 }
 
 // compile compiles what the resolved c says about the server's formats and

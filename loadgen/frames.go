@@ -70,6 +70,9 @@ func (c *client) closeFrame(code uint16, now time.Duration) {
 func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 	sh := c.sh
 	now := sh.now
+	if c.foreignAck(p, wire, now) {
+		return c.state == StateOpen
+	}
 	if sh.fl.formats.custom {
 		c.foreignMessage(p, wire, now)
 		return c.state == StateOpen
@@ -123,19 +126,29 @@ func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
 		c.pong(now, v, has)
 		return
 	}
-	if c.snd != nil && fm.ack.Matches(p) {
-		if id, ok := jsonpath.Int(p, fm.ackID); ok && id > 0 {
-			sh.sink.Received(now, TrafficApp, wire)
-			c.acked(uint64(id), false, now)
-			return
-		}
-	}
 	if seq, ok := jsonpath.Int(p, fm.seq); ok {
 		sh.sink.Received(now, TrafficMessage, wire)
 		c.sequence(seq, now)
 		return
 	}
 	sh.sink.Received(now, TrafficUnrecognised, wire)
+}
+
+// foreignAck settles a client message acknowledged in the server's own
+// format (--ack MATCH, --ack-id), whatever its other formats; it reports
+// whether p was such an ack.
+func (c *client) foreignAck(p []byte, wire int, now time.Duration) bool {
+	fm := c.sh.fl.formats
+	if !fm.customAck || c.snd == nil || !fm.ack.Matches(p) {
+		return false
+	}
+	id, ok := jsonpath.Int(p, fm.ackID)
+	if !ok || id <= 0 {
+		return false
+	}
+	c.sh.sink.Received(now, TrafficApp, wire)
+	c.acked(uint64(id), false, now)
+	return true
 }
 
 // pong times an app pong: from the time it echoes (has: the field was

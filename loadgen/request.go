@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -236,8 +235,3 @@ func RedactHeader(h string) string {
 
 // redacted replaces a secret in what is written down.
 const redacted = "[redacted]"
-
-// String describes the request for messages.
-func (r *upgradeRequest) String() string {
-	return fmt.Sprintf("%d per-client headers, client parameter %q, resume parameter %q", len(r.headers), r.client, r.resume)
-}

@@ -127,9 +127,14 @@ func (c *client) produce(now, scheduled time.Duration) {
 	if q := sh.cfg.Send.queue(); s.waiting() > q {
 		sh.sink.AppDropped(now, sh.stormOf(c))
 		sh.queued--
-		if sh.cfg.Send.DropNewest {
+		switch {
+		case sh.cfg.Send.DropNewest:
 			s.q = s.q[:len(s.q)-1]
-		} else {
+		case s.inflight == 0:
+			// The usual case (a queue fills while disconnected, when
+			// nothing is in flight): the oldest waiting one is the head.
+			s.popFront()
+		default:
 			i := s.head + s.inflight
 			copy(s.q[i:], s.q[i+1:])
 			s.q = s.q[:len(s.q)-1]

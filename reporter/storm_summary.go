@@ -209,18 +209,7 @@ func recoveryAt(outage *Hist, affected int64, permille int64) *float64 {
 // peakAttemptsPerS returns the highest attempts count of the series
 // intervals that overlap [t0, end], as a rate per second.
 func peakAttemptsPerS(s *Shard, t0, end time.Duration) float64 {
-	attempts := s.column("attempts")
-	if len(attempts) == 0 || s.Interval <= 0 {
-		return 0
-	}
-	first := int(max(t0, 0) / s.Interval)
-	last := int((end+s.Interval-1)/s.Interval) - 1
-	last = min(max(last, first), len(attempts)-1)
-	var peak int64
-	for i := first; i <= last; i++ {
-		peak = max(peak, attempts[i])
-	}
-	return float64(peak) * float64(time.Second) / float64(s.Interval)
+	return peakRate(s, "attempts", t0, end)
 }
 
 // countedByClients reports whether the clients themselves count the

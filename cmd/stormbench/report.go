@@ -46,7 +46,7 @@ func reportCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 			return fmt.Errorf("report: %w", err)
 		}
 		fmt.Fprintf(stdout, "sweep: %s\n\n", dir)
-		if err := compare.Build(nonEmpty(groups), 0).Write(stdout, compare.FormatText); err != nil {
+		if err := compare.Build(compare.Complete(groups), 0).Write(stdout, compare.FormatText); err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(stdout, "\nreport: %s\n", filepath.Join(dir, htmlreport.ReportFile))
@@ -65,15 +65,4 @@ func reportCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "\nreport: %s\n", filepath.Join(dir, htmlreport.ReportFile))
 	return err
-}
-
-// nonEmpty drops the groups without a complete run.
-func nonEmpty(groups []compare.Group) []compare.Group {
-	var out []compare.Group
-	for _, g := range groups {
-		if len(g.Runs) > 0 {
-			out = append(out, g)
-		}
-	}
-	return out
 }

@@ -272,13 +272,18 @@ func AppendSend(dst []byte, client, id uint64, t int64, size int) []byte {
 	dst = strconv.AppendInt(dst, t, 10)
 	if pad := size - (len(dst) - start) - len(`,"p":""}`); pad > 0 {
 		dst = append(dst, `,"p":"`...)
-		for range pad {
-			dst = append(dst, 'x')
+		for pad > 0 {
+			n := min(pad, len(padding))
+			dst = append(dst, padding[:n]...)
+			pad -= n
 		}
 		dst = append(dst, '"')
 	}
 	return append(dst, '}')
 }
+
+// padding fills a client message up to its size, a chunk at a time.
+const padding = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 
 // AppendAck appends the server's acknowledgement {"type":"ack","id":id} to
 // dst, with "dup":1 when the server had already received that message.
