@@ -324,10 +324,15 @@ func TestForeignSequence(t *testing.T) {
 	fs := startForeign(t, &foreignServer{tokens: toks, tick: 50 * time.Millisecond})
 	_, sum, _ := runE2E(t, "--url", "ws://"+fs.addr+"/s?id={{client}}", "-H", "Authorization: Bearer {{line "+path+"}}",
 		"--clients", "100", "--ramp-rate", "2000", "--hold", "1s", "--fault", "reset", "--backoff-base", "200ms",
-		"--seq-field", "meta.n", "--resume=false")
+		"--seq-field", "meta.n", "--resume=false", "--storms", "2")
 	c := sum.Counters
 	st := sum.Storms[0]
-	if st.Recovered != 100 || c.MessagesDuplicated != 0 || c.SeqRestarts < st.Recovered || c.MessagesOther < c.Connects {
+	// A client that reconnected in the last moments of the final storm may
+	// not have had a tick yet when the run ended, so only the first storm's
+	// reconnections (followed by a whole --hold of ticks) must all show as
+	// restarts; no connection can restart twice.
+	if st.Recovered != 100 || c.MessagesDuplicated != 0 || c.SeqRestarts < int64(st.Recovered) ||
+		c.SeqRestarts > c.Connects-100 || c.MessagesOther < c.Connects {
 		t.Fatalf("recovered %d; duplicated %d, sequence restarts %d, other %d (connects %d)", st.Recovered, c.MessagesDuplicated, c.SeqRestarts, c.MessagesOther, c.Connects)
 	}
 	if c.MessagesReceived == 0 || c.MessagesLost != 0 {
