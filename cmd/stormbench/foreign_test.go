@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,8 +45,9 @@ type foreignServer struct {
 	bad     int         // upgrades refused for a wrong or missing token
 	origin  map[string]int
 	team    map[string]int
-	holds   []time.Duration  // ping received → pong sent, as the server timed it
-	seen    map[[2]int64]int // (client, message id) → times received
+	holds   []time.Duration   // ping received → pong sent, as the server timed it
+	pingOps map[ws.OpCode]int // pings received by frame opcode (the pong answers in kind)
+	seen    map[[2]int64]int  // (client, message id) → times received
 	acks    int
 	addr    string
 	closeLn func()
@@ -53,7 +55,7 @@ type foreignServer struct {
 
 func startForeign(t *testing.T, fs *foreignServer) *foreignServer {
 	t.Helper()
-	fs.ok, fs.origin, fs.team, fs.seen = map[int]int{}, map[string]int{}, map[string]int{}, map[[2]int64]int{}
+	fs.ok, fs.origin, fs.team, fs.seen, fs.pingOps = map[int]int{}, map[string]int{}, map[string]int{}, map[[2]int64]int{}, map[ws.OpCode]int{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -101,11 +103,12 @@ func (fs *foreignServer) serve(w http.ResponseWriter, r *http.Request) {
 	fs.team[r.Header.Get("X-Team")]++
 	fs.mu.Unlock()
 	var wmu sync.Mutex
-	send := func(b []byte) error {
+	sendOp := func(op ws.OpCode, b []byte) error {
 		wmu.Lock()
 		defer wmu.Unlock()
-		return wsutil.WriteServerText(conn, b)
+		return wsutil.WriteServerMessage(conn, op, b)
 	}
+	send := func(b []byte) error { return sendOp(ws.OpText, b) }
 	done := make(chan struct{})
 	defer func() { close(done); conn.Close() }()
 	_ = send([]byte(`{"kind":"welcome"}`))
@@ -130,7 +133,7 @@ func (fs *foreignServer) serve(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return
 		}
-		if op != ws.OpText {
+		if op != ws.OpText && op != ws.OpBinary {
 			continue
 		}
 		var ping struct {
@@ -166,6 +169,9 @@ func (fs *foreignServer) serve(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		got := time.Now()
+		fs.mu.Lock()
+		fs.pingOps[op]++
+		fs.mu.Unlock()
 		time.AfterFunc(fs.pongDelay, func() {
 			pong := `{"type":"pong"}`
 			if fs.pongTime {
@@ -174,7 +180,7 @@ func (fs *foreignServer) serve(w http.ResponseWriter, r *http.Request) {
 			fs.mu.Lock()
 			fs.holds = append(fs.holds, time.Since(got))
 			fs.mu.Unlock()
-			_ = send([]byte(pong))
+			_ = sendOp(op, []byte(pong))
 		})
 	}
 }
@@ -270,6 +276,7 @@ func TestForeignHeartbeat(t *testing.T) {
 		{"echoed ms", true, []string{"--app-pong", "type=pong", "--app-pong-time", "time"}, true},
 		{"no echo, from the ping", false, []string{"--app-pong", "type=pong"}, true},
 		{"field missing", false, []string{"--app-pong-time", "time"}, false},
+		{"binary ping", true, []string{"--app-ping-binary", "--app-pong", "type=pong", "--app-pong-time", "time"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,7 +299,11 @@ func TestForeignHeartbeat(t *testing.T) {
 			}
 			fs.mu.Lock()
 			holds := append([]time.Duration(nil), fs.holds...)
+			text, bin := fs.pingOps[ws.OpText], fs.pingOps[ws.OpBinary]
 			fs.mu.Unlock()
+			if binary := slices.Contains(tt.flags, "--app-ping-binary"); binary && (text != 0 || bin == 0) || !binary && bin != 0 {
+				t.Fatalf("the server got %d text and %d binary pings", text, bin)
+			}
 			minHold, maxHold := holds[0], holds[0]
 			for _, h := range holds {
 				minHold, maxHold = min(minHold, h), max(maxHold, h)
