@@ -145,7 +145,7 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		}
 		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: sink, live: live, storm: stormState{k: -1}, target: tgt.forLoop(),
 			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq),
-			wf: wsframe.Config{Role: wsframe.Client, MaxMessage: cfg.MaxMessage}})
+			wf: wsframe.Config{Role: wsframe.Client, MaxMessage: cfg.MaxMessage}, procCPU: i == 0})
 	}
 	// Local client i has global ID i·Count + Index and lives on loop i mod Loops.
 	n := localClients(cfg.Clients, cfg.Shard)

@@ -18,6 +18,7 @@ type countSink struct {
 }
 
 func (s *countSink) Attempt(time.Duration, time.Duration)                                {}
+func (s *countSink) ProcessCPU(time.Duration, time.Duration)                             {}
 func (s *countSink) Connected(time.Duration, ConnectTiming)                              {}
 func (s *countSink) Failed(time.Duration, FailCause)                                     {}
 func (s *countSink) Disconnected(time.Duration, Cause)                                   {}

@@ -37,6 +37,8 @@ type shard struct {
 	invalid                               int64 // state machine events the table refused (bugs)
 	partitionEnd                          time.Duration
 	busyFrom                              time.Duration // start of the busy time not reported yet
+	procCPU                               bool          // this loop reports the process's CPU time (one per process)
+	procLast                              time.Duration // the process's CPU time at the last report
 	limbo                                 []int         // sockets of partitioned clients, closed when the partition ends
 	storm                                 stormState
 
@@ -105,11 +107,19 @@ func (sh *shard) reportBusy() {
 	// up to this moment.
 	now := sh.loop.Now()
 	busy, longest, cpu := sh.loop.TakeBusy()
+	var proc time.Duration
+	if sh.procCPU {
+		total := processCPU()
+		proc, sh.procLast = total-sh.procLast, total
+	}
 	from, iv := sh.busyFrom, sh.cfg.Interval
 	sh.busyFrom = now
 	span := now - from
 	if span <= 0 {
 		sh.sink.LoopBusy(now, busy, longest, cpu)
+		if sh.procCPU {
+			sh.sink.ProcessCPU(now, proc)
+		}
 		return
 	}
 	for t := from; t < now; {
@@ -124,8 +134,20 @@ func (sh *shard) reportBusy() {
 			l = longest
 		}
 		sh.sink.LoopBusy(t, share, l, cpuShare)
+		if sh.procCPU {
+			sh.sink.ProcessCPU(t, time.Duration(float64(proc)*part))
+		}
 		t = end
 	}
+}
+
+// processCPU returns the CPU time of the whole process, every thread.
+func processCPU() time.Duration {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts) != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }
 
 func (sh *shard) publish() {
@@ -153,6 +175,9 @@ func (sh *shard) start(rampStart time.Duration) {
 	sh.partEnd.Init(sh, tickPartitionEnd)
 	sh.loop.TakeBusy()
 	sh.busyFrom = sh.loop.Now()
+	if sh.procCPU {
+		sh.procLast = processCPU()
+	}
 	first := (sh.loop.Now()/sh.cfg.Interval + 1) * sh.cfg.Interval
 	sh.loop.Schedule(&sh.tick, first)
 	rate := sh.cfg.RampRate

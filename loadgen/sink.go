@@ -108,6 +108,13 @@ type Sink interface {
 	// busy (busy time without CPU is time the machine ran something else).
 	// The loop reports every interval.
 	LoopBusy(at, busy, longest, cpu time.Duration)
+	// ProcessCPU records the CPU time the whole process used within the
+	// interval that holds at: its loops and every other thread (TLS relays
+	// of wss connections, the garbage collector, the runtime). One loop
+	// per process reports it, every interval; the part outside the loops
+	// tells a harness starved by its own work from one starved by other
+	// processes.
+	ProcessCPU(at, cpu time.Duration)
 	// Cut closes the current histogram interval (a phase such as "ramp",
 	// "hold", "storm-1") and opens the next one named phase.
 	Cut(at time.Duration, phase string)

@@ -45,6 +45,7 @@ const (
 	colLoopBusy
 	colLoopStall
 	colLoopCPU
+	colProcCPU
 	colTCPMemPages
 	colTCPInUse
 	colTCPOrphans
@@ -74,7 +75,7 @@ var columnNames = [numColumns]string{
 	"seq_restarts", "pongs_untimed",
 	"app_produced", "app_sent", "app_flushed", "app_acked", "app_duplicated", "app_dropped", "app_lost", "app_queued",
 	"direct_received", "direct_lost", "direct_duplicated",
-	"loop_busy_us", "loop_stall_us", "loop_cpu_us",
+	"loop_busy_us", "loop_stall_us", "loop_cpu_us", "proc_cpu_us",
 	"tcp_mem_pages", "tcp_inuse", "tcp_orphans", "tcp_time_wait",
 	"tcp_abort_on_memory", "tcp_memory_pressures", "listen_overflows", "listen_drops",
 }

@@ -335,6 +335,12 @@ func (s *sink) ProtocolError(_ time.Duration, rule wsframe.Rule) {
 	s.rules[index(int(rule), len(s.rules))]++
 }
 
+// ProcessCPU adds the CPU time of the whole process to its interval, in
+// microseconds.
+func (s *sink) ProcessCPU(at, cpu time.Duration) {
+	s.series.row(s.series.bucket(at)).v[colProcCPU] += max(int64(cpu/time.Microsecond), 0)
+}
+
 // LoopBusy adds the loop's busy time and its thread's CPU time to its
 // interval, in microseconds, and keeps the interval's longest stretch of
 // work.

@@ -1,6 +1,7 @@
 package reporter
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -213,20 +214,22 @@ func TestGaugesCarryForward(t *testing.T) {
 // TestVerdict: lateness over the bound is explained by the loops' own
 // record: saturated when they were busy ≥ 90 % for a second and more,
 // starved when they were mostly idle, a burst otherwise; and only the
-// first two flag the run saturated.
+// first two flag the run saturated. A starved harness whose own threads
+// outside the loops took the CPU is told apart from one other processes
+// starved.
 func TestVerdict(t *testing.T) {
-	type interval struct{ busy, stall, cpu time.Duration }
+	type interval struct{ busy, stall, cpu, proc time.Duration }
 	busyFor := func(n int, busy, stall time.Duration) []interval {
 		out := make([]interval, n)
 		for i := range out {
-			out[i] = interval{busy, stall, busy}
+			out[i] = interval{busy, stall, busy, 0}
 		}
 		return out
 	}
-	preempted := func(n int, busy, cpu time.Duration) []interval {
+	preempted := func(n int, busy, cpu, proc time.Duration) []interval {
 		out := make([]interval, n)
 		for i := range out {
-			out[i] = interval{busy, busy, cpu}
+			out[i] = interval{busy, busy, cpu, proc}
 		}
 		return out
 	}
@@ -237,13 +240,17 @@ func TestVerdict(t *testing.T) {
 		intervals []interval // of the phase "storm-1", 100 ms each
 		want      VerdictState
 		saturated bool
+		self      bool // the cause is the load generator's own threads
 	}{
-		{"within the bound", 4 * time.Millisecond, 0, busyFor(10, 95*time.Millisecond, 90*time.Millisecond), VerdictOK, false},
-		{"burst", 60 * time.Millisecond, 0, append(busyFor(5, 98*time.Millisecond, 95*time.Millisecond), busyFor(15, 10*time.Millisecond, time.Millisecond)...), VerdictBurst, false},
-		{"saturated", 200 * time.Millisecond, 0, busyFor(20, 99*time.Millisecond, 100*time.Millisecond), VerdictSaturated, true},
-		{"starved", 12 * time.Millisecond, 0, busyFor(20, 10*time.Millisecond, time.Millisecond), VerdictStarved, true},
-		{"custom bound", 2 * time.Millisecond, time.Millisecond, busyFor(20, 10*time.Millisecond, 500*time.Microsecond), VerdictStarved, true},
-		{"busy but preempted", 300 * time.Millisecond, 0, preempted(20, 99*time.Millisecond, 20*time.Millisecond), VerdictStarved, true},
+		{"within the bound", 4 * time.Millisecond, 0, busyFor(10, 95*time.Millisecond, 90*time.Millisecond), VerdictOK, false, false},
+		{"burst", 60 * time.Millisecond, 0, append(busyFor(5, 98*time.Millisecond, 95*time.Millisecond), busyFor(15, 10*time.Millisecond, time.Millisecond)...), VerdictBurst, false, false},
+		{"saturated", 200 * time.Millisecond, 0, busyFor(20, 99*time.Millisecond, 100*time.Millisecond), VerdictSaturated, true, false},
+		{"starved", 12 * time.Millisecond, 0, busyFor(20, 10*time.Millisecond, time.Millisecond), VerdictStarved, true, false},
+		{"custom bound", 2 * time.Millisecond, time.Millisecond, busyFor(20, 10*time.Millisecond, 500*time.Microsecond), VerdictStarved, true, false},
+		{"busy but preempted", 300 * time.Millisecond, 0, preempted(20, 99*time.Millisecond, 20*time.Millisecond, 0), VerdictStarved, true, false},
+		{"preempted, little outside the loops", 300 * time.Millisecond, 0, preempted(20, 99*time.Millisecond, 20*time.Millisecond, 30*time.Millisecond), VerdictStarved, true, false},
+		{"preempted by its own TLS relays", 300 * time.Millisecond, 0, preempted(20, 99*time.Millisecond, 20*time.Millisecond, 110*time.Millisecond), VerdictStarved, true, true},
+		{"idle loops, busy process", 12 * time.Millisecond, 0, preempted(20, 10*time.Millisecond, 3*time.Millisecond, 60*time.Millisecond), VerdictStarved, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,6 +260,9 @@ func TestVerdict(t *testing.T) {
 			for i, iv := range tt.intervals {
 				at := time.Second + time.Duration(i)*100*time.Millisecond
 				s.LoopBusy(at, iv.busy, iv.stall, iv.cpu)
+				if iv.proc > 0 {
+					s.ProcessCPU(at, iv.proc)
+				}
 				s.Lateness(tt.lateness)
 				s.Attempt(at, 0)
 			}
@@ -269,6 +279,9 @@ func TestVerdict(t *testing.T) {
 			}
 			if tt.want != VerdictOK && (ph.Verdict.Cause == "" || ph.Verdict.Affects == "" || ph.Verdict.Remedy == "") {
 				t.Errorf("verdict without cause, effect or remedy: %+v", ph.Verdict)
+			}
+			if self := strings.Contains(ph.Verdict.Cause, "starved itself"); tt.want == VerdictStarved && self != tt.self {
+				t.Errorf("cause %q: want the harness's own threads blamed %v (outside the loops %.2f cores)", ph.Verdict.Cause, tt.self, ph.Verdict.OutsideLoopsCores)
 			}
 			if tt.want == VerdictBurst && ph.Verdict.DelayMs < 95 {
 				t.Errorf("burst delay %v ms, want the 95 ms stall", ph.Verdict.DelayMs)

@@ -21,9 +21,11 @@ const (
 	// more without keeping up: the CPU, not the server, set the pace, and
 	// the phase's figures describe the harness.
 	VerdictSaturated
-	// VerdictStarved: late while the loops were mostly idle: other
-	// processes (the embedded server on the same cores, other programs)
-	// held the CPU when the loops had work to do.
+	// VerdictStarved: late while the loops were mostly idle or kept off
+	// the CPU: other processes (the embedded server on the same cores,
+	// other programs), or the load generator's own threads outside its
+	// loops (TLS relays, the garbage collector), held the CPU when the
+	// loops had work to do. The cause says which.
 	VerdictStarved
 	numVerdictStates
 )
@@ -66,6 +68,10 @@ const (
 	// of it (each wake-up costs some time the runtime's other threads take
 	// on the same core), spinning loops all of it.
 	ranShare = 0.3
+	// ownShare: a starved harness starved itself when its processes used,
+	// outside their loops, at least this many cores on average over the
+	// phase and more CPU than the loops themselves.
+	ownShare = 0.25
 )
 
 // Verdict explains a phase's timer lateness: its state, what caused it,
@@ -78,6 +84,11 @@ type Verdict struct {
 	// LongestStallMs is the longest stretch a loop worked without a pause:
 	// an event that became ready during it waited at most that long.
 	LongestStallMs float64 `json:"longest_stall_ms"`
+	// OutsideLoopsCores is the CPU the load generator's processes used
+	// outside their event loops (TLS relays, the garbage collector, the
+	// runtime), in cores on average over the phase; absent in results of a
+	// version that did not record it.
+	OutsideLoopsCores float64 `json:"outside_loops_cores,omitempty"`
 	// DelayMs bounds the harness's own delay in the phase's figures: the
 	// larger of the timer lateness maximum and the longest stall.
 	DelayMs float64 `json:"delay_ms"`
@@ -95,14 +106,18 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 	busy := s.column(columnNames[colLoopBusy])
 	stall := s.column(columnNames[colLoopStall])
 	cpu := s.column(columnNames[colLoopCPU])
+	proc := s.column(columnNames[colProcCPU])
 	first, last := intervalRange(s, from, to)
 	capacity := float64(max(s.Loops, 1)) * float64(s.Interval/time.Microsecond)
 	run, longest, runStart, bestStart := 0, 0, 0, 0
-	var busySum, cpuSum int64
+	var busySum, cpuSum, procSum int64
 	for i := first; i <= last && i < len(busy); i++ {
 		busySum += busy[i]
 		if i < len(cpu) {
 			cpuSum += cpu[i]
+		}
+		if i < len(proc) {
+			procSum += proc[i]
 		}
 		if float64(busy[i]) >= sustainedShare*capacity {
 			if run == 0 {
@@ -120,6 +135,13 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 		}
 	}
 	v.SustainedBusyS = float64(longest) * s.Interval.Seconds()
+	outside := max(procSum-cpuSum, 0)
+	if span := int64(last-first+1) * int64(s.Interval/time.Microsecond); procSum > 0 && span > 0 {
+		v.OutsideLoopsCores = float64(outside) / float64(span)
+	}
+	// The load generator starved itself: its own threads outside the loops
+	// took more CPU than the loops, and a good share of a core.
+	self := v.OutsideLoopsCores >= ownShare && outside > cpuSum
 	v.DelayMs = max(late.Max, v.LongestStallMs)
 	if late.P99 <= boundMs {
 		return v
@@ -144,6 +166,12 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 		ran = float64(cpuSum) / float64(busySum)
 	}
 	switch {
+	case (ran < ranShare || mean < idleShare && v.LongestStallMs <= 2*boundMs) && self:
+		v.State = VerdictStarved
+		v.Cause = fmt.Sprintf("its loops had work %.0f %% of the time but their threads ran only %.0f %% of that (timer lateness p99 %s, max %s) while the load generator's own threads outside the loops — TLS relays of wss connections, the garbage collector — used %.2f cores: the harness starved itself",
+			mean*100, ran*100, ms(late.P99), ms(late.Max), v.OutsideLoopsCores)
+		v.Affects = fmt.Sprintf("the figures of %s carry up to %s of waiting for the CPU; %s", name, ms(v.DelayMs), res)
+		v.Remedy = "give that work cores of its own or less of it at once: the load generator on a machine of its own (the server via --url), fewer clients per run, and for wss fewer handshakes at a time (a slower --ramp-rate, a larger --backoff-base)"
 	case ran < ranShare:
 		v.State = VerdictStarved
 		v.Cause = fmt.Sprintf("its loops had work %.0f %% of the time but their threads ran only %.0f %% of that (timer lateness p99 %s, max %s): other processes — the server on the same cores, other programs — held the CPU",
