@@ -20,18 +20,20 @@ func cdfFigure(curves []curve, subtitle []string) *figure {
 		p := newPanel(hp.title, fmt.Sprintf("latency (%s)", unit), "share of clients at or below (%)")
 		drawn := 0
 		for _, c := range curves {
-			h := c.run.Hists[hp.metric]
-			if h.Empty() {
-				continue
-			}
-			xs := make([]float64, len(h.Points))
-			ys := make([]float64, len(h.Points))
-			for i, pt := range h.Points {
-				xs[i], ys[i] = pt.Value/div, pt.Percentile*100
-			}
-			if l := newLine(xs, ys, c.colorIn(pi), nil); l != nil {
-				p.Add(l)
-				drawn++
+			for k, r := range c.runs() {
+				h := r.Hists[hp.metric]
+				if h.Empty() {
+					continue
+				}
+				xs := make([]float64, len(h.Points))
+				ys := make([]float64, len(h.Points))
+				for i, pt := range h.Points {
+					xs[i], ys[i] = pt.Value/div, pt.Percentile*100
+				}
+				if l := c.line(pi, k, xs, ys); l != nil {
+					p.Add(l)
+					drawn++
+				}
 			}
 		}
 		if drawn == 0 {

@@ -1,15 +1,42 @@
 package charts
 
-import "image/color"
+import (
+	"image/color"
 
-// curve is one run drawn in an overlay: its legend text and colour.
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// curve is one setting drawn in an overlay: its legend text and colour,
+// its first run, and the setting's other repeats.
 type curve struct {
 	label string
 	color color.Color
 	run   *Run
+	// repeats are the setting's other runs (repeats 2, 3, …): drawn thin
+	// and pale in the curve's colour behind the first, so that the spread
+	// between repeats is seen, not hidden behind one of them.
+	repeats []*Run
 	// panelColors, when set, colours each panel's line on its own: a
 	// one-run chart tells metrics apart, not runs.
 	panelColors []color.Color
+}
+
+// runs returns the curve's runs, the first repeat first.
+func (c curve) runs() []*Run {
+	return append([]*Run{c.run}, c.repeats...)
+}
+
+// line draws the curve's k-th run (k = 0 is the first repeat): the first
+// bold in the curve's colour, the others thin and pale in the same one.
+func (c curve) line(panel, k int, xs, ys []float64) *plotter.Line {
+	col := c.colorIn(panel)
+	if k == 0 {
+		return newLine(xs, ys, col, nil)
+	}
+	r, g, b, _ := col.RGBA()
+	pale := color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 110}
+	return newLineWidth(xs, ys, pale, nil, vg.Points(0.8))
 }
 
 // colorIn returns the curve's colour in panel i.
@@ -39,8 +66,10 @@ var (
 func maxOf(curves []curve, metric string) float64 {
 	var m float64
 	for _, c := range curves {
-		if h := c.run.Hists[metric]; !h.Empty() {
-			m = max(m, h.Max)
+		for _, r := range c.runs() {
+			if h := r.Hists[metric]; !h.Empty() {
+				m = max(m, h.Max)
+			}
 		}
 	}
 	return m

@@ -22,22 +22,22 @@ func (g Group) first() *Run {
 	return g.Runs[0]
 }
 
-// legend returns the group's legend text: its label, and which repeat its
-// curves show when it has several.
+// legend returns the group's legend text: its label, and how many repeats
+// its curves show when it has several.
 func (g Group) legend() string {
 	if len(g.Runs) > 1 {
-		return fmt.Sprintf("%s (curves: repeat 1 of %d)", g.Label, len(g.Runs))
+		return fmt.Sprintf("%s (%d repeats)", g.Label, len(g.Runs))
 	}
 	return g.Label
 }
 
-// groupCurves returns one curve per group (its first repeat), coloured in
-// turn; groups without runs are skipped.
+// groupCurves returns one curve per group (its first repeat bold, the
+// others behind it), coloured in turn; groups without runs are skipped.
 func groupCurves(groups []Group) []curve {
 	var out []curve
 	for i, g := range groups {
 		if r := g.first(); r != nil {
-			out = append(out, curve{label: g.legend(), color: colour(i), run: r})
+			out = append(out, curve{label: g.legend(), color: colour(i), run: r, repeats: g.Runs[1:]})
 		}
 	}
 	return out
@@ -64,7 +64,7 @@ func comparisonSubtitle(groups []Group, curves []curve) []string {
 		repeats = repeats || len(g.Runs) > 1
 	}
 	if repeats {
-		out = append(out, "Curves show the first repeat of each setting.")
+		out = append(out, "Each setting's repeats share its colour: repeat 1 bold, the others thin and pale behind it.")
 	}
 	return out
 }

@@ -15,27 +15,31 @@ func overlayTimeline(curves []curve, subtitle []string) *figure {
 	bottom := newPanel("Connection attempts per second", "time since T0 of storm 1 (s)", "attempts per second")
 	drawn := 0
 	for _, c := range curves {
-		r := c.run
-		if r.Series.Len() == 0 || r.IntervalS() <= 0 {
-			continue
-		}
-		shift := 0.0
-		if len(r.Summary.Storms) > 0 {
-			shift = r.Summary.Storms[0].T0
-		}
-		t := make([]float64, len(r.Series.T))
-		for i, v := range r.Series.T {
-			t[i] = v - shift
-		}
-		if v, ok := r.Series.Column("open"); ok {
-			if l := newLine(t, v, c.color, nil); l != nil {
-				top.Add(l)
+		// Repeats behind the first: the bold line stays on top.
+		runs := c.runs()
+		for k := len(runs) - 1; k >= 0; k-- {
+			r := runs[k]
+			if r.Series.Len() == 0 || r.IntervalS() <= 0 {
+				continue
 			}
-		}
-		if v, ok := r.Series.Column("attempts"); ok {
-			if l := newLine(t, scaled(v, 1/r.IntervalS()), c.color, nil); l != nil {
-				bottom.Add(l)
-				drawn++
+			shift := 0.0
+			if len(r.Summary.Storms) > 0 {
+				shift = r.Summary.Storms[0].T0
+			}
+			t := make([]float64, len(r.Series.T))
+			for i, v := range r.Series.T {
+				t[i] = v - shift
+			}
+			if v, ok := r.Series.Column("open"); ok {
+				if l := c.line(0, k, t, v); l != nil {
+					top.Add(l)
+				}
+			}
+			if v, ok := r.Series.Column("attempts"); ok {
+				if l := c.line(0, k, t, scaled(v, 1/r.IntervalS())); l != nil {
+					bottom.Add(l)
+					drawn++
+				}
 			}
 		}
 	}

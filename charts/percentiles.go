@@ -21,22 +21,24 @@ func percentileFigure(curves []curve, subtitle []string) *figure {
 		p := newPanel(hp.title, "percentile (log scale of 1/(1−p))", fmt.Sprintf("latency (%s)", unit))
 		drawn, xmax := 0, 10.0
 		for _, c := range curves {
-			h := c.run.Hists[hp.metric]
-			if h.Empty() {
-				continue
-			}
-			var xs, ys []float64
-			for _, pt := range h.Points {
-				if pt.Percentile >= 1 {
-					continue // 1/(1−p) is infinite: off the axis
+			for k, r := range c.runs() {
+				h := r.Hists[hp.metric]
+				if h.Empty() {
+					continue
 				}
-				x := 1 / (1 - pt.Percentile)
-				xs, ys = append(xs, x), append(ys, pt.Value/div)
-				xmax = math.Max(xmax, x)
-			}
-			if l := newLine(xs, ys, c.colorIn(pi), nil); l != nil {
-				p.Add(l)
-				drawn++
+				var xs, ys []float64
+				for _, pt := range h.Points {
+					if pt.Percentile >= 1 {
+						continue // 1/(1−p) is infinite: off the axis
+					}
+					x := 1 / (1 - pt.Percentile)
+					xs, ys = append(xs, x), append(ys, pt.Value/div)
+					xmax = math.Max(xmax, x)
+				}
+				if l := c.line(pi, k, xs, ys); l != nil {
+					p.Add(l)
+					drawn++
+				}
 			}
 		}
 		if drawn == 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -97,6 +98,43 @@ func TestWriteComparisonCharts(t *testing.T) {
 	}
 	if _, err := WriteComparisonCharts(nil, t.TempDir()); err == nil {
 		t.Error("no groups: no error")
+	}
+}
+
+// Every repeat of a setting is drawn, not only the first: each repeat after
+// the first adds one thin, pale line to each of the two panels of the
+// timeline, CDF and percentile charts; the first stays bold.
+func TestRepeatsDrawn(t *testing.T) {
+	full, none, decorr := load(t, fxFull), load(t, fxNone), load(t, fxDecorr)
+	tests := []struct {
+		name   string
+		groups []Group
+		pale   int // pale lines per chart
+	}{
+		{"no repeats", []Group{{"none", []*Run{none}}, {"full", []*Run{full}}}, 0},
+		{"two repeats of one", []Group{{"none", []*Run{none, decorr}}, {"full", []*Run{full}}}, 2},
+		{"three and two", []Group{{"none", []*Run{none, decorr, full}}, {"full", []*Run{full, none}}}, 6},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, err := WriteComparisonCharts(tc.groups, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs[1:] { // the bars have no lines
+				b, err := os.ReadFile(c.SVG)
+				if err != nil {
+					t.Fatal(err)
+				}
+				svg := string(b)
+				if got := strings.Count(svg, "stroke-opacity:0.43137;stroke-width:0.8"); got != tc.pale {
+					t.Errorf("%s: %d pale lines, want %d", filepath.Base(c.SVG), got, tc.pale)
+				}
+				if bold := strings.Count(svg, "stroke-width:1.6"); bold < 2*len(tc.groups) {
+					t.Errorf("%s: %d bold lines, want at least %d", filepath.Base(c.SVG), bold, 2*len(tc.groups))
+				}
+			}
+		})
 	}
 }
 
