@@ -142,6 +142,8 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.IntVar(&s.Replay, "server-replay", 1000, "embedded server: messages kept for resuming clients (0 = none)")
 	fs.Float64Var(&s.DirectRate, "server-direct-rate", 0, "embedded server: direct messages per second for each client, queued while it is away (0 = off)")
 	fs.IntVar(&s.OfflineQueue, "server-offline-queue", 1000, "embedded server: direct messages kept per client; beyond it the oldest is dropped")
+	fs.DurationVar(&s.SessionTTL, "server-session-ttl", 2*time.Minute, "embedded server: how long a client's session (its de-duplication window and offline queue) outlives its last connection")
+	fs.DurationVar(&s.RetryAfter, "server-retry-after", time.Second, "embedded server: Retry-After sent with a 503 when --server-max-conns is reached (whole seconds; see --respect-retry-after)")
 	fs.IntVar(&s.Loops, "server-loops", 0, "embedded server: event loops per process (default: GOMAXPROCS, 1 with workers)")
 	fs.IntVar(&rf.serverWorkers, "server-workers", 0, "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients, 5 000 with --server-tls)")
 }
@@ -189,6 +191,8 @@ func runZeroRules(cfg *loadgen.Config, rf *runFlags) []zeroRule {
 		{flag: "server-loops", refuse: "≥ 1"},
 		{flag: "server-direct-rate", means: "no direct messages"},
 		{flag: "server-offline-queue", refuse: "≥ 1"},
+		{flag: "server-session-ttl", refuse: "≥ 10ms"},
+		{flag: "server-retry-after", refuse: "≥ 1s"},
 		{flag: "server-workers", refuse: "≥ 1"},
 	}
 }
@@ -211,6 +215,7 @@ var runFlagNames = map[string]string{
 	"Server.IdleTimeout": "--server-idle-timeout", "Server.BroadcastInterval": "--server-broadcast-interval",
 	"Server.Replay": "--server-replay", "Server.Loops": "--server-loops",
 	"Server.DirectRate": "--server-direct-rate", "Server.OfflineQueue": "--server-offline-queue",
+	"Server.SessionTTL": "--server-session-ttl", "Server.RetryAfter": "--server-retry-after",
 }
 
 func joinPresets() string { return strings.Join(loadgen.Presets(), ", ") }
@@ -457,7 +462,8 @@ func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interfa
 	}
 	if !embed {
 		for _, f := range []string{"server-accept-rate", "server-accept-burst", "server-max-conns", "server-ping-interval", "server-idle-timeout",
-			"server-broadcast-interval", "server-replay", "server-loops", "server-workers", "server-direct-rate", "server-offline-queue"} {
+			"server-broadcast-interval", "server-replay", "server-loops", "server-workers", "server-direct-rate", "server-offline-queue",
+			"server-session-ttl", "server-retry-after"} {
 			if fs.Changed(f) {
 				return usagef("--%s sets the embedded server; with --url the server is yours and this flag would do nothing", f)
 			}
