@@ -50,7 +50,7 @@ func WriteComparisonCharts(groups []Group, outDir string) ([]Chart, error) {
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out, removeStale(outDir, out)
 }
 
 // legendOf gives an overlay chart one legend entry per curve.

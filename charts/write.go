@@ -1,8 +1,13 @@
 package charts
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 )
 
 // Base names of the chart files (each written as .png and .svg).
@@ -48,7 +53,28 @@ func WriteRunCharts(r *Run, outDir string) ([]Chart, error) {
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out, removeStale(outDir, out)
+}
+
+// chartFiles are the base names this package writes.
+var chartFiles = []string{TimelineFile, CDFFile, PercentilesFile, BarsFile}
+
+// removeStale deletes the files of this package's charts in outDir that
+// were not written now, so that a folder rewritten after its data changed
+// (report on an older folder, a timeseries.csv removed) shows no chart of
+// data it no longer has. Other files are left alone.
+func removeStale(outDir string, written []Chart) error {
+	for _, base := range chartFiles {
+		if slices.ContainsFunc(written, func(c Chart) bool { return trimExt(filepath.Base(c.PNG)) == base }) {
+			continue
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			if err := os.Remove(filepath.Join(outDir, base+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("remove the stale chart %s: %w", base+ext, err)
+			}
+		}
+	}
+	return nil
 }
 
 // histSubtitle adds to a run's subtitle where the distributions come from.
@@ -82,3 +108,6 @@ func metricName(m string) string {
 	}
 	return m
 }
+
+// trimExt returns a file name without its extension.
+func trimExt(s string) string { return s[:len(s)-len(filepath.Ext(s))] }

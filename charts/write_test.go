@@ -77,6 +77,41 @@ func TestWriteRunChartsWithoutSeries(t *testing.T) {
 	checkCharts(t, cs, []string{CDFFile, PercentilesFile})
 }
 
+// Charts rewritten into a folder that has a chart the data no longer
+// gives lose it (no stale timeline beside a report without one); files
+// that are not this package's charts stay.
+func TestRewriteRemovesStaleCharts(t *testing.T) {
+	out := t.TempDir()
+	if _, err := WriteRunCharts(load(t, fxFull), out); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(out, "notes.png")
+	if err := os.WriteFile(mine, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := copyFixture(t, fxFull)
+	if err := os.Remove(filepath.Join(dir, "timeseries.csv")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteRunCharts(r, out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"timeline.png", "timeline.svg"} {
+		if _, err := os.Stat(filepath.Join(out, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: %v, want it removed", f, err)
+		}
+	}
+	for _, f := range []string{"cdf.png", "percentiles.svg", "notes.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s: %v, want it kept", f, err)
+		}
+	}
+}
+
 func TestWriteComparisonCharts(t *testing.T) {
 	full, none, decorr, partial := load(t, fxFull), load(t, fxNone), load(t, fxDecorr), load(t, fxPartial)
 	tests := []struct {
@@ -186,7 +221,6 @@ func checkCharts(t *testing.T, cs []Chart, want []string) {
 	}
 }
 
-func trimExt(s string) string { return s[:len(s)-len(filepath.Ext(s))] }
 
 // checkPNG decodes path as a PNG of a sensible size.
 func checkPNG(t *testing.T, path string) {
