@@ -221,7 +221,6 @@ func checkCharts(t *testing.T, cs []Chart, want []string) {
 	}
 }
 
-
 // checkPNG decodes path as a PNG of a sensible size.
 func checkPNG(t *testing.T, path string) {
 	t.Helper()
