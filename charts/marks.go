@@ -38,7 +38,7 @@ func newLineWidth(xs, ys []float64, c color.Color, dashes []vg.Length, width vg.
 	if len(pts) == 0 {
 		return nil
 	}
-	l := &plotter.Line{XYs: pts}
+	l := &plotter.Line{XYs: decimate(pts, maxLinePoints)}
 	l.LineStyle = draw.LineStyle{Color: c, Width: width, Dashes: dashes}
 	return l
 }
