@@ -18,24 +18,9 @@ func cdfFigure(curves []curve, subtitle []string) *figure {
 	for pi, hp := range []histPanel{detectPanel, outagePanel} {
 		unit, div := timeUnit(maxOf(curves, hp.metric))
 		p := newPanel(hp.title, fmt.Sprintf("latency (%s)", unit), "share of clients at or below (%)")
-		drawn := 0
-		for _, c := range curves {
-			for k, r := range c.runs() {
-				h := r.Hists[hp.metric]
-				if h.Empty() {
-					continue
-				}
-				xs := make([]float64, len(h.Points))
-				ys := make([]float64, len(h.Points))
-				for i, pt := range h.Points {
-					xs[i], ys[i] = pt.Value/div, pt.Percentile*100
-				}
-				if l := c.line(pi, k, xs, ys); l != nil {
-					p.Add(l)
-					drawn++
-				}
-			}
-		}
+		drawn := addHistLines(p, curves, pi, hp.metric, func(pt HistPoint) (float64, float64, bool) {
+			return pt.Value / div, pt.Percentile * 100, true
+		})
 		if drawn == 0 {
 			emptyPanel(p, "no values recorded ("+hp.metric+".hgrm missing or empty)")
 		} else {

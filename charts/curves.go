@@ -3,6 +3,7 @@ package charts
 import (
 	"image/color"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )
@@ -61,6 +62,35 @@ var (
 	outagePanel  = histPanel{MetricOutage, "Outage (T0 → next successful handshake)"}
 	connectPanel = histPanel{MetricConnect, "Connect latency (dial start → handshake complete)"}
 )
+
+// addHistLines draws metric of every curve's runs into panel p (the
+// panel's index pi picks a one-run chart's colour), each histogram row
+// mapped to a point by xy (false leaves the row out), repeats behind the
+// first; it returns how many lines it drew.
+func addHistLines(p *plot.Plot, curves []curve, pi int, metric string, xy func(HistPoint) (x, y float64, ok bool)) int {
+	drawn := 0
+	for _, c := range curves {
+		runs := c.runs()
+		for k := len(runs) - 1; k >= 0; k-- {
+			h := runs[k].Hists[metric]
+			if h.Empty() {
+				continue
+			}
+			xs := make([]float64, 0, len(h.Points))
+			ys := make([]float64, 0, len(h.Points))
+			for _, pt := range h.Points {
+				if x, y, ok := xy(pt); ok {
+					xs, ys = append(xs, x), append(ys, y)
+				}
+			}
+			if l := c.line(pi, k, xs, ys); l != nil {
+				p.Add(l)
+				drawn++
+			}
+		}
+	}
+	return drawn
+}
 
 // maxOf returns the largest value of metric over the curves' runs.
 func maxOf(curves []curve, metric string) float64 {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -42,17 +41,9 @@ func (h *Hist) Empty() bool { return h == nil || h.Count == 0 || len(h.Points) =
 // readHgrm reads the percentile file at path for metric. A missing file
 // returns errNoFile; a malformed one an error naming it and the line.
 func readHgrm(path, metric string) (*Hist, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, errNoFile
-	}
+	h, err := readOptional(path, parseHgrm)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	defer f.Close()
-	h, err := parseHgrm(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	h.Metric = metric
 	return h, nil

@@ -19,28 +19,15 @@ func percentileFigure(curves []curve, subtitle []string) *figure {
 	for pi, hp := range []histPanel{connectPanel, outagePanel} {
 		unit, div := timeUnit(maxOf(curves, hp.metric))
 		p := newPanel(hp.title, "percentile (log scale of 1/(1−p))", fmt.Sprintf("latency (%s)", unit))
-		drawn, xmax := 0, 10.0
-		for _, c := range curves {
-			for k, r := range c.runs() {
-				h := r.Hists[hp.metric]
-				if h.Empty() {
-					continue
-				}
-				var xs, ys []float64
-				for _, pt := range h.Points {
-					if pt.Percentile >= 1 {
-						continue // 1/(1−p) is infinite: off the axis
-					}
-					x := 1 / (1 - pt.Percentile)
-					xs, ys = append(xs, x), append(ys, pt.Value/div)
-					xmax = math.Max(xmax, x)
-				}
-				if l := c.line(pi, k, xs, ys); l != nil {
-					p.Add(l)
-					drawn++
-				}
+		xmax := 10.0
+		drawn := addHistLines(p, curves, pi, hp.metric, func(pt HistPoint) (float64, float64, bool) {
+			if pt.Percentile >= 1 {
+				return 0, 0, false // 1/(1−p) is infinite: off the axis
 			}
-		}
+			x := 1 / (1 - pt.Percentile)
+			xmax = math.Max(xmax, x)
+			return x, pt.Value / div, true
+		})
 		if drawn == 0 {
 			emptyPanel(p, "no values recorded ("+hp.metric+".hgrm missing or empty)")
 		} else {

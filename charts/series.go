@@ -47,19 +47,26 @@ var errNoFile = errors.New("file not found")
 // readSeries reads the CSV time series at path. A missing file returns
 // errNoFile; any other problem names the file and the line.
 func readSeries(path string) (*Series, error) {
+	return readOptional(path, parseSeries)
+}
+
+// readOptional parses the file at path with parse. A missing file returns
+// errNoFile; any other problem names the file.
+func readOptional[T any](path string, parse func(io.Reader) (T, error)) (T, error) {
+	var zero T
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, errNoFile
+		return zero, errNoFile
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return zero, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	s, err := parseSeries(f)
+	v, err := parse(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return zero, fmt.Errorf("%s: %w", path, err)
 	}
-	return s, nil
+	return v, nil
 }
 
 // parseSeries parses a CSV time series from r.

@@ -69,9 +69,8 @@ func peakRate(s *Shard, column string, t0, end time.Duration) float64 {
 	if len(vs) == 0 || s.Interval <= 0 {
 		return 0
 	}
-	first := int(max(t0, 0) / s.Interval)
-	last := int((end+s.Interval-1)/s.Interval) - 1
-	last = min(max(last, first), len(vs)-1)
+	first, last := intervalRange(s, t0, end)
+	last = max(last, first) // a window shorter than a row still has its row
 	var peak int64
 	for i := first; i <= last && i < len(vs); i++ {
 		peak = max(peak, vs[i])
