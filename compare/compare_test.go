@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
 	"github.com/stormbench/stormbench/reporter"
 )
 
@@ -22,7 +23,7 @@ func fixtureRun(t *testing.T, dir string, peak float64, p99 *float64, recovered 
 	p := func(v float64) *float64 { return &v }
 	sum := reporter.Summary{
 		Format: 2, StartedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), IntervalS: 0.1, DurationS: 20,
-		Counters: reporter.Counters{Attempts: 2000 + int64(peak/10), Connects: 2000, Failures: int64(peak / 10), MessagesLost: 0},
+		Counters: reporter.CountersOf(map[measure.Column]int64{measure.Attempts: 2000 + int64(peak/10), measure.Connects: 2000, measure.Failures: int64(peak / 10)}),
 		Storms: []reporter.StormSummary{{
 			Fault: "restart", T0: 5, End: 15, Affected: 1000, Detected: 1000, Recovered: recovered,
 			Attempts: 1000 + int64(peak/10), FailedAttempts: int64(peak / 10), PeakAttemptsPerS: peak,

@@ -87,12 +87,8 @@ func (s *runSource) RunSnapshot() (livemetrics.RunSnapshot, error) {
 	out := livemetrics.RunSnapshot{
 		Start: s.start, Elapsed: s.clock(), Phase: s.phase(),
 		Clients: st.Clients, Open: st.Open, Connecting: st.Connecting, Waiting: st.Waiting, GaveUp: st.GaveUp,
-		Attempts: st.Attempts, Connects: st.Connects,
-		Failures: l.Failures, Disconnects: l.Disconnects, ProtocolErrors: l.ProtocolErrors,
-		Reconnects: l.Reconnects, MessagesReceived: l.MessagesReceived, MessagesLost: l.MessagesLost,
-		MessagesDuplicated: l.MessagesDuplicated, BytesSent: l.BytesSent, BytesReceived: l.BytesReceived,
+		Counts: l.Counts, Keys: l.Keys, Latency: l.Latency,
 		InvalidTransitions: st.InvalidTransitions,
-		Latency:            livemetrics.RunLatencies{Connect: l.Connect, Detect: l.Detect, Outage: l.Outage, Reconnect: l.Reconnect, HeartbeatRTT: l.RTT},
 	}
 	if l.Loops > 0 {
 		out.Harness = livemetrics.HarnessSnapshot{Sampled: true, TimerLatenessP99: l.LatenessP99, LoopBusy: l.LoopBusy}

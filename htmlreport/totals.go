@@ -3,6 +3,8 @@ package htmlreport
 import (
 	"fmt"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/reporter"
 )
 
@@ -17,10 +19,10 @@ func totals(sum *reporter.Summary) []pair {
 	c := sum.Counters
 	h := sum.Harness
 	out := []pair{
-		{"attempts", fmt.Sprintf("%s (connects %s, failures %s)", count(c.Attempts), count(c.Connects), count(c.Failures))},
-		{"disconnects", count(c.Disconnects)},
-		{"reconnects", fmt.Sprintf("%s (gave up %s)", count(c.Reconnects), count(c.GaveUp))},
-		{"messages", fmt.Sprintf("%s received, lost %s, duplicated %s", count(c.MessagesReceived), count(c.MessagesLost), count(c.MessagesDuplicated))},
+		{"attempts", fmt.Sprintf("%s (connects %s, failures %s)", count(c.Get(measure.Attempts)), count(c.Get(measure.Connects)), count(c.Get(measure.Failures)))},
+		{"disconnects", count(c.Get(measure.Disconnects))},
+		{"reconnects", fmt.Sprintf("%s (gave up %s)", count(c.Get(measure.Reconnects)), count(c.Get(measure.GaveUp)))},
+		{"messages", fmt.Sprintf("%s received, lost %s, duplicated %s", count(c.Get(measure.MessagesReceived)), count(c.Get(measure.MessagesLost)), count(c.Get(measure.MessagesDuplicated)))},
 		{"heartbeat", fmt.Sprintf("%s B per connection-second, RTT p50 %s, p99 %s", trim(sum.Heartbeat.BytesPerConnS, 1), ms(sum.Heartbeat.RTTMs.P50), ms(sum.Heartbeat.RTTMs.P99))},
 		{"timer lateness", fmt.Sprintf("p50 %s, p99 %s, max %s (bound %s)", ms(h.TimerLatenessMs.P50), ms(h.TimerLatenessMs.P99), ms(h.TimerLatenessMs.Max), ms(h.LatenessBoundMs))},
 		{"harness", fmt.Sprintf("%d process(es), %d loop(s), peak RSS %s, CPU %s s", h.Processes, h.Loops, bytesIEC(h.PeakRSSBytes), trim(h.CPUSeconds, 1))},

@@ -4,6 +4,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -12,15 +14,15 @@ func TestClassifyRead(t *testing.T) {
 		name  string
 		n     int
 		err   error
-		cause Cause
+		cause measure.Cause
 		dead  bool
 	}{
 		{"data", 10, nil, 0, false},
-		{"fin", 0, nil, CauseEOF, true},
-		{"rst", 0, syscall.ECONNRESET, CauseReset, true},
+		{"fin", 0, nil, measure.CauseEOF, true},
+		{"rst", 0, syscall.ECONNRESET, measure.CauseReset, true},
 		{"would block", 0, syscall.EAGAIN, 0, false},
 		{"interrupted", 0, syscall.EINTR, 0, false},
-		{"retransmission timeout", 0, syscall.ETIMEDOUT, CauseReset, true},
+		{"retransmission timeout", 0, syscall.ETIMEDOUT, measure.CauseReset, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,7 +32,7 @@ func TestClassifyRead(t *testing.T) {
 			}
 		})
 	}
-	if classifyWrite(syscall.EPIPE) != CauseWriteError || classifyWrite(syscall.ECONNRESET) != CauseReset {
+	if classifyWrite(syscall.EPIPE) != measure.CauseWriteError || classifyWrite(syscall.ECONNRESET) != measure.CauseReset {
 		t.Fatal("classifyWrite")
 	}
 }
@@ -38,20 +40,20 @@ func TestClassifyRead(t *testing.T) {
 func TestClassifyErrno(t *testing.T) {
 	tests := []struct {
 		err  error
-		want FailCause
+		want measure.FailCause
 	}{
-		{unix.ECONNREFUSED, FailRefused},
-		{unix.ETIMEDOUT, FailTimeout},
-		{unix.ECONNRESET, FailReset},
-		{unix.EPIPE, FailReset},
-		{unix.EADDRNOTAVAIL, FailAddress},
-		{unix.EADDRINUSE, FailAddress},
-		{unix.EMFILE, FailLocal},
-		{unix.ENFILE, FailLocal},
-		{unix.ENOBUFS, FailLocal},
-		{unix.ENETUNREACH, FailUnreachable},
-		{unix.EHOSTUNREACH, FailUnreachable},
-		{unix.EPERM, FailOther},
+		{unix.ECONNREFUSED, measure.FailRefused},
+		{unix.ETIMEDOUT, measure.FailTimeout},
+		{unix.ECONNRESET, measure.FailReset},
+		{unix.EPIPE, measure.FailReset},
+		{unix.EADDRNOTAVAIL, measure.FailAddress},
+		{unix.EADDRINUSE, measure.FailAddress},
+		{unix.EMFILE, measure.FailLocal},
+		{unix.ENFILE, measure.FailLocal},
+		{unix.ENOBUFS, measure.FailLocal},
+		{unix.ENETUNREACH, measure.FailUnreachable},
+		{unix.EHOSTUNREACH, measure.FailUnreachable},
+		{unix.EPERM, measure.FailOther},
 	}
 	for _, tt := range tests {
 		if got := classifyErrno(tt.err); got != tt.want {
@@ -62,13 +64,13 @@ func TestClassifyErrno(t *testing.T) {
 
 func TestCauseNames(t *testing.T) {
 	seen := map[string]bool{}
-	for _, c := range Causes() {
+	for _, c := range measure.Causes() {
 		if c.String() == "unknown" || seen[c.String()] {
 			t.Fatalf("cause %d has name %q", c, c)
 		}
 		seen[c.String()] = true
 	}
-	for _, c := range FailCauses() {
+	for _, c := range measure.FailCauses() {
 		if c.String() == "unknown" {
 			t.Fatalf("fail cause %d has no name", c)
 		}

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
@@ -71,7 +73,7 @@ type client struct {
 	// lostCause why it was lost: an observed storm attributes losses
 	// after the fact (observeBegin).
 	lostOpened time.Duration
-	lostCause  Cause
+	lostCause  measure.Cause
 	lastSeq    int64
 	out        []byte // bytes the socket did not take yet (bounded: maxOut)
 	dec        wsframe.Decoder
@@ -112,7 +114,7 @@ func (c *client) on(e Event) {
 func (c *client) OnTimer(t *evloop.Timer, now, late time.Duration) {
 	sh := c.sh
 	if t == &c.hb {
-		sh.sink.Lateness(late)
+		sh.late(late)
 		if t.Kind == timerConnectDeadline {
 			c.connectTimeout(now)
 			return
@@ -121,7 +123,7 @@ func (c *client) OnTimer(t *evloop.Timer, now, late time.Duration) {
 		return
 	}
 	if c.snd != nil && (t == &c.snd.timer || t == &c.snd.flush) {
-		sh.sink.Lateness(late)
+		sh.late(late)
 		if t.Kind == timerSend {
 			c.produce(now, t.When())
 		} else {
@@ -133,10 +135,10 @@ func (c *client) OnTimer(t *evloop.Timer, now, late time.Duration) {
 	case timerAttempt:
 		c.attempt(now, late)
 	case timerPing:
-		sh.sink.Lateness(late)
+		sh.late(late)
 		c.ping(now, t.When())
 	case timerPartitionDial:
-		sh.sink.Lateness(late)
+		sh.late(late)
 		c.partitionDial(now)
 	}
 }
@@ -159,10 +161,9 @@ func (c *client) attempt(now, late time.Duration) {
 	if c.snd == nil {
 		c.startSending(now)
 	}
-	sh.sink.Attempt(now, late)
-	sh.attempts++
+	sh.attempted(now, late)
 	if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
-		sh.sink.StormAttempt(int(c.storm))
+		sh.stormEvent(int(c.storm), StormEvent{Kind: StormAttempt})
 	}
 	if c.cut {
 		// Partitioned: the SYN is lost. Linux retransmits it 1 s, 3 s, 7 s,
@@ -186,7 +187,7 @@ func (c *client) attempt(now, late time.Duration) {
 func (c *client) partitionDial(now time.Duration) {
 	sh := c.sh
 	if now-c.attemptAt >= sh.cfg.ConnectTimeout || c.cut && now < sh.partitionEnd {
-		c.failed(now, FailTimeout, c.attemptAt)
+		c.failed(now, measure.FailTimeout, c.attemptAt)
 		return
 	}
 	c.connect(now, c.attemptAt)
@@ -202,7 +203,7 @@ func (c *client) opened(now time.Duration) {
 		unix.Close(fd)
 		c.fd = -1
 		c.releaseRelay(false)
-		sh.sink.Disconnected(now, CauseDrain)
+		sh.disconnected(now, measure.CauseDrain)
 		return
 	}
 	c.on(EvConnected)
@@ -214,7 +215,7 @@ func (c *client) opened(now time.Duration) {
 	c.attempts++
 	sh.fl.policy.Connected(&c.bo)
 	if c.lostAt >= 0 {
-		sh.sink.Reconnected(now, now-c.lostAt, int(c.attempts))
+		sh.reconnected(now, now-c.lostAt, int(c.attempts))
 		if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
 			sh.stormRecovered(c, now)
 		}
@@ -227,15 +228,14 @@ func (c *client) opened(now time.Duration) {
 }
 
 // failed handles a failed attempt: back off, or give up.
-func (c *client) failed(now time.Duration, cause FailCause, start time.Duration) {
+func (c *client) failed(now time.Duration, cause measure.FailCause, start time.Duration) {
 	c.refused(now, cause, start, -1)
 }
 
 // refused is failed with the Retry-After of the server's refusal (-1: none).
-func (c *client) refused(now time.Duration, cause FailCause, start, retryAfter time.Duration) {
+func (c *client) refused(now time.Duration, cause measure.FailCause, start, retryAfter time.Duration) {
 	sh := c.sh
-	sh.sink.Failed(start, cause)
-	sh.failures++
+	sh.failedAttempt(start, cause)
 	c.attempts++
 	c.backoff(now, now-start, EvFailed, retryAfter)
 }
@@ -253,7 +253,7 @@ func (c *client) backoff(now, sinceAttempt time.Duration, ev Event, retryAfter t
 	d, ok := sh.fl.policy.Next(&c.bo, &c.rng, sinceAttempt)
 	if retryAfter >= 0 {
 		honour := sh.cfg.RespectRetryAfter && ok && retryAfter > d
-		sh.sink.RetryAfter(now, retryAfter, honour)
+		sh.retryAfter(now, honour)
 		if honour {
 			d = retryAfter
 		}
@@ -262,13 +262,13 @@ func (c *client) backoff(now, sinceAttempt time.Duration, ev Event, retryAfter t
 		c.giveUp(now)
 		return
 	}
-	sh.sink.Backoff(d)
+	sh.observe(measure.BackoffDelay, d)
 	c.on(ev)
 	c.schedule(now + d)
 }
 
 func (c *client) giveUp(now time.Duration) {
-	c.sh.sink.GaveUp(now)
+	c.sh.count(now, measure.GaveUp, 1)
 	c.on(EvExhausted)
 }
 
@@ -341,7 +341,7 @@ func (c *client) checkDeadline(now time.Duration) {
 	}
 	deadline := c.lastRecv + c.sh.cfg.Heartbeat.Timeout
 	if now >= deadline {
-		c.dead(now, CauseHeartbeatTimeout)
+		c.dead(now, measure.CauseHeartbeatTimeout)
 		return
 	}
 	c.sh.loop.Schedule(&c.hb, deadline)
@@ -350,7 +350,7 @@ func (c *client) checkDeadline(now time.Duration) {
 // send writes one frame; a partitioned client's frames are lost on the way.
 func (c *client) send(frame []byte, kind Traffic, now time.Duration) bool {
 	sh := c.sh
-	sh.sink.Sent(now, kind, len(frame))
+	sh.sent(now, kind, len(frame))
 	if c.cut {
 		return true
 	}
@@ -373,7 +373,7 @@ func (c *client) send(frame []byte, kind Traffic, now time.Duration) bool {
 // before, up to maxOut: past it the server has stopped reading.
 func (c *client) queue(b []byte, now time.Duration) bool {
 	if len(c.out)+len(b) > maxOut {
-		c.dead(now, CauseSendOverflow)
+		c.dead(now, measure.CauseSendOverflow)
 		return false
 	}
 	c.out = append(c.out, b...)
@@ -398,7 +398,7 @@ func (c *client) flushOut(now time.Duration) bool {
 	c.out = c.out[:copy(c.out, c.out[n:])]
 	if err != nil && err != unix.EAGAIN {
 		if c.state == StateConnecting {
-			c.dialFailed(now, FailReset, int(c.fd))
+			c.dialFailed(now, measure.FailReset, int(c.fd))
 		} else {
 			c.dead(now, classifyWrite(err))
 		}
@@ -459,19 +459,18 @@ func (c *client) OnEvent(events uint32) {
 
 // dead declares the open connection dead, records why, closes the socket
 // and starts backing off.
-func (c *client) dead(now time.Duration, cause Cause) {
+func (c *client) dead(now time.Duration, cause measure.Cause) {
 	sh := c.sh
 	if c.state != StateOpen {
 		return
 	}
 	cause = c.tlsLossCause(cause)
-	sh.sink.Disconnected(now, cause)
-	sh.disconn++
-	if sh.storm.active && c.openedAt < sh.storm.windowStart && cause != CauseDrain {
+	sh.disconnected(now, cause)
+	if sh.storm.active && c.openedAt < sh.storm.windowStart && cause != measure.CauseDrain {
 		c.storm = int16(sh.storm.k)
 		sh.stormDetected(c, now, cause)
 	}
-	c.closeSocket(cause == CauseClientAbort)
+	c.closeSocket(cause == measure.CauseClientAbort)
 	c.lostOpened, c.lostCause = c.openedAt, cause
 	c.afterLoss(now, now-c.openedAt)
 }

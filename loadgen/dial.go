@@ -4,6 +4,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/handshake"
 	"golang.org/x/sys/unix"
@@ -94,7 +96,7 @@ func (c *client) connect(now, start time.Duration) {
 		return
 	}
 	if err := sh.loop.Add(fd, unix.EPOLLOUT|unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
-		c.dialFailed(now, FailOther, fd)
+		c.dialFailed(now, measure.FailOther, fd)
 		return
 	}
 	c.fd = int32(fd)
@@ -138,7 +140,7 @@ func (c *client) dialEvent(events uint32, now time.Duration) {
 		return
 	}
 	// The server closed or reset the connection before a whole response.
-	c.dialFailed(now, FailReset, int(c.fd))
+	c.dialFailed(now, measure.FailReset, int(c.fd))
 }
 
 // sendRequest writes the upgrade request (RFC 6455 §4.1); a short write
@@ -159,7 +161,7 @@ func (c *client) sendRequest(now time.Duration) {
 		c.out = append(c.out[:0], req[n:]...)
 		_ = sh.loop.Modify(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLOUT)
 	default:
-		c.dialFailed(now, FailReset, int(c.fd))
+		c.dialFailed(now, measure.FailReset, int(c.fd))
 	}
 }
 
@@ -182,7 +184,7 @@ func (c *client) upgradeResponse(data []byte, now time.Duration) {
 	case err == nil:
 		c.upgraded(now, buf[n:])
 	default:
-		cause := FailHandshake
+		cause := measure.FailHandshake
 		retryAfter := time.Duration(-1)
 		var f handshake.Failure
 		if errors.As(err, &f) && f == handshake.ErrStatus {
@@ -208,8 +210,7 @@ func (c *client) upgraded(now time.Duration, leftover []byte) {
 	if c.relay != nil {
 		timing = c.tlsTiming(start, now)
 	}
-	sh.sink.Connected(start, timing)
-	sh.connects++
+	sh.connected(start, timing)
 	c.opened(now)
 	if len(leftover) > 0 && c.state == StateOpen {
 		c.consume(leftover, now)
@@ -219,7 +220,7 @@ func (c *client) upgraded(now time.Duration, leftover []byte) {
 
 // dialFailed ends an attempt that failed; fd, when ≥ 0, is closed (with
 // an RST: a half-done handshake needs no goodbye).
-func (c *client) dialFailed(now time.Duration, cause FailCause, fd int) {
+func (c *client) dialFailed(now time.Duration, cause measure.FailCause, fd int) {
 	cause = c.tlsDialCause(cause)
 	c.endDial(fd)
 	c.failed(now, cause, c.attemptAt)
@@ -246,25 +247,25 @@ func (c *client) connectTimeout(now time.Duration) {
 	if c.state != StateConnecting || c.dial == nil {
 		return
 	}
-	c.dialFailed(now, FailTimeout, int(c.fd))
+	c.dialFailed(now, measure.FailTimeout, int(c.fd))
 }
 
 // classifyErrno maps an errno of socket(), bind() or connect() to a
 // failure cause.
-func classifyErrno(err error) FailCause {
+func classifyErrno(err error) measure.FailCause {
 	switch {
 	case errors.Is(err, unix.ECONNREFUSED):
-		return FailRefused
+		return measure.FailRefused
 	case errors.Is(err, unix.ETIMEDOUT):
-		return FailTimeout
+		return measure.FailTimeout
 	case errors.Is(err, unix.ECONNRESET), errors.Is(err, unix.EPIPE):
-		return FailReset
+		return measure.FailReset
 	case errors.Is(err, unix.EADDRNOTAVAIL), errors.Is(err, unix.EADDRINUSE):
-		return FailAddress
+		return measure.FailAddress
 	case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE), errors.Is(err, unix.ENOBUFS), errors.Is(err, unix.ENOMEM):
-		return FailLocal
+		return measure.FailLocal
 	case errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH):
-		return FailUnreachable
+		return measure.FailUnreachable
 	}
-	return FailOther
+	return measure.FailOther
 }

@@ -1,6 +1,10 @@
 package loadgen
 
-import "time"
+import (
+	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
+)
 
 // direct checks one of the server's direct messages (numbered per client
 // from 1, produced at t Unix ns): in order, it is received with its
@@ -12,13 +16,13 @@ func (c *client) direct(id, t int64, now time.Duration) {
 	last := int64(c.lastDirect)
 	switch {
 	case id <= last:
-		sh.sink.DirectDuplicated(now, sh.stormOf(c))
+		sh.count(now, measure.DirectDuplicated, 1)
 		return
 	case id > last+1:
-		sh.sink.DirectLost(now, sh.stormOf(c), int(id-last-1))
+		sh.count(now, measure.DirectLost, id-last-1)
 	}
 	c.lastDirect = uint32(min(id, 1<<32-1))
 	if lat := time.Duration(sh.fl.wallBase + int64(now) - t); lat >= 0 {
-		sh.sink.DirectReceived(now, lat)
+		sh.directReceived(now, lat)
 	}
 }

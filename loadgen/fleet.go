@@ -137,13 +137,11 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 			f.closeLoops()
 			return nil, fmt.Errorf("event loop: %w", err)
 		}
-		sink := rec.Sink(i)
-		var live *liveSink
+		var live *liveTally
 		if cfg.Live {
-			live = newLiveSink(sink, cfg.Interval)
-			sink = live
+			live = newLiveTally(cfg.Interval)
 		}
-		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: sink, live: live, storm: stormState{k: -1}, target: tgt.forLoop(),
+		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: rec.Sink(i), live: live, storm: stormState{k: -1}, target: tgt.forLoop(),
 			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq),
 			wf: wsframe.Config{Role: wsframe.Client, MaxMessage: cfg.MaxMessage}, procCPU: i == 0})
 	}

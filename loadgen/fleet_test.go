@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -91,8 +93,8 @@ func TestFleetStorms(t *testing.T) {
 					t.Fatalf("storm %d: affected %d detected %d recovered %d, want %d", storm.Index, storm.Affected, storm.Detected, storm.Recovered, tt.affected)
 				}
 			}
-			if sum.Counters.MessagesLost != 0 || sum.Counters.MessagesDuplicated != 0 {
-				t.Fatalf("lost %d duplicated %d", sum.Counters.MessagesLost, sum.Counters.MessagesDuplicated)
+			if sum.Counters.Get(measure.MessagesLost) != 0 || sum.Counters.Get(measure.MessagesDuplicated) != 0 {
+				t.Fatalf("lost %d duplicated %d", sum.Counters.Get(measure.MessagesLost), sum.Counters.Get(measure.MessagesDuplicated))
 			}
 		})
 	}
@@ -106,7 +108,7 @@ func TestResumeOffCountsLoss(t *testing.T) {
 	sum, _ := runFleet(t, s, loadgen.Config{Clients: 100, RampRate: 2000, Hold: 200 * time.Millisecond, Resume: &off,
 		Fault:  loadgen.Fault{Kind: loadgen.FaultReset},
 		Policy: loadgen.Policy{Jitter: loadgen.JitterNone, Base: 300 * time.Millisecond}})
-	if sum.Counters.MessagesLost < 100*5 {
-		t.Fatalf("lost %d messages, want ≥ 500 (100 clients × ≥ 300ms away at 20ms)", sum.Counters.MessagesLost)
+	if sum.Counters.Get(measure.MessagesLost) < 100*5 {
+		t.Fatalf("lost %d messages, want ≥ 500 (100 clients × ≥ 300ms away at 20ms)", sum.Counters.Get(measure.MessagesLost))
 	}
 }

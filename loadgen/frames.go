@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/jsonpath"
@@ -18,8 +20,7 @@ import (
 // broken rule fails the connection (§7.1.7).
 func (c *client) consume(data []byte, now time.Duration) {
 	sh := c.sh
-	sh.now = now
-	err := c.dec.Feed(&sh.wf, data, c)
+	err := c.dec.Feed(&sh.wf, data, c, now)
 	if err == nil || c.state != StateOpen {
 		return
 	}
@@ -35,9 +36,9 @@ func (c *client) consume(data []byte, now time.Duration) {
 // drops the connection.
 func (c *client) failConnection(now time.Duration, rule wsframe.Rule) {
 	sh := c.sh
-	sh.sink.ProtocolError(now, rule)
+	sh.protocolError(now, rule)
 	c.closeFrame(rule.CloseCode(), now)
-	c.dead(now, CauseProtocolError)
+	c.dead(now, measure.CauseProtocolError)
 }
 
 // closeFrame writes a close frame with code straight away, as the
@@ -59,7 +60,7 @@ func (c *client) closeFrame(code uint16, now time.Duration) {
 	var mask [4]byte
 	binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
 	frame := sh.fw.Close(code, "", &mask)
-	sh.sink.Sent(now, TrafficOther, len(frame))
+	sh.sent(now, TrafficOther, len(frame))
 	// Best effort: the server may already have closed its side.
 	_, _ = evloop.Write(int(c.fd), frame)
 }
@@ -67,9 +68,8 @@ func (c *client) closeFrame(code uint16, now time.Duration) {
 // Message implements wsframe.Handler: a whole text or binary message.
 // Anything the client does not recognise is counted as other traffic,
 // never as a pong or a lost message.
-func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
+func (c *client) Message(now time.Duration, op ws.OpCode, p []byte, wire int) bool {
 	sh := c.sh
-	now := sh.now
 	if c.foreignAck(p, wire, now) {
 		return c.state == StateOpen
 	}
@@ -78,34 +78,34 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 		return c.state == StateOpen
 	}
 	if op != ws.OpText {
-		sh.sink.Received(now, TrafficUnrecognised, wire)
+		sh.received(now, TrafficUnrecognised, wire)
 		return c.state == StateOpen
 	}
 	m, err := protocol.Parse(p)
 	if err != nil {
-		sh.sink.Received(now, TrafficUnrecognised, wire)
+		sh.received(now, TrafficUnrecognised, wire)
 		return c.state == StateOpen
 	}
 	switch {
 	case m.Kind == protocol.KindPong:
-		sh.sink.Received(now, TrafficPong, wire)
+		sh.received(now, TrafficPong, wire)
 		c.pong(now, m.T, m.HasT)
 	case m.Kind == protocol.KindMsg && m.HasSeq:
-		sh.sink.Received(now, TrafficMessage, wire)
+		sh.received(now, TrafficMessage, wire)
 		c.sequence(m.Seq, now)
 	case m.Kind == protocol.KindDirect && m.HasID && m.ID > 0:
-		sh.sink.Received(now, TrafficApp, wire)
+		sh.received(now, TrafficApp, wire)
 		c.direct(m.ID, m.T, now)
 	case m.Kind == protocol.KindAck && m.HasID && m.ID > 0:
-		sh.sink.Received(now, TrafficApp, wire)
+		sh.received(now, TrafficApp, wire)
 		c.acked(uint64(m.ID), m.Dup, now)
 	case m.Kind == protocol.KindHello && m.HasSeq:
-		sh.sink.Received(now, TrafficOther, wire)
+		sh.received(now, TrafficOther, wire)
 		if !c.haveSeq {
 			c.lastSeq, c.haveSeq = m.Seq, true
 		}
 	default:
-		sh.sink.Received(now, TrafficUnrecognised, wire)
+		sh.received(now, TrafficUnrecognised, wire)
 	}
 	return c.state == StateOpen
 }
@@ -117,7 +117,7 @@ func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
 	sh := c.sh
 	fm := sh.fl.formats
 	if sh.cfg.Heartbeat.Mode == HeartbeatApp && fm.pong.Matches(p) {
-		sh.sink.Received(now, TrafficPong, wire)
+		sh.received(now, TrafficPong, wire)
 		var v int64
 		var has bool
 		if fm.unit != pongTimeNone {
@@ -127,11 +127,11 @@ func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
 		return
 	}
 	if seq, ok := jsonpath.Int(p, fm.seq); ok {
-		sh.sink.Received(now, TrafficMessage, wire)
+		sh.received(now, TrafficMessage, wire)
 		c.sequence(seq, now)
 		return
 	}
-	sh.sink.Received(now, TrafficUnrecognised, wire)
+	sh.received(now, TrafficUnrecognised, wire)
 }
 
 // foreignAck settles a client message acknowledged in the server's own
@@ -146,7 +146,7 @@ func (c *client) foreignAck(p []byte, wire int, now time.Duration) bool {
 	if !ok || id <= 0 {
 		return false
 	}
-	c.sh.sink.Received(now, TrafficApp, wire)
+	c.sh.received(now, TrafficApp, wire)
 	c.acked(uint64(id), false, now)
 	return true
 }
@@ -186,10 +186,10 @@ func (c *client) pong(now time.Duration, echoed int64, has bool) {
 	}
 	// A ping cannot be older than the connection it was sent on.
 	if rtt < 0 || rtt > now-c.openedAt {
-		sh.sink.PongUntimed(now)
+		sh.count(now, measure.PongsUntimed, 1)
 		return
 	}
-	sh.sink.HeartbeatRTT(rtt)
+	sh.observe(measure.HeartbeatRTT, rtt)
 }
 
 // floorDiv is a / b rounded down.
@@ -203,18 +203,17 @@ func floorDiv(a, b int64) int64 {
 
 // Skipped implements wsframe.Handler: a message longer than the client
 // parses, counted and dropped as it streamed by.
-func (c *client) Skipped(_ ws.OpCode, _ int64, wire int) bool {
-	c.sh.sink.Received(c.sh.now, TrafficUnrecognised, wire)
+func (c *client) Skipped(now time.Duration, _ ws.OpCode, _ int64, wire int) bool {
+	c.sh.received(now, TrafficUnrecognised, wire)
 	return c.state == StateOpen
 }
 
 // Control implements wsframe.Handler: a ping, pong or close frame.
-func (c *client) Control(op ws.OpCode, p []byte, wire int) bool {
+func (c *client) Control(now time.Duration, op ws.OpCode, p []byte, wire int) bool {
 	sh := c.sh
-	now := sh.now
 	switch op {
 	case ws.OpPing:
-		sh.sink.Received(now, TrafficPing, wire)
+		sh.received(now, TrafficPing, wire)
 		if sh.cfg.Heartbeat.Mode == HeartbeatServer {
 			c.lastRecv = now
 		}
@@ -224,36 +223,33 @@ func (c *client) Control(op ws.OpCode, p []byte, wire int) bool {
 		binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
 		c.send(sh.fw.Frame(ws.OpPong, p, &mask), TrafficPong, now)
 	case ws.OpPong:
-		sh.sink.Received(now, TrafficPong, wire)
+		sh.received(now, TrafficPong, wire)
 		c.pingAt = 0
 		if len(p) == 8 {
-			sh.sink.HeartbeatRTT(now - time.Duration(binary.BigEndian.Uint64(p)))
+			sh.observe(measure.HeartbeatRTT, now-time.Duration(binary.BigEndian.Uint64(p)))
 		}
 	case ws.OpClose:
-		sh.sink.Received(now, TrafficOther, wire)
+		sh.received(now, TrafficOther, wire)
 		// RFC 6455 §5.5.1: echo the status code, then close.
 		var code uint16
 		if len(p) >= 2 {
 			code = binary.BigEndian.Uint16(p)
 		}
 		c.closeFrame(code, now)
-		c.dead(now, CauseCloseFrame)
+		c.dead(now, measure.CauseCloseFrame)
 	}
 	return c.state == StateOpen
 }
 
 // sequence checks one broadcast sequence number for gaps and repeats
 // (without resume, what was broadcast while the client was away shows as
-// a gap: lost to it). The first
+// a gap: lost to it); losses and repeats within a storm's window count
+// against that storm too. The first
 // number on a new connection that goes backwards is not a burst of
 // duplicates: the server's sequence restarted (a new process) or it does
 // not resume; it is counted as a restart and tracking starts again there.
 func (c *client) sequence(seq int64, now time.Duration) {
 	sh := c.sh
-	storm := -1
-	if sh.storm.active {
-		storm = sh.storm.k
-	}
 	fresh := c.seqFresh
 	c.seqFresh = false
 	switch {
@@ -262,12 +258,12 @@ func (c *client) sequence(seq int64, now time.Duration) {
 	case seq == c.lastSeq+1:
 		c.lastSeq = seq
 	case seq > c.lastSeq+1:
-		sh.sink.MessagesLost(now, storm, int(seq-c.lastSeq-1))
+		sh.count(now, measure.MessagesLost, int64(int(seq-c.lastSeq-1)))
 		c.lastSeq = seq
 	case fresh:
-		sh.sink.SeqRestart(now, storm)
+		sh.count(now, measure.SeqRestarts, 1)
 		c.lastSeq = seq
 	default:
-		sh.sink.MessageDuplicated(now, storm)
+		sh.count(now, measure.MessagesDuplicated, 1)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/protocol"
@@ -17,40 +19,27 @@ type countSink struct {
 	sent, received, rtts, lost int
 }
 
-func (s *countSink) Attempt(time.Duration, time.Duration)                                {}
-func (s *countSink) ProcessCPU(time.Duration, time.Duration)                             {}
-func (s *countSink) Connected(time.Duration, ConnectTiming)                              {}
-func (s *countSink) Failed(time.Duration, FailCause)                                     {}
-func (s *countSink) Disconnected(time.Duration, Cause)                                   {}
-func (s *countSink) Reconnected(time.Duration, time.Duration, int)                       {}
-func (s *countSink) GaveUp(time.Duration)                                                {}
-func (s *countSink) RetryAfter(time.Duration, time.Duration, bool)                       {}
-func (s *countSink) Backoff(time.Duration)                                               {}
-func (s *countSink) Lateness(time.Duration)                                              {}
-func (s *countSink) Sent(time.Duration, Traffic, int)                                    { s.sent++ }
-func (s *countSink) Received(time.Duration, Traffic, int)                                { s.received++ }
-func (s *countSink) HeartbeatRTT(time.Duration)                                          { s.rtts++ }
-func (s *countSink) MessagesLost(time.Duration, int, int)                                { s.lost++ }
-func (s *countSink) MessageDuplicated(time.Duration, int)                                {}
-func (s *countSink) SeqRestart(time.Duration, int)                                       {}
-func (s *countSink) PongUntimed(time.Duration)                                           {}
-func (s *countSink) AppProduced(time.Duration)                                           {}
-func (s *countSink) AppSent(time.Duration, time.Duration, bool)                          {}
-func (s *countSink) AppAcked(time.Duration, int, time.Duration, time.Duration, bool)     {}
-func (s *countSink) AppDropped(time.Duration, int)                                       {}
-func (s *countSink) AppLost(time.Duration, int, int)                                     {}
-func (s *countSink) AppQueue(time.Duration, int)                                         {}
-func (s *countSink) DirectReceived(time.Duration, time.Duration)                         {}
-func (s *countSink) DirectLost(time.Duration, int, int)                                  {}
-func (s *countSink) DirectDuplicated(time.Duration, int)                                 {}
-func (s *countSink) Gauges(time.Duration, int, int, int)                                 {}
-func (s *countSink) StormAffected(int)                                                   {}
-func (s *countSink) StormDetected(int, time.Duration, Cause)                             {}
-func (s *countSink) StormAttempt(int)                                                    {}
-func (s *countSink) StormRecovered(int, time.Duration, time.Duration, int)               {}
-func (s *countSink) Cut(time.Duration, string)                                           {}
-func (s *countSink) ProtocolError(time.Duration, wsframe.Rule)                           {}
-func (s *countSink) LoopBusy(time.Duration, time.Duration, time.Duration, time.Duration) {}
+func (s *countSink) Record(_ time.Duration, c measure.Column, v int64) {
+	switch c {
+	case measure.BytesSent: // once per frame
+		s.sent++
+	case measure.BytesReceived:
+		s.received++
+	case measure.MessagesLost:
+		s.lost += int(v)
+	}
+}
+
+func (s *countSink) RecordKey(time.Duration, measure.Family, int) {}
+
+func (s *countSink) Observe(m measure.Metric, _ int64) {
+	if m == measure.HeartbeatRTT {
+		s.rtts++
+	}
+}
+
+func (s *countSink) Storm(int, StormEvent)     {}
+func (s *countSink) Cut(time.Duration, string) {}
 
 // serverRole reads frames as the server does: masked, unmasked in place.
 var serverRole = wsframe.Config{Role: wsframe.Server}
@@ -70,9 +59,9 @@ func (c *catcher) keep(op ws.OpCode, p []byte) bool {
 	return true
 }
 
-func (c *catcher) Message(op ws.OpCode, p []byte, _ int) bool { return c.keep(op, p) }
-func (c *catcher) Skipped(op ws.OpCode, _ int64, _ int) bool  { return c.keep(op, nil) }
-func (c *catcher) Control(op ws.OpCode, p []byte, _ int) bool { return c.keep(op, p) }
+func (c *catcher) Message(_ time.Duration, op ws.OpCode, p []byte, _ int) bool { return c.keep(op, p) }
+func (c *catcher) Skipped(_ time.Duration, op ws.OpCode, _ int64, _ int) bool  { return c.keep(op, nil) }
+func (c *catcher) Control(_ time.Duration, op ws.OpCode, p []byte, _ int) bool { return c.keep(op, p) }
 
 // pair is one open client on a loop that is not running (the benchmark
 // drives it), connected through a socketpair to a raw "server" end.
@@ -124,7 +113,7 @@ func (p *pair) serverEcho(tb testing.TB) {
 		tb.Fatal(err)
 	}
 	p.got.n = 0
-	if err := p.dec.Feed(&serverRole, p.buf[:n], &p.got); err != nil || p.got.n != 1 {
+	if err := p.dec.Feed(&serverRole, p.buf[:n], &p.got, 0); err != nil || p.got.n != 1 {
 		tb.Fatalf("server read %d frames, err %v", p.got.n, err)
 	}
 	payload := p.got.payload[:p.got.len]
@@ -237,7 +226,7 @@ func (p *pair) sendRound(tb testing.TB) {
 		tb.Fatal(err)
 	}
 	p.got.n = 0
-	if err := p.dec.Feed(&serverRole, p.buf[:n], &p.got); err != nil || p.got.n != 1 {
+	if err := p.dec.Feed(&serverRole, p.buf[:n], &p.got, 0); err != nil || p.got.n != 1 {
 		tb.Fatalf("server read %d frames, err %v", p.got.n, err)
 	}
 	m, err := protocol.Parse(p.got.payload[:p.got.len])

@@ -4,38 +4,26 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/stormbench/stormbench/internal/livemetrics"
-	"github.com/stormbench/stormbench/internal/wsframe"
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // Live is a fleet's cumulative figures for a live view of a long run
 // (stormbench run --metrics-listen): what the results files hold at the
 // end, readable while the run goes on. It travels in the worker protocol,
-// so it is plain JSON.
+// so it is plain JSON, keyed by the names of package measure.
 type Live struct {
-	// Failures, Disconnects and ProtocolErrors count by cause or rule,
-	// keyed by the names results files use; every name is present.
-	Failures       map[string]int64 `json:"failures"`
-	Disconnects    map[string]int64 `json:"disconnects"`
-	ProtocolErrors map[string]int64 `json:"protocol_errors"`
-
-	Reconnects         int64 `json:"reconnects"`
-	MessagesReceived   int64 `json:"messages_received"`
-	MessagesLost       int64 `json:"messages_lost"`
-	MessagesDuplicated int64 `json:"messages_duplicated"`
-	BytesSent          int64 `json:"bytes_sent"`
-	BytesReceived      int64 `json:"bytes_received"`
-
-	// Connect, Detect, Outage, Reconnect and RTT are the latency
-	// histograms (livemetrics.LatencyBuckets layout).
-	Connect   livemetrics.Histogram `json:"connect"`
-	Detect    livemetrics.Histogram `json:"detect"`
-	Outage    livemetrics.Histogram `json:"outage"`
-	Reconnect livemetrics.Histogram `json:"reconnect"`
-	RTT       livemetrics.Histogram `json:"rtt"`
+	// Counts holds every count column's total since the start.
+	Counts measure.ByColumn[int64] `json:"counts"`
+	// Keys counts every family by key name; every key of a family with a
+	// fixed set of keys is present, zeros included.
+	Keys measure.ByFamily[map[string]int64] `json:"keys"`
+	// Latency holds the histograms of the metrics exposed live
+	// (MetricDef.Prom), in the livemetrics.LatencyBuckets layout.
+	Latency measure.ByMetric[livemetrics.Histogram] `json:"latency"`
 
 	// LatenessP99 is the highest of the loops' timer lateness p99 in their
 	// latest interval (the upper bound of its bucket); LoopBusy the mean
@@ -48,30 +36,31 @@ type Live struct {
 
 // Add sums two fleets' figures (worker processes of one run).
 func (l Live) Add(o Live) (Live, error) {
-	var errs [5]error
-	l.Failures = addMaps(l.Failures, o.Failures)
-	l.Disconnects = addMaps(l.Disconnects, o.Disconnects)
-	l.ProtocolErrors = addMaps(l.ProtocolErrors, o.ProtocolErrors)
-	l.Reconnects += o.Reconnects
-	l.MessagesReceived += o.MessagesReceived
-	l.MessagesLost += o.MessagesLost
-	l.MessagesDuplicated += o.MessagesDuplicated
-	l.BytesSent += o.BytesSent
-	l.BytesReceived += o.BytesReceived
-	l.Connect, errs[0] = addHist(l.Connect, o.Connect)
-	l.Detect, errs[1] = addHist(l.Detect, o.Detect)
-	l.Outage, errs[2] = addHist(l.Outage, o.Outage)
-	l.Reconnect, errs[3] = addHist(l.Reconnect, o.Reconnect)
-	l.RTT, errs[4] = addHist(l.RTT, o.RTT)
+	var errs []error
+	for c := range l.Counts {
+		l.Counts[c] += o.Counts[c]
+	}
+	for f := range l.Keys {
+		l.Keys[f] = addMaps(l.Keys[f], o.Keys[f])
+	}
+	for m := range l.Latency {
+		var err error
+		if l.Latency[m], err = addHist(l.Latency[m], o.Latency[m]); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", measure.Metric(m), err))
+		}
+	}
 	l.LatenessP99 = max(l.LatenessP99, o.LatenessP99)
 	if n := l.Loops + o.Loops; n > 0 {
 		l.LoopBusy = (l.LoopBusy*float64(l.Loops) + o.LoopBusy*float64(o.Loops)) / float64(n)
 	}
 	l.Loops += o.Loops
-	return l, errors.Join(errs[:]...)
+	return l, errors.Join(errs...)
 }
 
 func addMaps(a, b map[string]int64) map[string]int64 {
+	if a == nil && b == nil {
+		return nil
+	}
 	if a == nil {
 		a = make(map[string]int64, len(b))
 	}
@@ -97,142 +86,144 @@ type LiveReader interface {
 	Live() (Live, error)
 }
 
-// liveSink passes every measurement on to the recorder's sink and keeps
-// the live figures in atomics a scrape reads from any goroutine. Only the
-// loop writes; the counters are the loop's own, so they never contend.
-type liveSink struct {
-	Sink
-	interval time.Duration
+// liveHist is a loop's own latency histogram in the
+// livemetrics.LatencyBuckets layout.
+type liveHist struct {
+	counts [livemetrics.LatencyBucketCount + 1]uint64
+	sum    float64
+}
 
-	failures       [numFailCauses]atomic.Int64
-	disconnects    [numCauses]atomic.Int64
-	protocolErrors []atomic.Int64 // indexed by wsframe.Rule
+// liveTally keeps what the live view shows beyond the loop's running
+// totals: counts by key, the live latency histograms and the latest
+// interval's health. The loop updates it without locks; at every interval
+// (shard.publish) it copies the figures into pub, which a scrape reads
+// under mu from any goroutine. A scrape is thus at most one interval
+// behind, and the hot paths pay no atomic operations.
+type liveTally struct {
+	interval time.Duration // the time series' interval
+	keys     [measure.NumFamilies]map[int]int64
+	hists    [measure.NumMetrics]*liveHist // metrics exposed live only
 
-	reconnects, received, lost, duplicated, sent, recvBytes atomic.Int64
-
-	connect, detect, outage, reconnect, rtt livemetrics.AtomicHistogram
-
-	// lateness counts the current interval's timer lateness by bucket
-	// (loop-owned); at each interval's end its p99 goes to latenessP99.
+	// lateness counts the current interval's timer lateness by bucket; at
+	// each interval's end its p99 becomes latenessP99.
 	lateness    [livemetrics.LatencyBucketCount + 1]uint32
-	latenessP99 atomic.Int64
-	busy        atomic.Uint64 // float64 bits: busy share of the latest interval
-	reported    atomic.Bool
+	latenessP99 time.Duration
+	busy        float64
+	reported    bool
+
+	mu  sync.Mutex
+	pub Live
 }
 
-func newLiveSink(s Sink, interval time.Duration) *liveSink {
-	return &liveSink{Sink: s, interval: interval, protocolErrors: make([]atomic.Int64, len(wsframe.Rules())+1)}
-}
-
-func (s *liveSink) Attempt(at, lateness time.Duration) {
-	s.late(lateness)
-	s.Sink.Attempt(at, lateness)
-}
-
-func (s *liveSink) Connected(at time.Duration, c ConnectTiming) {
-	s.connect.Observe(c.Total)
-	s.Sink.Connected(at, c)
-}
-
-func (s *liveSink) Failed(at time.Duration, cause FailCause) {
-	if cause < numFailCauses {
-		s.failures[cause].Add(1)
+func newLiveTally(interval time.Duration) *liveTally {
+	t := &liveTally{interval: interval}
+	for m := range t.hists {
+		if measure.Metric(m).Def().Prom != "" {
+			t.hists[m] = &liveHist{}
+		}
 	}
-	s.Sink.Failed(at, cause)
-}
-
-func (s *liveSink) Disconnected(at time.Duration, cause Cause) {
-	if cause < numCauses {
-		s.disconnects[cause].Add(1)
+	for f := range t.keys {
+		t.keys[f] = map[int]int64{}
 	}
-	s.Sink.Disconnected(at, cause)
+	return t
 }
 
-func (s *liveSink) Reconnected(at, latency time.Duration, attempts int) {
-	s.reconnects.Add(1)
-	s.reconnect.Observe(latency)
-	s.Sink.Reconnected(at, latency, attempts)
-}
-
-func (s *liveSink) Lateness(d time.Duration) {
-	s.late(d)
-	s.Sink.Lateness(d)
-}
-
-func (s *liveSink) late(d time.Duration) {
-	s.lateness[livemetrics.LatencyBucket(d)]++
-}
-
-func (s *liveSink) Sent(at time.Duration, kind Traffic, bytes int) {
-	s.sent.Add(int64(bytes))
-	s.Sink.Sent(at, kind, bytes)
-}
-
-func (s *liveSink) Received(at time.Duration, kind Traffic, bytes int) {
-	s.recvBytes.Add(int64(bytes))
-	if kind == TrafficMessage {
-		s.received.Add(1)
+// observe records a duration of metric m.
+func (t *liveTally) observe(m measure.Metric, d time.Duration) {
+	if m == measure.TimerLateness {
+		t.lateness[livemetrics.LatencyBucket(d)]++
 	}
-	s.Sink.Received(at, kind, bytes)
-}
-
-func (s *liveSink) HeartbeatRTT(d time.Duration) {
-	s.rtt.Observe(d)
-	s.Sink.HeartbeatRTT(d)
-}
-
-func (s *liveSink) MessagesLost(at time.Duration, storm, n int) {
-	s.lost.Add(int64(n))
-	s.Sink.MessagesLost(at, storm, n)
-}
-
-func (s *liveSink) MessageDuplicated(at time.Duration, storm int) {
-	s.duplicated.Add(1)
-	s.Sink.MessageDuplicated(at, storm)
-}
-
-func (s *liveSink) StormDetected(storm int, latency time.Duration, cause Cause) {
-	s.detect.Observe(latency)
-	s.Sink.StormDetected(storm, latency, cause)
-}
-
-func (s *liveSink) StormRecovered(storm int, reconnect, outage time.Duration, attempts int) {
-	s.outage.Observe(outage)
-	s.Sink.StormRecovered(storm, reconnect, outage, attempts)
-}
-
-func (s *liveSink) ProtocolError(at time.Duration, rule wsframe.Rule) {
-	if int(rule) < len(s.protocolErrors) {
-		s.protocolErrors[rule].Add(1)
+	if h := t.hists[m]; h != nil {
+		h.counts[livemetrics.LatencyBucket(d)]++
+		h.sum += d.Seconds()
 	}
-	s.Sink.ProtocolError(at, rule)
 }
 
-// LoopBusy closes the live interval: its lateness p99 and busy share
-// become the latest.
-func (s *liveSink) LoopBusy(at, busy, longest, cpu time.Duration) {
+// key counts one event of family f with key k.
+func (t *liveTally) key(f measure.Family, k int) { t.keys[f][k]++ }
+
+// closeInterval ends the live interval, which lasted span (the loop's
+// report may come late, covering more than one interval): its lateness p99
+// and busy share become the latest.
+func (t *liveTally) closeInterval(busy, span time.Duration) {
 	var n uint32
-	for _, c := range s.lateness {
+	for _, c := range t.lateness {
 		n += c
 	}
+	t.latenessP99 = 0
 	if n > 0 {
 		need, seen := uint32(math.Ceil(0.99*float64(n))), uint32(0)
-		for i, c := range s.lateness {
+		for i, c := range t.lateness {
 			seen += c
 			if seen >= need {
-				s.latenessP99.Store(int64(bucketUpper(i)))
+				t.latenessP99 = bucketUpper(i)
 				break
 			}
 		}
-		s.lateness = [len(s.lateness)]uint32{}
-	} else {
-		s.latenessP99.Store(0)
+		t.lateness = [len(t.lateness)]uint32{}
 	}
-	if s.interval > 0 {
-		s.busy.Store(math.Float64bits(min(float64(busy)/float64(s.interval), 1)))
+	if span <= 0 {
+		span = t.interval
 	}
-	s.reported.Store(true)
-	s.Sink.LoopBusy(at, busy, longest, cpu)
+	if span > 0 {
+		t.busy = min(float64(busy)/float64(span), 1)
+	}
+	t.reported = true
+}
+
+// publish copies the loop's figures for scrapes.
+func (t *liveTally) publish(totals *[measure.NumColumns]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := &t.pub
+	for c := range p.Counts {
+		if measure.Column(c).Kind() == measure.Count {
+			p.Counts[c] = totals[c]
+		}
+	}
+	for f := range p.Keys {
+		fam := measure.Family(f)
+		if p.Keys[f] == nil {
+			p.Keys[f] = map[string]int64{}
+			if keys := fam.Def().Keys; keys != nil {
+				for _, k := range keys() {
+					p.Keys[f][fam.KeyName(k)] = 0
+				}
+			}
+		}
+		for k, v := range t.keys[f] {
+			p.Keys[f][fam.KeyName(k)] = v
+		}
+	}
+	for m, h := range t.hists {
+		if h == nil {
+			continue
+		}
+		if p.Latency[m].Counts == nil {
+			p.Latency[m].Counts = make([]uint64, len(h.counts))
+		}
+		copy(p.Latency[m].Counts, h.counts[:])
+		p.Latency[m].Sum = h.sum
+	}
+	if t.reported {
+		p.LatenessP99, p.LoopBusy, p.Loops = t.latenessP99, t.busy, 1
+	}
+}
+
+// live returns a copy of the published figures.
+func (t *liveTally) live() Live {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	l := t.pub
+	for f := range l.Keys {
+		l.Keys[f] = addMaps(nil, t.pub.Keys[f])
+	}
+	for m := range l.Latency {
+		if c := t.pub.Latency[m].Counts; c != nil {
+			l.Latency[m].Counts = append([]uint64(nil), c...)
+		}
+	}
+	return l
 }
 
 // bucketUpper is the upper bound of latency bucket i (the last is open:
@@ -243,34 +234,6 @@ func bucketUpper(i int) time.Duration {
 		return time.Duration(b[i] * float64(time.Second))
 	}
 	return time.Duration(2 * b[len(b)-1] * float64(time.Second))
-}
-
-// live reads the sink's figures.
-func (s *liveSink) live() Live {
-	l := Live{Failures: make(map[string]int64, numFailCauses), Disconnects: make(map[string]int64, numCauses),
-		ProtocolErrors: make(map[string]int64, len(s.protocolErrors))}
-	for _, c := range FailCauses() {
-		l.Failures[c.String()] = s.failures[c].Load()
-	}
-	for _, c := range Causes() {
-		l.Disconnects[c.String()] = s.disconnects[c].Load()
-	}
-	for _, r := range wsframe.Rules() {
-		if int(r) < len(s.protocolErrors) {
-			l.ProtocolErrors[r.String()] = s.protocolErrors[r].Load()
-		}
-	}
-	l.Reconnects, l.MessagesReceived = s.reconnects.Load(), s.received.Load()
-	l.MessagesLost, l.MessagesDuplicated = s.lost.Load(), s.duplicated.Load()
-	l.BytesSent, l.BytesReceived = s.sent.Load(), s.recvBytes.Load()
-	l.Connect, l.Detect, l.Outage = s.connect.Snapshot(), s.detect.Snapshot(), s.outage.Snapshot()
-	l.Reconnect, l.RTT = s.reconnect.Snapshot(), s.rtt.Snapshot()
-	if s.reported.Load() {
-		l.LatenessP99 = time.Duration(s.latenessP99.Load())
-		l.LoopBusy = math.Float64frombits(s.busy.Load())
-		l.Loops = 1
-	}
-	return l
 }
 
 // Live implements LiveReader: the sum of the fleet's loops.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/protocol"
 	"github.com/stormbench/stormbench/internal/wsframe"
@@ -75,23 +77,29 @@ func (m *misbehaving) serve(c net.Conn) {
 type ruleSink struct {
 	countSink
 	rules    []wsframe.Rule
-	causes   []Cause
-	failures []FailCause
+	causes   []measure.Cause
+	failures []measure.FailCause
 	messages int
-	others   int
 	lost     int
 }
 
-func (s *ruleSink) ProtocolError(_ time.Duration, r wsframe.Rule) { s.rules = append(s.rules, r) }
-func (s *ruleSink) Disconnected(_ time.Duration, c Cause)         { s.causes = append(s.causes, c) }
-func (s *ruleSink) Failed(_ time.Duration, c FailCause)           { s.failures = append(s.failures, c) }
-func (s *ruleSink) MessagesLost(_ time.Duration, _, n int)        { s.lost += n }
-func (s *ruleSink) Received(_ time.Duration, k Traffic, _ int) {
-	switch k {
-	case TrafficMessage:
+func (s *ruleSink) RecordKey(_ time.Duration, f measure.Family, k int) {
+	switch f {
+	case measure.ProtocolErrors:
+		s.rules = append(s.rules, wsframe.Rule(k))
+	case measure.DisconnectCauses:
+		s.causes = append(s.causes, measure.Cause(k))
+	case measure.FailureCauses:
+		s.failures = append(s.failures, measure.FailCause(k))
+	}
+}
+
+func (s *ruleSink) Record(_ time.Duration, c measure.Column, v int64) {
+	switch c {
+	case measure.MessagesLost:
+		s.lost += int(v)
+	case measure.MessagesReceived:
 		s.messages++
-	case TrafficOther:
-		s.others++
 	}
 }
 
@@ -178,9 +186,9 @@ func TestServerBreakingRFC6455(t *testing.T) {
 			protocolErrors := 0
 			for _, c := range s.causes {
 				switch c {
-				case CauseProtocolError:
+				case measure.CauseProtocolError:
 					protocolErrors++
-				case CauseDrain:
+				case measure.CauseDrain:
 				default:
 					t.Errorf("disconnect cause %v, want protocol_error", c)
 				}
@@ -237,7 +245,7 @@ func TestServerThatStopsReading(t *testing.T) {
 	s := runAgainst(t, srv.ln.Addr().String(), 1)
 	overflow := 0
 	for _, c := range s.causes {
-		if c == CauseSendOverflow {
+		if c == measure.CauseSendOverflow {
 			overflow++
 		}
 	}

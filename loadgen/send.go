@@ -6,6 +6,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/fielderr"
@@ -123,9 +125,9 @@ func (c *client) produce(now, scheduled time.Duration) {
 	s.q = append(s.q, pending{id: s.nextID, enq: scheduled, sent: -1})
 	s.nextID++
 	sh.queued++
-	sh.sink.AppProduced(now)
+	sh.count(now, measure.AppProduced, 1)
 	if q := sh.cfg.Send.queue(); s.waiting() > q {
-		sh.sink.AppDropped(now, sh.stormOf(c))
+		sh.count(now, measure.AppDropped, 1)
 		sh.queued--
 		switch {
 		case sh.cfg.Send.DropNewest:
@@ -186,7 +188,7 @@ func (c *client) sendOne(now time.Duration) {
 	binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
 	frame := sh.fw.Frame(ws.OpText, sh.payload, &mask)
 	// Produced before this connection opened: part of a flushed backlog.
-	sh.sink.AppSent(now, now-p.enq, p.enq < c.openedAt)
+	sh.appSent(now, p.enq < c.openedAt)
 	if sh.cfg.Send.NoAck {
 		// Nothing will settle it: sent is as far as it goes.
 		s.popFront()
@@ -242,7 +244,7 @@ func (c *client) sendLost(now time.Duration) {
 		s.inflight = 0
 		return
 	}
-	sh.sink.AppLost(now, sh.stormOf(c), s.inflight)
+	sh.count(now, measure.AppLost, int64(s.inflight))
 	for ; s.inflight > 0; s.inflight-- {
 		s.popFront()
 	}
@@ -255,9 +257,8 @@ func (c *client) sendLost(now time.Duration) {
 func (c *client) acked(id uint64, dup bool, now time.Duration) {
 	sh := c.sh
 	s := c.snd
-	storm := sh.stormOf(c)
 	if s == nil || s.inflight == 0 || id < s.q[s.head].id {
-		sh.sink.AppAcked(now, storm, 0, 0, true)
+		sh.appAcked(now, 0, 0, true)
 		return
 	}
 	for s.inflight > 0 && s.q[s.head].id < id {
@@ -265,26 +266,18 @@ func (c *client) acked(id uint64, dup bool, now time.Duration) {
 		// received on this connection.
 		s.popFront()
 		s.inflight--
-		sh.sink.AppLost(now, storm, 1)
+		sh.count(now, measure.AppLost, int64(1))
 	}
 	if s.inflight == 0 || s.q[s.head].id != id {
-		sh.sink.AppAcked(now, storm, 0, 0, true)
+		sh.appAcked(now, 0, 0, true)
 		return
 	}
 	p := s.popFront()
 	s.inflight--
-	sh.sink.AppAcked(now, storm, now-p.enq, p.sent-p.enq, dup)
+	sh.appAcked(now, now-p.enq, p.sent-p.enq, dup)
 	if s.waiting() > 0 && c.state == StateOpen && !sh.fl.sendPaced(s) {
 		c.flushSend(now)
 	}
-}
-
-// stormOf is the storm a client's message figures belong to, or -1.
-func (sh *shard) stormOf(_ *client) int {
-	if sh.storm.active {
-		return sh.storm.k
-	}
-	return -1
 }
 
 // sendPending counts what the client still holds at the end of the run.

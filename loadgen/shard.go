@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/measure"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
@@ -17,30 +18,32 @@ type shard struct {
 	cfg      *Config
 	loop     *evloop.Loop
 	sink     Sink
-	live     *liveSink // the sink, when the fleet keeps live figures
-	target   *target   // the fleet's target, this loop's own copy
+	live     *liveTally // the live view's figures, when the fleet keeps them
+	target   *target    // the fleet's target, this loop's own copy
 	clients  []client
 	fw       wsframe.Writer
 	wf       wsframe.Config // rules of the server's frames, shared by the loop's clients
 	payload  []byte
-	req      []byte        // scratch for upgrade requests
-	dialFree []*dialState  // free list of attempt states
-	tick     evloop.Timer  // gauges every interval
-	partEnd  evloop.Timer  // end of a partition
-	now      time.Duration // time of the read whose frames are being handled
+	req      []byte       // scratch for upgrade requests
+	dialFree []*dialState // free list of attempt states
+	tick     evloop.Timer // gauges every interval
+	partEnd  evloop.Timer // end of a partition
 
-	open, connecting, waiting, gaveUp     int
-	attempts, connects, failures, disconn int64
-	draining                              bool
-	queued                                int   // messages the clients hold waiting to be sent
-	closing                               int   // clients waiting for the server's close after drain
-	invalid                               int64 // state machine events the table refused (bugs)
-	partitionEnd                          time.Duration
-	busyFrom                              time.Duration // start of the busy time not reported yet
-	procCPU                               bool          // this loop reports the process's CPU time (one per process)
-	procLast                              time.Duration // the process's CPU time at the last report
-	limbo                                 []int         // sockets of partitioned clients, closed when the partition ends
-	storm                                 stormState
+	open, connecting, waiting, gaveUp int
+	// totals holds the running total of every count column this loop
+	// recorded (record.go): the coordinator's status and the live view
+	// read them.
+	totals       [measure.NumColumns]int64
+	draining     bool
+	queued       int   // messages the clients hold waiting to be sent
+	closing      int   // clients waiting for the server's close after drain
+	invalid      int64 // state machine events the table refused (bugs)
+	partitionEnd time.Duration
+	busyFrom     time.Duration // start of the busy time not reported yet
+	procCPU      bool          // this loop reports the process's CPU time (one per process)
+	procLast     time.Duration // the process's CPU time at the last report
+	limbo        []int         // sockets of partitioned clients, closed when the partition ends
+	storm        stormState
 
 	pub status // published for the coordinator every interval
 }
@@ -83,16 +86,13 @@ func (sh *shard) OnTimer(t *evloop.Timer, now, _ time.Duration) {
 		return
 	}
 	at := t.When()
-	sh.sink.Gauges(at-1, sh.open, sh.connecting, sh.waiting)
-	if sh.cfg.Send.Rate > 0 {
-		sh.sink.AppQueue(at-1, sh.queued)
-	}
+	sh.recordGauges(at - 1)
 	sh.reportBusy()
 	sh.publish()
 	next := at + sh.cfg.Interval
 	for next <= now {
 		// Fell behind by more than an interval: record the skipped ends too.
-		sh.sink.Gauges(next-1, sh.open, sh.connecting, sh.waiting)
+		sh.recordGauges(next - 1)
 		next += sh.cfg.Interval
 	}
 	sh.loop.Schedule(&sh.tick, next)
@@ -115,10 +115,13 @@ func (sh *shard) reportBusy() {
 	from, iv := sh.busyFrom, sh.cfg.Interval
 	sh.busyFrom = now
 	span := now - from
+	if sh.live != nil {
+		sh.live.closeInterval(busy, span)
+	}
 	if span <= 0 {
-		sh.sink.LoopBusy(now, busy, longest, cpu)
+		sh.recordBusy(now, busy, longest, cpu)
 		if sh.procCPU {
-			sh.sink.ProcessCPU(now, proc)
+			sh.count(now, measure.ProcCPU, micros(proc))
 		}
 		return
 	}
@@ -133,9 +136,9 @@ func (sh *shard) reportBusy() {
 		if end == now {
 			l = longest
 		}
-		sh.sink.LoopBusy(t, share, l, cpuShare)
+		sh.recordBusy(t, share, l, cpuShare)
 		if sh.procCPU {
-			sh.sink.ProcessCPU(t, time.Duration(float64(proc)*part))
+			sh.count(t, measure.ProcCPU, micros(time.Duration(float64(proc)*part)))
 		}
 		t = end
 	}
@@ -156,16 +159,19 @@ func (sh *shard) publish() {
 	p.connecting.Store(int64(sh.connecting))
 	p.waiting.Store(int64(sh.waiting))
 	p.gaveUp.Store(int64(sh.gaveUp))
-	p.attempts.Store(sh.attempts)
-	p.connects.Store(sh.connects)
-	p.failures.Store(sh.failures)
-	p.disco.Store(sh.disconn)
+	p.attempts.Store(sh.totals[measure.Attempts])
+	p.connects.Store(sh.totals[measure.Connects])
+	p.failures.Store(sh.totals[measure.Failures])
+	p.disco.Store(sh.totals[measure.Disconnects])
 	p.stormK.Store(int64(sh.storm.k))
 	p.affected.Store(sh.storm.affected)
 	p.detected.Store(sh.storm.detected)
 	p.recovered.Store(sh.storm.recovered)
 	p.closing.Store(int64(sh.closing))
 	p.invalid.Store(sh.invalid)
+	if sh.live != nil {
+		sh.live.publish(&sh.totals)
+	}
 }
 
 // start schedules every client's first attempt on the ramp and starts the
@@ -212,8 +218,7 @@ func (sh *shard) drain() {
 			if c.state != StateOpen {
 				break // the write failed: already dead
 			}
-			sh.sink.Disconnected(now, CauseDrain)
-			sh.disconn++
+			sh.disconnected(now, measure.CauseDrain)
 			c.on(EvDrain)
 			if cut || c.unwatched {
 				c.cut = false
@@ -228,8 +233,7 @@ func (sh *shard) drain() {
 			// The attempt in flight (or waiting for its partitioned SYN's
 			// answer) ends here: every attempt has one outcome.
 			c.endDial(int(c.fd))
-			sh.sink.Failed(c.attemptAt, FailCanceled)
-			sh.failures++
+			sh.failedAttempt(c.attemptAt, measure.FailCanceled)
 			c.on(EvDrain)
 		}
 	}
@@ -258,9 +262,8 @@ func (sh *shard) abortClosing() {
 func (sh *shard) finish() {
 	now := sh.loop.Now()
 	sh.loop.Cancel(&sh.tick)
-	sh.sink.Gauges(now, sh.open, sh.connecting, sh.waiting)
+	sh.recordGauges(now)
 	if sh.cfg.Send.Rate > 0 {
-		sh.sink.AppQueue(now, sh.queued)
 		for i := range sh.clients {
 			if c := &sh.clients[i]; c.snd != nil {
 				sh.loop.Cancel(&c.snd.timer)
@@ -290,7 +293,7 @@ func (sh *shard) endPartition() {
 		if c.state == StateOpen && c.unwatched {
 			c.unwatched = false
 			if err := sh.loop.Add(int(c.fd), unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
-				c.dead(now, CauseReset)
+				c.dead(now, measure.CauseReset)
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // stormState is a shard's view of the current storm. Server-side faults
@@ -21,7 +23,7 @@ type stormState struct {
 
 type stormEvent struct {
 	recovered bool
-	cause     Cause
+	cause     measure.Cause
 	at        time.Duration // detection, or handshake for a recovery
 	lostAt    time.Duration // detection time, for a recovery
 	attempts  int32
@@ -70,10 +72,10 @@ func (sh *shard) stormBegin(o StormOrder) StormApplied {
 	}
 	st.affected = int64(len(hit))
 	for _, c := range hit {
-		sh.sink.StormAffected(o.K)
+		sh.stormEvent(o.K, StormEvent{Kind: StormAffected})
 		switch o.Kind {
 		case FaultReset:
-			c.dead(now, CauseClientAbort)
+			c.dead(now, measure.CauseClientAbort)
 		case FaultPartition:
 			c.cut = true
 		}
@@ -134,11 +136,11 @@ func (sh *shard) stormEnd(k int) {
 	sh.publish()
 }
 
-func (sh *shard) stormDetected(c *client, now time.Duration, cause Cause) {
+func (sh *shard) stormDetected(c *client, now time.Duration, cause measure.Cause) {
 	if Unattributed(sh.storm.kind) {
 		// Nobody chose the victims: whoever loses a connection is one.
 		sh.storm.affected++
-		sh.sink.StormAffected(sh.storm.k)
+		sh.stormEvent(sh.storm.k, StormEvent{Kind: StormAffected})
 	}
 	sh.storm.detected++
 	sh.emitStorm(stormEvent{cause: cause, at: now})
@@ -160,7 +162,7 @@ func (sh *shard) observeBegin(o StormOrder) StormApplied {
 	out := StormApplied{T0: -1}
 	for i := range sh.clients {
 		c := &sh.clients[i]
-		if c.lostAt < o.Since || c.lostOpened >= o.Since || c.lostCause == CauseDrain {
+		if c.lostAt < o.Since || c.lostOpened >= o.Since || c.lostCause == measure.CauseDrain {
 			continue
 		}
 		back := c.state == StateOpen && c.openedAt >= c.lostAt
@@ -169,7 +171,7 @@ func (sh *shard) observeBegin(o StormOrder) StormApplied {
 			c.storm = int16(o.K)
 		}
 		for range c.attempts {
-			sh.sink.StormAttempt(o.K)
+			sh.stormEvent(o.K, StormEvent{Kind: StormAttempt})
 		}
 		sh.stormDetected(c, c.lostAt, c.lostCause)
 		if back {
@@ -192,8 +194,8 @@ func (sh *shard) emitStorm(e stormEvent) {
 		return
 	}
 	if e.recovered {
-		sh.sink.StormRecovered(st.k, e.at-e.lostAt, max(e.at-st.t0, 0), int(e.attempts))
+		sh.stormEvent(st.k, StormEvent{Kind: StormRecovered, Reconnect: e.at - e.lostAt, Outage: max(e.at-st.t0, 0), Attempts: int(e.attempts)})
 		return
 	}
-	sh.sink.StormDetected(st.k, max(e.at-st.t0, 0), e.cause)
+	sh.stormEvent(st.k, StormEvent{Kind: StormDetected, Detect: max(e.at-st.t0, 0), Cause: e.cause})
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/fielderr"
 	"github.com/stormbench/stormbench/internal/tlsfiles"
@@ -214,7 +216,7 @@ func (c *client) connectTLS(now, start time.Duration) {
 	}
 	c.relay = r
 	if err := sh.loop.Add(fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
-		c.dialFailed(now, FailOther, fd)
+		c.dialFailed(now, measure.FailOther, fd)
 		return
 	}
 	c.fd = int32(fd)
@@ -237,8 +239,8 @@ func (c *client) tlsTiming(start, now time.Duration) ConnectTiming {
 // showed — an EOF or a write that failed, FailReset — by the relay's
 // reason; other causes (the loop's own deadline, the server's refusal)
 // stand.
-func (c *client) tlsDialCause(cause FailCause) FailCause {
-	if c.relay == nil || cause != FailReset {
+func (c *client) tlsDialCause(cause measure.FailCause) measure.FailCause {
+	if c.relay == nil || cause != measure.FailReset {
 		return cause
 	}
 	return relayFailCause(c.relay.Cause(), c.relay.Err())
@@ -249,33 +251,33 @@ func (c *client) tlsDialCause(cause FailCause) FailCause {
 // client's side of the handshake is done (RFC 8446 §4.4.2.4): its alert
 // then arrives as the first record and ends the relay like a reset; the
 // error it left tells it apart.
-func relayFailCause(rc tlsrelay.Cause, err error) FailCause {
+func relayFailCause(rc tlsrelay.Cause, err error) measure.FailCause {
 	switch rc {
 	case tlsrelay.CauseRefused:
-		return FailRefused
+		return measure.FailRefused
 	case tlsrelay.CauseTimeout:
-		return FailTimeout
+		return measure.FailTimeout
 	case tlsrelay.CauseCertificate, tlsrelay.CauseHandshake:
-		return FailTLS
+		return measure.FailTLS
 	case tlsrelay.CauseReset:
 		if ec := tlsrelay.Classify(err); ec == tlsrelay.CauseCertificate || ec == tlsrelay.CauseHandshake {
-			return FailTLS
+			return measure.FailTLS
 		}
-		return FailReset
+		return measure.FailReset
 	case tlsrelay.CauseEOF, tlsrelay.CauseNone:
 		// The server hung up before a whole response, as a plain ws
 		// server that closes early would.
-		return FailReset
+		return measure.FailReset
 	case tlsrelay.CauseAddress:
-		return FailAddress
+		return measure.FailAddress
 	case tlsrelay.CauseLocal:
-		return FailLocal
+		return measure.FailLocal
 	case tlsrelay.CauseUnreachable:
-		return FailUnreachable
+		return measure.FailUnreachable
 	case tlsrelay.CauseCanceled:
-		return FailCanceled
+		return measure.FailCanceled
 	}
-	return FailOther
+	return measure.FailOther
 }
 
 // tlsLossCause refines why an open wss connection died: the loop's end
@@ -283,8 +285,8 @@ func relayFailCause(rc tlsrelay.Cause, err error) FailCause {
 // its TCP connection was reset, since AF_UNIX has no RST to pass on. The
 // relay, which set its cause before the EOF could be read, tells them
 // apart.
-func (c *client) tlsLossCause(cause Cause) Cause {
-	if c.relay == nil || (cause != CauseEOF && cause != CauseWriteError) {
+func (c *client) tlsLossCause(cause measure.Cause) measure.Cause {
+	if c.relay == nil || (cause != measure.CauseEOF && cause != measure.CauseWriteError) {
 		return cause
 	}
 	switch c.relay.Cause() {
@@ -293,7 +295,7 @@ func (c *client) tlsLossCause(cause Cause) Cause {
 	}
 	// A reset, a TCP timeout, a broken record or an alert: the
 	// connection did not end cleanly.
-	return CauseReset
+	return measure.CauseReset
 }
 
 // releaseRelay lets go of the attempt's or connection's sidecar; abort

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/internal/tlsrelay"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
@@ -105,8 +107,8 @@ func TestTLSHandshakeOutcomes(t *testing.T) {
 				if !errors.Is(err, loadgen.ErrNoConnection) {
 					t.Fatalf("run: %v, want %v", err, loadgen.ErrNoConnection)
 				}
-				if c.Connects != 0 || c.Failures < 2*clients || c.FailureCauses["tls"]+c.FailureCauses["canceled"] != c.Failures {
-					t.Fatalf("connects %d, failures %d by cause %v: want every attempt failed with cause tls", c.Connects, c.Failures, c.FailureCauses)
+				if c.Get(measure.Connects) != 0 || c.Get(measure.Failures) < 2*clients || c.Keys(measure.FailureCauses)["tls"]+c.Keys(measure.FailureCauses)["canceled"] != c.Get(measure.Failures) {
+					t.Fatalf("connects %d, failures %d by cause %v: want every attempt failed with cause tls", c.Get(measure.Connects), c.Get(measure.Failures), c.Keys(measure.FailureCauses))
 				}
 				if st := s.Stats().Counters; st.Handshakes != 0 || st.TLSErrors == 0 {
 					t.Fatalf("server: %d upgrades, %d TLS errors", st.Handshakes, st.TLSErrors)
@@ -116,8 +118,8 @@ func TestTLSHandshakeOutcomes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Connects != clients || c.Failures != 0 {
-				t.Fatalf("connects %d failures %d (%v), want %d and 0", c.Connects, c.Failures, c.FailureCauses, clients)
+			if c.Get(measure.Connects) != clients || c.Get(measure.Failures) != 0 {
+				t.Fatalf("connects %d failures %d (%v), want %d and 0", c.Get(measure.Connects), c.Get(measure.Failures), c.Keys(measure.FailureCauses), clients)
 			}
 			for _, m := range []string{"connect_tcp", "connect_tls", "connect_upgrade"} {
 				if h := sum.Histograms[m]; h.Count != clients || h.Max <= 0 {
@@ -183,11 +185,11 @@ func TestTLSFleetStorms(t *testing.T) {
 			if n := st.DetectCauses[tt.causes[0]]; n < clients*99/100 {
 				t.Errorf("detected %d × %s of %d (%v), want ≥ 99 %%", n, tt.causes[0], clients, st.DetectCauses)
 			}
-			if c := sum.Counters; c.MessagesLost != 0 || c.MessagesDuplicated != 0 || c.MessagesReceived == 0 {
-				t.Errorf("messages received %d, lost %d, duplicated %d", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated)
+			if c := sum.Counters; c.Get(measure.MessagesLost) != 0 || c.Get(measure.MessagesDuplicated) != 0 || c.Get(measure.MessagesReceived) == 0 {
+				t.Errorf("messages received %d, lost %d, duplicated %d", c.Get(measure.MessagesReceived), c.Get(measure.MessagesLost), c.Get(measure.MessagesDuplicated))
 			}
-			if h := sum.Histograms["connect_tls"]; h.Count != sum.Counters.Connects || h.P50 <= 0 {
-				t.Errorf("connect_tls: %d values (p50 %v ms), want one per connect (%d)", h.Count, h.P50, sum.Counters.Connects)
+			if h := sum.Histograms["connect_tls"]; h.Count != sum.Counters.Get(measure.Connects) || h.P50 <= 0 {
+				t.Errorf("connect_tls: %d values (p50 %v ms), want one per connect (%d)", h.Count, h.P50, sum.Counters.Get(measure.Connects))
 			}
 		})
 	}

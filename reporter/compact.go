@@ -3,6 +3,8 @@ package reporter
 import (
 	"sync"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
@@ -14,15 +16,15 @@ import (
 // per populated bucket). That keeps a long run's memory from growing by
 // megabytes per storm.
 type hists struct {
-	dense  [numMetrics]*hdr.Histogram
-	packed [numMetrics]*hdr.PackedHistogram
+	dense  [measure.NumMetrics]*hdr.Histogram
+	packed [measure.NumMetrics]*hdr.PackedHistogram
 }
 
 // get returns the histogram of metric m as a Hist sharing the loop's
 // (dense or packed) histogram: only for input to a merge, which copies;
 // nil when the metric recorded nothing. The caller holds the compactor's
 // packMu.
-func (h *hists) get(m metric) *Hist {
+func (h *hists) get(m measure.Metric) *Hist {
 	if d := h.dense[m]; d != nil {
 		return &Hist{Histogram: d}
 	}
@@ -36,24 +38,24 @@ func (h *hists) get(m metric) *Hist {
 // histograms without a lock (nobody writes them any more) and swaps under
 // packMu, which Snapshot holds while it reads.
 func (h *hists) pack(packMu *sync.Mutex) {
-	var p [numMetrics]*hdr.PackedHistogram
+	var p [measure.NumMetrics]*hdr.PackedHistogram
 	for m, d := range h.dense {
 		if d == nil {
 			continue
 		}
-		p[m] = newPacked(metric(m))
+		p[m] = newPacked(measure.Metric(m))
 		p[m].MergeFrom(d) // same geometry: nothing is dropped
 		p[m].Compact()
 	}
 	packMu.Lock()
 	h.packed = p
-	h.dense = [numMetrics]*hdr.Histogram{}
+	h.dense = [measure.NumMetrics]*hdr.Histogram{}
 	packMu.Unlock()
 }
 
 // newPacked returns an empty sparse histogram with the geometry of metric m.
-func newPacked(m metric) *hdr.PackedHistogram {
-	if m.isCount() {
+func newPacked(m measure.Metric) *hdr.PackedHistogram {
+	if m.Counts() {
 		return hdr.NewPacked(1, maxAttemptsValue, sigFigs)
 	}
 	return hdr.NewPacked(1, maxMicros, sigFigs)

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // WriteCSV writes a header row and rows to path as CSV, atomically.
@@ -32,6 +36,29 @@ func timeseriesRows(s *Shard) [][]string {
 			rec = append(rec, strconv.FormatInt(v, 10))
 		}
 		out[i] = rec
+	}
+	return out
+}
+
+// keySeriesHeader is the header row of timeseries_by_key.csv.
+var keySeriesHeader = []string{"t_s", "family", "key", "count"}
+
+// keySeriesRows returns the rows of timeseries_by_key.csv: every non-zero
+// count of a family's key in an interval, in time order, then family
+// order, then key name. The long form keeps the file small and lets a
+// family have any number of keys (close codes).
+func keySeriesRows(s *Shard) [][]string {
+	out := [][]string{}
+	for i := range s.Series {
+		t := formatSeconds(s.Interval * time.Duration(i+1))
+		for _, f := range measure.Families() {
+			rows := s.KeySeries[f]
+			for _, k := range slices.Sorted(maps.Keys(rows)) {
+				if i < len(rows[k]) && rows[k][i] != 0 {
+					out = append(out, []string{t, f.String(), k, strconv.FormatInt(rows[k][i], 10)})
+				}
+			}
+		}
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package reporter
 import (
 	"fmt"
 	"strings"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // Figure is one number read from a run's summary, by name: what
@@ -209,9 +211,9 @@ func (f Figure) RunValue(sum *Summary) (v float64, ok, missing bool) {
 	// Messages are lost outside storms too: a run's figure is its total.
 	switch f {
 	case FigMessagesLost:
-		return float64(sum.Counters.MessagesLost), true, false
+		return float64(sum.Counters.Get(measure.MessagesLost)), true, false
 	case FigMessagesDuplicated:
-		return float64(sum.Counters.MessagesDuplicated), true, false
+		return float64(sum.Counters.Get(measure.MessagesDuplicated)), true, false
 	}
 	if f.PerStorm() {
 		for i := range sum.Storms {
@@ -231,20 +233,20 @@ func (f Figure) RunValue(sum *Summary) (v float64, ok, missing bool) {
 	case FigHeartbeatBytesPerConnS:
 		return sum.Heartbeat.BytesPerConnS, true, false
 	case FigConnectP50:
-		h := sum.Histograms["connect_latency"]
+		h := sum.Histograms[measure.ConnectLatency.String()]
 		return h.P50, h.Count > 0, h.Count == 0
 	case FigConnectP99:
-		h := sum.Histograms["connect_latency"]
+		h := sum.Histograms[measure.ConnectLatency.String()]
 		return h.P99, h.Count > 0, h.Count == 0
 	case FigRTTP99:
-		h := sum.Histograms["heartbeat_rtt"]
+		h := sum.Histograms[measure.HeartbeatRTT.String()]
 		return h.P99, h.Count > 0, h.Count == 0
 	case FigFailures:
-		return float64(c.Failures), true, false
+		return float64(c.Get(measure.Failures)), true, false
 	case FigGaveUp:
-		return float64(c.GaveUp), true, false
+		return float64(c.Get(measure.GaveUp)), true, false
 	case FigProtocolErrors:
-		return float64(sumCounts(c.ProtocolErrors)), true, false
+		return float64(sumCounts(c.Keys(measure.ProtocolErrors))), true, false
 	case FigSaturated:
 		if sum.Harness.Saturated {
 			return 1, true, false

@@ -17,7 +17,7 @@ import (
 // leaves out: a wss connect, Retry-After refusals, a sequence restart, an
 // untimed pong, the clients' own messages and the server's direct
 // messages, the process's CPU time, an affected client's attempts.
-func feedExtras(loop int, s loadgen.Sink) {
+func feedExtras(loop int, s events) {
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	s.Attempt(ms(50), ms(1))
 	s.Connected(ms(50), loadgen.ConnectTiming{Total: ms(9 + loop), TCP: ms(1), TLS: ms(5 + loop), Upgrade: ms(2)})
@@ -55,7 +55,7 @@ func extrasShard(t testing.TB) *Shard {
 	r := newTestRecorder()
 	r.StormInfo(0, scenarioInfo)
 	for j := 0; j < scenarioLoops; j++ {
-		s := r.Sink(j)
+		s := events{r.Sink(j)}
 		feed(j, s)
 		feedExtras(j, s)
 	}
@@ -91,7 +91,7 @@ func TestRunFolderGolden(t *testing.T) {
 	a.StormInfo(0, scenarioInfo)
 	recs := []*Recorder{a, b}
 	for j := 0; j < scenarioLoops; j++ {
-		s := recs[j%2].Sink(j / 2)
+		s := events{recs[j%2].Sink(j / 2)}
 		feed(j, s)
 		feedExtras(j, s)
 	}

@@ -28,8 +28,8 @@ func FuzzDecodeSummary(f *testing.F) {
 // or a shard that merges with itself and summarises.
 func FuzzDecodeShard(f *testing.F) {
 	r := NewRecorder(Options{Start: testStart, RunID: "r", Coverage: []ShardID{{Index: 0, Count: 2}}})
-	r.Sink(0).Attempt(0, 0)
-	r.Sink(0).StormRecovered(0, 1, 2, 1)
+	events{r.Sink(0)}.Attempt(0, 0)
+	events{r.Sink(0)}.StormRecovered(0, 1, 2, 1)
 	r.Host(0, HostSample{TCPMemPages: 3})
 	small, _ := json.Marshal(r.Snapshot(200 * 1e6))
 	f.Add(small)

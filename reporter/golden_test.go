@@ -34,7 +34,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestPrintSummaryGolden(t *testing.T) {
 	saturated := func() *Shard {
 		r := newTestRecorder()
-		s := r.Sink(0)
+		s := events{r.Sink(0)}
 		s.Attempt(10*time.Millisecond, 12*time.Millisecond)
 		s.Failed(10*time.Millisecond, 1)
 		s.Cut(time.Second, "storm-1")

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
@@ -79,7 +81,7 @@ func (h *Hist) TotalCount() int64 { return h.count() }
 // dense returns h as a dense histogram: h itself when it is one, else a new
 // dense copy of its sparse form (of the metric's geometry when known), nil
 // for a nil or empty Hist.
-func (h *Hist) dense(m metric) *Hist {
+func (h *Hist) dense(m measure.Metric) *Hist {
 	switch {
 	case h == nil:
 		return nil
@@ -94,7 +96,7 @@ func (h *Hist) dense(m metric) *Hist {
 }
 
 // packedOf returns src as a new sparse histogram of metric m's geometry.
-func packedOf(m metric, src *Hist) *hdr.PackedHistogram {
+func packedOf(m measure.Metric, src *Hist) *hdr.PackedHistogram {
 	p := newPacked(m)
 	switch {
 	case src.Packed != nil:
@@ -111,7 +113,7 @@ func mergeInto(hs map[string]*Hist, name string, src *Hist) {
 	if src.count() == 0 && (src == nil || (src.Histogram == nil && src.Packed == nil)) {
 		return
 	}
-	m, ok := metricByName(name)
+	m, ok := measure.MetricByName(name)
 	if !ok {
 		// A name this version does not know: keep it as it came.
 		if hs[name] == nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
@@ -31,7 +33,7 @@ func writeHlog(dir string, s *Shard) error {
 		return fmt.Errorf("hlog: %w", err)
 	}
 	for _, p := range s.Phases {
-		for m := metric(0); m < numMetrics; m++ {
+		for m := measure.Metric(0); m < measure.NumMetrics; m++ {
 			h := newHist(m)
 			if src := p.Histograms[m.String()]; src != nil {
 				if src.Packed != nil {

@@ -3,6 +3,8 @@ package reporter
 import (
 	"fmt"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // HostSample is what the coordinator samples of its machine's kernel once
@@ -32,6 +34,9 @@ type HostSample struct {
 	// previous sample (netstat ListenDrops, a delta).
 	ListenDrops int64
 }
+
+// numHostColumns is how many columns Recorder.Host records.
+const numHostColumns = int(measure.NumColumns - measure.FirstHostColumn)
 
 // values returns the sample in host-column order.
 func (s HostSample) values() [numHostColumns]int64 {
@@ -75,7 +80,7 @@ func (h *hostSeries) add(i int, s HostSample) {
 	}
 	r := &h.rows[i]
 	for c, v := range s.values() {
-		if columnKinds[numLoopColumns+c].carries() {
+		if (measure.FirstHostColumn + measure.Column(c)).Kind().Carries() {
 			r.v[c] = v
 		} else {
 			r.v[c] += v
@@ -88,15 +93,16 @@ func (h *hostSeries) add(i int, s HostSample) {
 // zero), gauges carried forward over intervals without a sample.
 func (h *hostSeries) snapshot(n int) [][]int64 {
 	out := make([][]int64, n)
+	kinds := columnKinds()[measure.NumLoopColumns:]
 	var last [numHostColumns]int64
 	for i := range out {
-		r := make([]int64, numColumns)
+		r := make([]int64, measure.NumColumns)
 		sampled := false
 		if i < len(h.rows) {
-			copy(r[numLoopColumns:], h.rows[i].v[:])
+			copy(r[measure.NumLoopColumns:], h.rows[i].v[:])
 			sampled = h.rows[i].sampled
 		}
-		carry(r[numLoopColumns:], last[:], columnKinds[numLoopColumns:], sampled)
+		carry(r[measure.NumLoopColumns:], last[:], kinds, sampled)
 		out[i] = r
 	}
 	return out

@@ -6,20 +6,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // hostRows returns the host columns of every row of s.
 func hostRows(s *Shard) [][]int64 {
 	out := make([][]int64, len(s.Series))
 	for i, r := range s.Series {
-		out[i] = r[numLoopColumns:]
+		out[i] = r[measure.NumLoopColumns:]
 	}
 	return out
 }
 
 func TestHostColumnsCarryForward(t *testing.T) {
 	r := newTestRecorder() // 100 ms intervals
-	r.Sink(0).Gauges(50*time.Millisecond, 4, 0, 0)
+	events{r.Sink(0)}.Gauges(50*time.Millisecond, 4, 0, 0)
 	// Samples in intervals 0, 1 (twice: the last gauge wins, counts add)
 	// and 4; intervals 2, 3 and 5 have none.
 	r.Host(90*time.Millisecond, HostSample{TCPMemPages: 100, TCPInUse: 10, TCPOrphans: 1, TCPTimeWait: 5, ListenOverflows: 2})
@@ -45,7 +47,7 @@ func TestHostColumnsCarryForward(t *testing.T) {
 			t.Errorf("row %d host columns %v, want %v", i, got[i], want[i])
 		}
 	}
-	if s.Series[5][colOpen] != 4 {
+	if s.Series[5][measure.Open] != 4 {
 		t.Errorf("loop gauge not carried: %v", s.Series[5][:3])
 	}
 	if s.HostSamples != 4 {
@@ -64,21 +66,21 @@ func TestHostColumnsMerge(t *testing.T) {
 	for i, pages := range []int64{20, 20, 20, 20, 40} {
 		b.Host(time.Duration(i)*100*time.Millisecond, HostSample{TCPMemPages: pages, ListenDrops: 1})
 	}
-	w.Sink(0).Gauges(0, 7, 0, 0)
+	events{w.Sink(0)}.Gauges(0, 7, 0, 0)
 	sa, sb, sw := a.Snapshot(300*time.Millisecond), b.Snapshot(500*time.Millisecond), w.Snapshot(100*time.Millisecond)
 	for _, order := range [][]*Shard{{sa, sb, sw}, {sb, sw, sa}, {sw, sa, sb}} {
 		m, err := Merge(order...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages := m.column("tcp_mem_pages")
+		pages := m.column(measure.TCPMemPages)
 		if want := []int64{20, 50, 30, 30, 40}; !slices.Equal(pages, want) {
 			t.Errorf("merged tcp_mem_pages %v, want %v", pages, want)
 		}
-		if got := m.total("listen_drops"); got != 8 {
+		if got := m.total(measure.ListenDrops); got != 8 {
 			t.Errorf("merged listen_drops %d, want 8", got)
 		}
-		if open := m.column("open"); !slices.Equal(open, []int64{7, 7, 7, 7, 7}) {
+		if open := m.column(measure.Open); !slices.Equal(open, []int64{7, 7, 7, 7, 7}) {
 			t.Errorf("loop gauge open %v, want carried 7s", open)
 		}
 	}
@@ -87,7 +89,7 @@ func TestHostColumnsMerge(t *testing.T) {
 func TestKernelSummary(t *testing.T) {
 	r := newTestRecorder()
 	r.SetKernel(KernelLimits{TCPMemPages: [3]int64{100, 200, 300}, PageSize: 4096})
-	r.Sink(0).Cut(0, "hold")
+	events{r.Sink(0)}.Cut(0, "hold")
 	for i, pages := range []int64{50, 150, 210, 250, 300, 310, 180, 90} {
 		s := HostSample{TCPMemPages: pages}
 		if pages >= 300 {
@@ -98,8 +100,8 @@ func TestKernelSummary(t *testing.T) {
 		}
 		r.Host(time.Duration(i)*time.Second+50*time.Millisecond, s)
 	}
-	r.Sink(0).Cut(4*time.Second, "storm-1")
-	r.Sink(0).Cut(6*time.Second, "hold-2")
+	events{r.Sink(0)}.Cut(4*time.Second, "storm-1")
+	events{r.Sink(0)}.Cut(6*time.Second, "hold-2")
 	sh := r.Snapshot(8 * time.Second)
 	sum := Summarize(sh, SummaryOptions{})
 	k := sum.Kernel

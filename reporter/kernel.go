@@ -1,6 +1,10 @@
 package reporter
 
-import "time"
+import (
+	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
+)
 
 // TCPMemLimits is net.ipv4.tcp_mem in pages: below Min the kernel does not
 // bother, above Pressure it shrinks socket buffers, at Max it refuses
@@ -56,17 +60,17 @@ func kernel(s *Shard) *KernelSummary {
 	}
 	k := &KernelSummary{
 		Samples:         s.HostSamples,
-		AbortsOnMemory:  s.total(columnNames[colTCPAbortOnMemory]),
-		MemoryPressures: s.total(columnNames[colTCPMemoryPressures]),
-		ListenOverflows: s.total(columnNames[colListenOverflows]),
-		ListenDrops:     s.total(columnNames[colListenDrops]),
+		AbortsOnMemory:  s.total(measure.TCPAbortOnMemory),
+		MemoryPressures: s.total(measure.TCPMemoryPressures),
+		ListenOverflows: s.total(measure.ListenOverflows),
+		ListenDrops:     s.total(measure.ListenDrops),
 	}
 	limits := s.Kernel
 	if limits != nil {
 		k.TCPMemPages = TCPMemLimits{Min: limits.TCPMemPages[0], Pressure: limits.TCPMemPages[1], Max: limits.TCPMemPages[2]}
 		k.PageSize = limits.PageSize
 	}
-	pages := s.column(columnNames[colTCPMemPages])
+	pages := s.column(measure.TCPMemPages)
 	end := func(i int) float64 { return (s.Interval * time.Duration(i+1)).Seconds() }
 	var pressured, limited time.Duration
 	for i, p := range pages {
@@ -90,9 +94,9 @@ func kernel(s *Shard) *KernelSummary {
 		}
 	}
 	k.SecondsUnderPressure, k.SecondsAtLimit = pressured.Seconds(), limited.Seconds()
-	k.PeakInUse = maxOf(s.column(columnNames[colTCPInUse]))
-	k.PeakOrphans = maxOf(s.column(columnNames[colTCPOrphans]))
-	k.PeakTimeWait = maxOf(s.column(columnNames[colTCPTimeWait]))
+	k.PeakInUse = maxOf(s.column(measure.TCPInUse))
+	k.PeakOrphans = maxOf(s.column(measure.TCPOrphans))
+	k.PeakTimeWait = maxOf(s.column(measure.TCPTimeWait))
 	return k
 }
 

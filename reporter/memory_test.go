@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -22,9 +24,9 @@ const maxStormBytesPerLoop = 64 << 10
 func TestRecorderMemoryPerStorm(t *testing.T) {
 	const loops, clients = 2, 300
 	r := newTestRecorder()
-	sinks := make([]loadgen.Sink, loops)
+	sinks := make([]events, loops)
 	for i := range sinks {
-		sinks[i] = r.Sink(i)
+		sinks[i] = events{r.Sink(i)}
 	}
 	var at time.Duration
 	storm := func(k int) {
@@ -32,9 +34,9 @@ func TestRecorderMemoryPerStorm(t *testing.T) {
 			s.Cut(at, fmt.Sprintf("storm-%d", k+1))
 			for i := 0; i < clients; i++ {
 				d := time.Duration(i+k) * 731 * time.Microsecond
-				s.Disconnected(at, loadgen.CauseReset)
+				s.Disconnected(at, measure.CauseReset)
 				s.StormAffected(k)
-				s.StormDetected(k, d, loadgen.CauseReset)
+				s.StormDetected(k, d, measure.CauseReset)
 				s.Backoff(d)
 				s.Attempt(at+d, d/100)
 				s.StormAttempt(k)
@@ -80,7 +82,7 @@ func TestRecorderMemoryPerStorm(t *testing.T) {
 	}
 	// The packed histograms still hold every value.
 	s := r.Snapshot(at)
-	if got := s.Storms[warm].hist(mOutage).count(); got != loops*clients {
+	if got := s.Storms[warm].hist(measure.Outage).count(); got != loops*clients {
 		t.Errorf("storm %d outage count %d after packing, want %d", warm, got, loops*clients)
 	}
 	runtime.KeepAlive(r)
@@ -125,7 +127,7 @@ func scenarioShardWith(t *testing.T, pack bool) *Shard {
 func unpack(h *hists) {
 	for m, p := range h.packed {
 		if p != nil {
-			d := newHist(metric(m))
+			d := newHist(measure.Metric(m))
 			p.MergeInto(d)
 			h.dense[m] = d
 			h.packed[m] = nil

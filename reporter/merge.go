@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // MergeOptions configures MergeWith.
@@ -231,13 +233,13 @@ func (d *Shard) add(s *Shard) error {
 	}
 	for i := range s.Storms {
 		for len(d.Storms) <= i {
-			d.Storms = append(d.Storms, Storm{DetectCauses: map[string]int64{}, Histograms: map[string]*Hist{}})
+			d.Storms = append(d.Storms, newStorm())
 		}
 		d.Storms[i].add(&s.Storms[i])
 	}
-	addCounts(d.FailureCauses, s.FailureCauses)
-	addCounts(d.DisconnectCauses, s.DisconnectCauses)
-	addCounts(d.ProtocolErrors, s.ProtocolErrors)
+	if err := d.addKeys(s); err != nil {
+		return err
+	}
 	d.addReasons(s.PartialReasons...)
 	d.addEvents(s.Events)
 	d.EventsDropped += s.EventsDropped
@@ -308,7 +310,7 @@ func (d *Shard) addSeries(src [][]int64) error {
 			from = src[i]
 		}
 		for c, v := range from {
-			r[c] = kinds[c].combine(r[c], v)
+			r[c] = kinds[c].Combine(r[c], v)
 		}
 	}
 	return nil
@@ -316,12 +318,12 @@ func (d *Shard) addSeries(src [][]int64) error {
 
 // carried returns a new row holding the carrying values (gauges) of the
 // last row of rows (zero when empty) and zero counts.
-func carried(rows [][]int64, kinds []columnKind) []int64 {
+func carried(rows [][]int64, kinds []measure.Kind) []int64 {
 	r := make([]int64, len(kinds))
 	if len(rows) > 0 {
 		last := rows[len(rows)-1]
 		for c, k := range kinds {
-			if k.carries() {
+			if k.Carries() {
 				r[c] = last[c]
 			}
 		}
@@ -351,9 +353,9 @@ func (d *Storm) add(s *Storm) {
 	d.Detected += s.Detected
 	d.Attempts += s.Attempts
 	d.Recovered += s.Recovered
-	d.MessagesLost += s.MessagesLost
-	d.MessagesDuplicated += s.MessagesDuplicated
-	d.App.add(s.App)
+	for c := range d.Counts {
+		d.Counts[c] += s.Counts[c]
+	}
 	addCounts(d.DetectCauses, s.DetectCauses)
 	for name, h := range s.Histograms {
 		mergeInto(d.Histograms, name, h)
@@ -365,4 +367,33 @@ func addCounts(dst, src map[string]int64) {
 	for k, v := range src {
 		dst[k] += v
 	}
+}
+
+// addKeys adds the counts by key of s to the receiver's, over the run and
+// per interval (the receiver's series already has s's rows: addSeries).
+func (d *Shard) addKeys(s *Shard) error {
+	for f := range d.Keys {
+		if d.Keys[f] == nil {
+			d.Keys[f] = map[string]int64{}
+		}
+		addCounts(d.Keys[f], s.Keys[f])
+		if len(s.KeySeries[f]) > 0 && d.KeySeries[f] == nil {
+			d.KeySeries[f] = map[string][]int64{}
+		}
+		for k, src := range s.KeySeries[f] {
+			if len(src) > len(d.Series) {
+				return fmt.Errorf("%s %s: %d rows, the series has %d", measure.Family(f), k, len(src), len(d.Series))
+			}
+			dst := d.KeySeries[f][k]
+			if len(dst) < len(d.Series) {
+				// New, or made before a longer shard widened the series.
+				dst = append(dst, make([]int64, len(d.Series)-len(dst))...)
+				d.KeySeries[f][k] = dst
+			}
+			for i, v := range src {
+				dst[i] += v
+			}
+		}
+	}
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -189,15 +191,15 @@ func TestShardFormat1Upgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Format != shardFormat || len(s.Columns) != int(numColumns) || s.Series[1][colFailures] != 1 || s.Series[1][colLoopBusy] != 0 {
+	if s.Format != shardFormat || len(s.Columns) != int(measure.NumColumns) || s.Series[1][measure.Failures] != 1 || s.Series[1][measure.LoopBusy] != 0 {
 		t.Fatalf("upgraded shard: format %d, %d columns, row %v", s.Format, len(s.Columns), s.Series[1])
 	}
 	m, err := Merge(s, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum := Summarize(m, SummaryOptions{}); sum.Counters.Attempts != 8 || sum.Partial {
-		t.Errorf("legacy merge: attempts %d, partial %v", sum.Counters.Attempts, sum.Partial)
+	if sum := Summarize(m, SummaryOptions{}); sum.Counters.Get(measure.Attempts) != 8 || sum.Partial {
+		t.Errorf("legacy merge: attempts %d, partial %v", sum.Counters.Get(measure.Attempts), sum.Partial)
 	}
 	if err := WriteFileAtomic(path, []byte(strings.Replace(old, `"reconnects"]`, `"reconnects","from_the_future"]`, 1))); err != nil {
 		t.Fatal(err)
@@ -210,8 +212,8 @@ func TestShardFormat1Upgrade(t *testing.T) {
 func TestMergeEventsAndReasons(t *testing.T) {
 	a := NewRecorder(Options{Start: testStart, RunID: "r", Coverage: []ShardID{{0, 2}}})
 	b := NewRecorder(Options{Start: testStart, RunID: "r", Coverage: []ShardID{{1, 2}}})
-	a.Sink(0).Cut(time.Second, "hold")
-	b.Sink(0).Cut(time.Second, "hold")
+	events{a.Sink(0)}.Cut(time.Second, "hold")
+	events{b.Sink(0)}.Cut(time.Second, "hold")
 	b.Event(Event{At: 3 * time.Second, Kind: EventLoopStopped, Process: "worker 1", Detail: "loop 0 panicked"})
 	a.Event(Event{At: 2 * time.Second, Kind: EventServerExited, Process: "server", Detail: "exit status 2"})
 	a.MarkPartial("the server exited during the run")

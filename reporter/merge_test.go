@@ -74,7 +74,7 @@ func TestMergeStormInfo(t *testing.T) {
 					r.StormInfo(0, *info)
 				}
 				for i := 0; i < 5; i++ {
-					r.Sink(0).StormAffected(0)
+					events{r.Sink(0)}.StormAffected(0)
 				}
 				shards = append(shards, r.Snapshot(time.Second))
 			}
@@ -93,7 +93,7 @@ func TestMergeStormInfo(t *testing.T) {
 func TestMergeErrors(t *testing.T) {
 	base := func() *Shard {
 		r := newTestRecorder()
-		r.Sink(0).Cut(time.Second, "hold")
+		events{r.Sink(0)}.Cut(time.Second, "hold")
 		return r.Snapshot(2 * time.Second)
 	}
 	tests := []struct {

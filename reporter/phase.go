@@ -2,6 +2,8 @@ package reporter
 
 import (
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // firstPhase names the histogram interval before the first Sink.Cut.
@@ -34,9 +36,9 @@ type Phase struct {
 // copies. The caller holds the compactor's packMu.
 func (p *phase) shard() Phase {
 	out := Phase{Name: p.name, Start: p.start, Histograms: map[string]*Hist{}}
-	for m := metric(0); m < numMetrics; m++ {
+	for m := measure.Metric(0); m < measure.NumMetrics; m++ {
 		if h := p.h.get(m); h != nil {
-			out.Histograms[metricNames[m]] = h
+			out.Histograms[m.String()] = h
 		}
 	}
 	return out

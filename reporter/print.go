@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // PrintSummary writes sum to w as a compact human-readable report: a
@@ -36,24 +38,24 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	c := sum.Counters
 	p("")
 	p("totals")
-	p("  attempts\t%d\tconnects %d, failures %d%s", c.Attempts, c.Connects, c.Failures, causeList(c.FailureCauses))
-	p("  disconnects\t%d%s", c.Disconnects, causeList(c.DisconnectCauses))
-	if n := sumCounts(c.ProtocolErrors); n > 0 {
-		rules := strings.TrimSuffix(strings.TrimPrefix(causeList(c.ProtocolErrors), " ("), ")")
+	p("  attempts\t%d\tconnects %d, failures %d%s", c.Get(measure.Attempts), c.Get(measure.Connects), c.Get(measure.Failures), causeList(c.Keys(measure.FailureCauses)))
+	p("  disconnects\t%d%s", c.Get(measure.Disconnects), causeList(c.Keys(measure.DisconnectCauses)))
+	if n := sumCounts(c.Keys(measure.ProtocolErrors)); n > 0 {
+		rules := strings.TrimSuffix(strings.TrimPrefix(causeList(c.Keys(measure.ProtocolErrors)), " ("), ")")
 		p("  protocol errors\t%d\t%s (RFC 6455 rules the server broke)", n, rules)
 	}
-	p("  reconnects\t%d\tgave up %d", c.Reconnects, c.GaveUp)
-	if c.RetryAfterSeen > 0 {
-		p("  retry-after\t%d refusals carried it\twaited for %d", c.RetryAfterSeen, c.RetryAfterHonoured)
+	p("  reconnects\t%d\tgave up %d", c.Get(measure.Reconnects), c.Get(measure.GaveUp))
+	if c.Get(measure.RetryAfterSeen) > 0 {
+		p("  retry-after\t%d refusals carried it\twaited for %d", c.Get(measure.RetryAfterSeen), c.Get(measure.RetryAfterHonoured))
 	}
 	other := ""
-	if c.MessagesOther > 0 {
-		other = fmt.Sprintf(", other %d (not recognised, never counted lost)", c.MessagesOther)
+	if c.Get(measure.MessagesOther) > 0 {
+		other = fmt.Sprintf(", other %d (not recognised, never counted lost)", c.Get(measure.MessagesOther))
 	}
-	if c.SeqRestarts > 0 {
-		other += fmt.Sprintf(", sequence restarted on %d connections", c.SeqRestarts)
+	if c.Get(measure.SeqRestarts) > 0 {
+		other += fmt.Sprintf(", sequence restarted on %d connections", c.Get(measure.SeqRestarts))
 	}
-	p("  messages\t%d received\tlost %d, duplicated %d%s", c.MessagesReceived, c.MessagesLost, c.MessagesDuplicated, other)
+	p("  messages\t%d received\tlost %d, duplicated %d%s", c.Get(measure.MessagesReceived), c.Get(measure.MessagesLost), c.Get(measure.MessagesDuplicated), other)
 
 	printSend(p, sum.Send)
 	printDirect(p, sum.Direct)
@@ -62,10 +64,10 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	p("heartbeat")
 	p("  frames\t%d sent, %d received\t%.1f/s", hb.FramesSent, hb.FramesReceived, hb.FramesPerS)
 	p("  bytes\t%s sent, %s received\t%.1f B per connection-second", size(hb.BytesSent), size(hb.BytesReceived), hb.BytesPerConnS)
-	rtts := sum.Histograms[mRTT.String()].Count
+	rtts := sum.Histograms[measure.HeartbeatRTT.String()].Count
 	p("  rtt\tp50 %s\tp99 %s, max %s", msIf(rtts, hb.RTTMs.P50), msIf(rtts, hb.RTTMs.P99), msIf(rtts, hb.RTTMs.Max))
-	if c.PongsUntimed > 0 {
-		p("  untimed pongs\t%d\tno usable echoed time (check --app-pong-time)", c.PongsUntimed)
+	if c.Get(measure.PongsUntimed) > 0 {
+		p("  untimed pongs\t%d\tno usable echoed time (check --app-pong-time)", c.Get(measure.PongsUntimed))
 	}
 
 	l := h.TimerLatenessMs

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -46,13 +45,11 @@ type Options struct {
 // the time series (one row of 8 B × 21 columns per loop and interval, storm
 // or not).
 type Recorder struct {
-	start       time.Time
-	interval    time.Duration
-	nCauses     int
-	nFailCauses int
-	runID       string
-	coverage    []ShardID
-	comp        *compactor
+	start    time.Time
+	interval time.Duration
+	runID    string
+	coverage []ShardID
+	comp     *compactor
 
 	mu            sync.Mutex
 	sinks         []*sink
@@ -81,13 +78,11 @@ func NewRecorder(o Options) *Recorder {
 		coverage = slices.Clone(o.Coverage)
 	}
 	return &Recorder{
-		start:       o.Start.Round(0), // wall clock only: shards compare and serialise it
-		interval:    o.Interval,
-		nCauses:     len(loadgen.Causes()) + 1,
-		nFailCauses: len(loadgen.FailCauses()) + 1,
-		runID:       o.RunID,
-		coverage:    coverage,
-		comp:        newCompactor(),
+		start:    o.Start.Round(0), // wall clock only: shards compare and serialise it
+		interval: o.Interval,
+		runID:    o.RunID,
+		coverage: coverage,
+		comp:     newCompactor(),
 	}
 }
 
@@ -104,7 +99,7 @@ func (r *Recorder) Sink(loop int) loadgen.Sink {
 		r.sinks = append(r.sinks, nil)
 	}
 	if r.sinks[loop] == nil {
-		r.sinks[loop] = newSink(r.interval, r.nCauses, r.nFailCauses, r.comp)
+		r.sinks[loop] = newSink(r.interval, r.comp)
 	}
 	return r.sinks[loop]
 }
@@ -164,7 +159,7 @@ func (r *Recorder) Snapshot(end time.Duration) *Shard {
 	recorded := len(r.host.rows)
 	for _, s := range r.sinks {
 		if s != nil {
-			recorded = max(recorded, len(s.series.rows))
+			recorded = max(recorded, s.rows())
 		}
 	}
 	rows := rowsFor(end, r.interval, recorded)
@@ -177,7 +172,7 @@ func (r *Recorder) Snapshot(end time.Duration) *Shard {
 	}
 	for k, info := range r.infos {
 		for len(out.Storms) <= k {
-			out.Storms = append(out.Storms, Storm{DetectCauses: map[string]int64{}, Histograms: map[string]*Hist{}})
+			out.Storms = append(out.Storms, newStorm())
 		}
 		if info != nil {
 			c := *info
@@ -218,9 +213,7 @@ func (s *sink) shard(start time.Time, end time.Duration, n int) *Shard {
 	out := newShard(start, s.series.interval, end)
 	out.Loops = 1
 	out.Series = s.series.snapshot(n)
-	out.FailureCauses = causeCounts(s.failCauses, failCauseName)
-	out.DisconnectCauses = causeCounts(s.discCauses, causeName)
-	out.ProtocolErrors = causeCounts(s.rules, ruleName)
+	out.Keys, out.KeySeries = s.keyShard(n)
 	for _, p := range s.phases {
 		out.Phases = append(out.Phases, p.shard())
 	}
@@ -230,7 +223,7 @@ func (s *sink) shard(start time.Time, end time.Duration, n int) *Shard {
 	}
 	out.Storms = make([]Storm, n)
 	for k := range out.Storms {
-		out.Storms[k] = Storm{DetectCauses: map[string]int64{}, Histograms: map[string]*Hist{}}
+		out.Storms[k] = newStorm()
 	}
 	for _, st := range s.closed {
 		rec := st.shard()
@@ -243,12 +236,4 @@ func (s *sink) shard(start time.Time, end time.Duration, n int) *Shard {
 		}
 	}
 	return out
-}
-
-// ruleName names a protocol rule by its index.
-func ruleName(i int) string {
-	if i == 0 {
-		return "unknown"
-	}
-	return wsframe.Rule(i).String()
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // Names of the files of a results folder.
@@ -13,11 +15,14 @@ const (
 	SummaryFile    = "summary.json"
 	TimeseriesFile = "timeseries.csv"
 	HlogFile       = "histograms.hlog"
+	// KeySeriesFile holds the counts by key (causes, rules, close codes)
+	// per interval, one row per non-zero count.
+	KeySeriesFile = "timeseries_by_key.csv"
 )
 
 // WriteRun writes the results folder dir (creating it): config.json (config,
-// indented), timeseries.csv, one .hgrm file per metric, histograms.hlog and,
-// last, summary.json. Every file is written atomically. A nil sum is computed
+// indented), timeseries.csv, timeseries_by_key.csv, one .hgrm file per
+// metric, histograms.hlog and, last, summary.json. Every file is written atomically. A nil sum is computed
 // from s with default options.
 func WriteRun(dir string, s *Shard, sum *Summary, config any) error {
 	if s == nil {
@@ -36,17 +41,21 @@ func WriteRun(dir string, s *Shard, sum *Summary, config any) error {
 	if err := WriteCSV(filepath.Join(dir, TimeseriesFile), header, timeseriesRows(s)); err != nil {
 		return err
 	}
-	for m := metric(0); m < numFileMetrics; m++ {
+	if err := WriteCSV(filepath.Join(dir, KeySeriesFile), keySeriesHeader, keySeriesRows(s)); err != nil {
+		return err
+	}
+	for _, m := range measure.Metrics() {
+		switch m.Def().File {
+		case measure.FileNever:
+			continue
+		case measure.FileWhenRecorded:
+			// The message latencies get a file when the run had such messages.
+			if h := s.cumulative(m); h == nil || h.TotalCount() == 0 {
+				continue
+			}
+		}
 		if err := writeHgrm(dir, s, m); err != nil {
 			return err
-		}
-	}
-	// The message latencies get a file when the run had such messages.
-	for _, m := range []metric{mDelivery, mDeliveryQueue, mDeliveryWire, mDirect} {
-		if h := s.cumulative(m); h != nil && h.TotalCount() > 0 {
-			if err := writeHgrm(dir, s, m); err != nil {
-				return err
-			}
 		}
 	}
 	if err := writeHlog(dir, s); err != nil {

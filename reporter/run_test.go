@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
@@ -107,11 +109,11 @@ func TestWriteRun(t *testing.T) {
 		}
 		c, hb := sum.Counters, sum.Heartbeat
 		for name, got := range map[string]int64{
-			"attempts": c.Attempts, "connects": c.Connects, "failures": c.Failures,
-			"disconnects": c.Disconnects, "pings_sent": c.PingsSent, "pongs_received": c.PongsReceived,
-			"bytes_sent": c.BytesSent, "bytes_received": c.BytesReceived,
-			"messages_received": c.MessagesReceived, "gave_up": c.GaveUp, "messages_lost": c.MessagesLost,
-			"messages_duplicated": c.MessagesDuplicated, "reconnects": c.Reconnects,
+			"attempts": c.Get(measure.Attempts), "connects": c.Get(measure.Connects), "failures": c.Get(measure.Failures),
+			"disconnects": c.Get(measure.Disconnects), "pings_sent": c.Get(measure.PingsSent), "pongs_received": c.Get(measure.PongsReceived),
+			"bytes_sent": c.Get(measure.BytesSent), "bytes_received": c.Get(measure.BytesReceived),
+			"messages_received": c.Get(measure.MessagesReceived), "gave_up": c.Get(measure.GaveUp), "messages_lost": c.Get(measure.MessagesLost),
+			"messages_duplicated": c.Get(measure.MessagesDuplicated), "reconnects": c.Get(measure.Reconnects),
 			"heartbeat_frames_sent": hb.FramesSent, "heartbeat_frames_received": hb.FramesReceived,
 			"heartbeat_bytes_sent": hb.BytesSent, "heartbeat_bytes_received": hb.BytesReceived,
 		} {
@@ -119,10 +121,12 @@ func TestWriteRun(t *testing.T) {
 				t.Errorf("counter %s = %d, fed %d, column on disk %d", name, got, fed.columns[name], sums[name])
 			}
 		}
-		if len(fed.columns) != 18 {
-			t.Errorf("%d count columns fed, want 18: a counter is missing from the check", len(fed.columns))
+		// 17 counters and heartbeat figures checked above, and the loops'
+		// busy and CPU time.
+		if len(fed.columns) != 19 {
+			t.Errorf("%d count columns fed, want 19: a counter is missing from the check", len(fed.columns))
 		}
-		if got, want := sum.Counters.ProtocolErrors, fed.rules; !maps.Equal(got, want) || len(want) == 0 {
+		if got, want := sum.Counters.Keys(measure.ProtocolErrors), fed.rules; !maps.Equal(got, want) || len(want) == 0 {
 			t.Errorf("protocol errors %v, fed %v", got, want)
 		}
 	})
@@ -164,8 +168,8 @@ func TestWriteRun(t *testing.T) {
 			intervals++
 			counts[h.Tag()] += h.TotalCount()
 		}
-		if want := len(s.Phases) * int(numMetrics); intervals != want {
-			t.Errorf("%d intervals, want %d (one per phase per metric)", intervals, want)
+		if want := len(s.Phases) * int(measure.NumMetrics); intervals != want {
+			t.Errorf("%d intervals, want %d (one per phase per measure.Metric)", intervals, want)
 		}
 		for name, h := range sum.Histograms {
 			if counts[name] != h.Count {
@@ -184,8 +188,8 @@ func TestWriteRunNilSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Counters.Attempts == 0 || sum.Harness.LatenessBoundMs != 5 {
-		t.Errorf("summary not computed: attempts %d bound %v", sum.Counters.Attempts, sum.Harness.LatenessBoundMs)
+	if sum.Counters.Get(measure.Attempts) == 0 || sum.Harness.LatenessBoundMs != 5 {
+		t.Errorf("summary not computed: attempts %d bound %v", sum.Counters.Get(measure.Attempts), sum.Harness.LatenessBoundMs)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 )
@@ -28,9 +30,9 @@ var scenarioInfo = loadgen.StormInfo{Fault: "abort", T0: scenarioT0, End: 6 * ti
 // with some refused attempts, traffic and gauges, a storm at scenarioT0 that
 // hits half of the clients, and phase cuts. The stream depends only on loop,
 // so it can be routed to any recorder.
-func feed(loop int, s loadgen.Sink) {
+func feed(loop int, s events) {
 	rng := rand.New(rand.NewPCG(uint64(loop), 42))
-	failCauses := []loadgen.FailCause{loadgen.FailRefused, loadgen.FailTimeout, loadgen.FailUnavailable, loadgen.FailReset}
+	failCauses := []measure.FailCause{measure.FailRefused, measure.FailTimeout, measure.FailUnavailable, measure.FailReset}
 	dur := func(lo, hi int) time.Duration {
 		return time.Duration(lo)*time.Millisecond + time.Duration(rng.IntN((hi-lo)*1000))*time.Microsecond
 	}
@@ -88,9 +90,9 @@ func feed(loop int, s loadgen.Sink) {
 	for c := 0; c < scenarioClients/2; c++ {
 		s.StormAffected(0)
 		det := dur(0, 20)
-		cause := loadgen.CauseEOF
+		cause := measure.CauseEOF
 		if c%3 == 0 {
-			cause = loadgen.CauseReset
+			cause = measure.CauseReset
 		}
 		s.Disconnected(scenarioT0+det, cause)
 		s.StormDetected(0, det, cause)
@@ -117,15 +119,15 @@ func feed(loop int, s loadgen.Sink) {
 	// One server breaks RFC 6455 on some loops' connections.
 	if loop%2 == 0 {
 		s.ProtocolError(6500*time.Millisecond, wsframe.RuleMaskedFrame)
-		s.Disconnected(6500*time.Millisecond, loadgen.CauseProtocolError)
+		s.Disconnected(6500*time.Millisecond, measure.CauseProtocolError)
 	}
 	if loop == 1 {
 		s.ProtocolError(6600*time.Millisecond, wsframe.RuleBadCloseCode)
-		s.Disconnected(6600*time.Millisecond, loadgen.CauseProtocolError)
+		s.Disconnected(6600*time.Millisecond, measure.CauseProtocolError)
 	}
 	s.Cut(7*time.Second, "drain")
 	for c := 0; c < scenarioClients; c++ {
-		s.Disconnected(dur(7900, 8030), loadgen.CauseDrain)
+		s.Disconnected(dur(7900, 8030), measure.CauseDrain)
 	}
 }
 
@@ -134,7 +136,7 @@ func feed(loop int, s loadgen.Sink) {
 func feedAll(t testing.TB, recs ...*Recorder) {
 	t.Helper()
 	for j := 0; j < scenarioLoops; j++ {
-		feed(j, recs[j%len(recs)].Sink(j/len(recs)))
+		feed(j, events{recs[j%len(recs)].Sink(j / len(recs))})
 	}
 }
 
@@ -178,118 +180,44 @@ func newTally() *tally {
 	return &tally{columns: map[string]int64{}, hists: map[string]int64{}, rules: map[string]int64{}}
 }
 
-// tallySink forwards every call to the recorder's sink and counts it.
+// tallySink forwards everything to the recorder's sink and counts it
+// there, by name: what every timeseries.csv column must sum to, how many
+// values every histogram must hold, the protocol rules.
 type tallySink struct {
 	loadgen.Sink
 	t *tally
 }
 
-func (s tallySink) Attempt(at, lateness time.Duration) {
-	s.t.columns["attempts"]++
-	s.t.hists["timer_lateness"]++
-	s.Sink.Attempt(at, lateness)
-}
-
-func (s tallySink) Connected(at time.Duration, c loadgen.ConnectTiming) {
-	s.t.columns["connects"]++
-	s.t.hists["connect_latency"]++
-	s.t.hists["connect_tcp"]++
-	s.t.hists["connect_upgrade"]++
-	s.Sink.Connected(at, c)
-}
-
-func (s tallySink) Failed(at time.Duration, c loadgen.FailCause) {
-	s.t.columns["failures"]++
-	s.Sink.Failed(at, c)
-}
-
-func (s tallySink) Disconnected(at time.Duration, c loadgen.Cause) {
-	s.t.columns["disconnects"]++
-	s.Sink.Disconnected(at, c)
-}
-
-func (s tallySink) Reconnected(at, latency time.Duration, attempts int) {
-	s.t.columns["reconnects"]++
-	s.t.hists["reconnect_latency"]++
-	s.t.hists["attempts_per_recovery"]++
-	s.Sink.Reconnected(at, latency, attempts)
-}
-
-func (s tallySink) GaveUp(at time.Duration) {
-	s.t.columns["gave_up"]++
-	s.Sink.GaveUp(at)
-}
-
-func (s tallySink) Backoff(d time.Duration) {
-	s.t.hists["backoff_delay"]++
-	s.Sink.Backoff(d)
-}
-
-func (s tallySink) Lateness(d time.Duration) {
-	s.t.hists["timer_lateness"]++
-	s.Sink.Lateness(d)
-}
-
-func (s tallySink) Sent(at time.Duration, kind loadgen.Traffic, bytes int) {
-	s.t.columns["bytes_sent"] += int64(bytes)
-	if kind == loadgen.TrafficPing {
-		s.t.columns["pings_sent"]++
+func (s tallySink) Record(at time.Duration, c measure.Column, v int64) {
+	if c.Kind() == measure.Count {
+		s.t.columns[c.String()] += v
 	}
-	if kind == loadgen.TrafficPing || kind == loadgen.TrafficPong {
-		s.t.columns["heartbeat_frames_sent"]++
-		s.t.columns["heartbeat_bytes_sent"] += int64(bytes)
+	s.Sink.Record(at, c, v)
+}
+
+func (s tallySink) RecordKey(at time.Duration, f measure.Family, k int) {
+	if t := f.Def().Total; t < measure.NumColumns {
+		s.t.columns[t.String()]++
 	}
-	s.Sink.Sent(at, kind, bytes)
-}
-
-func (s tallySink) Received(at time.Duration, kind loadgen.Traffic, bytes int) {
-	s.t.columns["bytes_received"] += int64(bytes)
-	switch kind {
-	case loadgen.TrafficPong:
-		s.t.columns["pongs_received"]++
-		fallthrough
-	case loadgen.TrafficPing:
-		s.t.columns["heartbeat_frames_received"]++
-		s.t.columns["heartbeat_bytes_received"] += int64(bytes)
-	case loadgen.TrafficMessage:
-		s.t.columns["messages_received"]++
+	if f == measure.ProtocolErrors {
+		s.t.rules[f.KeyName(k)]++
 	}
-	s.Sink.Received(at, kind, bytes)
+	s.Sink.RecordKey(at, f, k)
 }
 
-func (s tallySink) HeartbeatRTT(d time.Duration) {
-	s.t.hists["heartbeat_rtt"]++
-	s.Sink.HeartbeatRTT(d)
+func (s tallySink) Observe(m measure.Metric, v int64) {
+	s.t.hists[m.String()]++
+	s.Sink.Observe(m, v)
 }
 
-func (s tallySink) MessagesLost(at time.Duration, storm, n int) {
-	s.t.columns["messages_lost"] += int64(n)
-	s.Sink.MessagesLost(at, storm, n)
-}
-
-func (s tallySink) MessageDuplicated(at time.Duration, storm int) {
-	s.t.columns["messages_duplicated"]++
-	s.Sink.MessageDuplicated(at, storm)
-}
-
-func (s tallySink) StormDetected(storm int, latency time.Duration, cause loadgen.Cause) {
-	s.t.hists["detect_latency"]++
-	s.Sink.StormDetected(storm, latency, cause)
-}
-
-func (s tallySink) StormRecovered(storm int, reconnect, outage time.Duration, attempts int) {
-	s.t.hists["outage"]++
-	s.Sink.StormRecovered(storm, reconnect, outage, attempts)
-}
-
-func (s tallySink) ProtocolError(at time.Duration, rule wsframe.Rule) {
-	s.t.rules[rule.String()]++
-	s.Sink.ProtocolError(at, rule)
-}
-
-func (s tallySink) LoopBusy(at, busy, longest, cpu time.Duration) {
-	s.t.columns["loop_busy_us"] += int64(busy / time.Microsecond)
-	s.Sink.LoopBusy(at, busy, longest, cpu)
+func (s tallySink) Storm(k int, e loadgen.StormEvent) {
+	switch e.Kind {
+	case loadgen.StormDetected:
+		s.t.hists[measure.DetectLatency.String()]++
+	case loadgen.StormRecovered:
+		s.t.hists[measure.Outage.String()]++
+	}
+	s.Sink.Storm(k, e)
 }
 
 // tallyShard records the scenario in one recorder through tally sinks and
@@ -300,7 +228,7 @@ func tallyShard(t testing.TB) (*Shard, *tally) {
 	r.StormInfo(0, scenarioInfo)
 	fed := newTally()
 	for j := 0; j < scenarioLoops; j++ {
-		feed(j, tallySink{Sink: r.Sink(j), t: fed})
+		feed(j, events{tallySink{Sink: r.Sink(j), t: fed}})
 	}
 	s := r.Snapshot(scenarioEnd)
 	s.Harness = HarnessUsage{Processes: 1, PeakRSSBytes: 48 << 20, CPUSeconds: 1.25}

@@ -3,6 +3,8 @@ package reporter
 import (
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -42,30 +44,30 @@ type SendSummary struct {
 
 // sendSummary computes the figures, nil when no client sent anything.
 func sendSummary(s *Shard) *SendSummary {
-	p := s.total("app_produced")
+	p := s.total(measure.AppProduced)
 	if p == 0 {
 		return nil
 	}
 	out := &SendSummary{
-		Produced: p, Sent: s.total("app_sent"), Flushed: s.total("app_flushed"), Acked: s.total("app_acked"),
-		Duplicated: s.total("app_duplicated"), Dropped: s.total("app_dropped"), Lost: s.total("app_lost"),
-		DeliveryMs: quantiles(s.cumulative(mDelivery), mDelivery),
-		QueueMs:    quantiles(s.cumulative(mDeliveryQueue), mDeliveryQueue),
-		WireMs:     quantiles(s.cumulative(mDeliveryWire), mDeliveryWire),
+		Produced: p, Sent: s.total(measure.AppSent), Flushed: s.total(measure.AppFlushed), Acked: s.total(measure.AppAcked),
+		Duplicated: s.total(measure.AppDuplicated), Dropped: s.total(measure.AppDropped), Lost: s.total(measure.AppLost),
+		DeliveryMs: quantiles(s.cumulative(measure.DeliveryLatency), measure.DeliveryLatency),
+		QueueMs:    quantiles(s.cumulative(measure.DeliveryQueue), measure.DeliveryQueue),
+		WireMs:     quantiles(s.cumulative(measure.DeliveryWire), measure.DeliveryWire),
 	}
 	out.Pending = max(0, out.Produced-out.Acked-out.Dropped-out.Lost)
-	for _, v := range s.column("app_queued") {
+	for _, v := range s.column(measure.AppQueued) {
 		out.PeakQueued = max(out.PeakQueued, v)
 	}
 	out.PeakQueueBytes = out.PeakQueued * int64(loadgen.QueueEntryBytes)
-	out.PeakSentPerS = peakRate(s, "app_sent", 0, s.End)
+	out.PeakSentPerS = peakRate(s, measure.AppSent, 0, s.End)
 	return out
 }
 
-// peakRate returns the highest count of column in the series intervals
+// peakRate returns the highest count of column c in the series intervals
 // that overlap [t0, end], as a rate per second.
-func peakRate(s *Shard, column string, t0, end time.Duration) float64 {
-	vs := s.column(column)
+func peakRate(s *Shard, c measure.Column, t0, end time.Duration) float64 {
+	vs := s.column(c)
 	if len(vs) == 0 || s.Interval <= 0 {
 		return 0
 	}
@@ -102,12 +104,12 @@ type DirectSummary struct {
 
 // directSummary computes the figures, nil when none arrived.
 func directSummary(s *Shard) *DirectSummary {
-	r := s.total("direct_received")
+	r := s.total(measure.DirectReceived)
 	if r == 0 {
 		return nil
 	}
-	return &DirectSummary{Received: r, Lost: s.total("direct_lost"), Duplicated: s.total("direct_duplicated"),
-		LatencyMs: quantiles(s.cumulative(mDirect), mDirect)}
+	return &DirectSummary{Received: r, Lost: s.total(measure.DirectLost), Duplicated: s.total(measure.DirectDuplicated),
+		LatencyMs: quantiles(s.cumulative(measure.DirectLatency), measure.DirectLatency)}
 }
 
 // printDirect writes the direct messages block.

@@ -3,6 +3,8 @@ package reporter
 import (
 	"strconv"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // maxBuckets bounds the series of one loop (29 hours at 100 ms) so that a
@@ -12,8 +14,8 @@ const maxBuckets = 1 << 20
 
 // row is one interval of one loop's series.
 type row struct {
-	v [numLoopColumns]int64
-	// gauged reports that the loop reported its gauges in this interval.
+	v [measure.NumLoopColumns]int64
+	// gauged reports that the loop reported a gauge in this interval.
 	gauged bool
 }
 
@@ -51,9 +53,15 @@ func (s *series) row(i int) *row {
 	return &s.rows[i]
 }
 
-// add adds n to column c of the interval containing at.
-func (s *series) add(at time.Duration, c column, n int64) {
-	s.row(s.bucket(at)).v[c] += n
+// record records v in loop column c of the interval containing at, as
+// the column's kind says (measure.Kind.Record).
+func (s *series) record(at time.Duration, c measure.Column, v int64) {
+	r := s.row(s.bucket(at))
+	k := c.Kind()
+	r.v[c] = k.Record(r.v[c], v)
+	if k == measure.Gauge {
+		r.gauged = true
+	}
 }
 
 // rowsFor returns how many rows a series that ends at end has: up to the
@@ -78,15 +86,16 @@ func rowsFor(end, interval time.Duration, recorded int) int {
 // from the interval before.
 func (s *series) snapshot(n int) [][]int64 {
 	out := make([][]int64, n)
-	var last [numLoopColumns]int64
+	kinds := columnKinds()[:measure.NumLoopColumns]
+	var last [measure.NumLoopColumns]int64
 	for i := range out {
-		r := make([]int64, numColumns)
+		r := make([]int64, measure.NumColumns)
 		reported := false
 		if i < len(s.rows) {
 			copy(r, s.rows[i].v[:])
 			reported = s.rows[i].gauged
 		}
-		carry(r[:numLoopColumns], last[:], columnKinds[:numLoopColumns], reported)
+		carry(r[:measure.NumLoopColumns], last[:], kinds, reported)
 		out[i] = r
 	}
 	return out
@@ -94,9 +103,9 @@ func (s *series) snapshot(n int) [][]int64 {
 
 // carry fills the carrying columns of r from last when the interval had no
 // report, and otherwise remembers them in last.
-func carry(r, last []int64, kinds []columnKind, reported bool) {
+func carry(r, last []int64, kinds []measure.Kind, reported bool) {
 	for c, k := range kinds {
-		if !k.carries() {
+		if !k.Carries() {
 			continue
 		}
 		if reported {

@@ -6,12 +6,16 @@ import (
 	"os"
 	"slices"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
-// shardFormat is the version of the Shard JSON layout. Format 1 (before
-// run IDs, coverage, events and host columns) is still read: its series is
-// widened to today's columns and its coverage is unknown.
-const shardFormat = 2
+// shardFormat is the version of the Shard JSON layout. Formats 1 (before
+// run IDs, coverage, events and host columns) and 2 (before counts by key
+// per interval and per-storm counts by column) are still read: the series
+// is widened to today's columns, coverage is unknown, counts by key have no
+// series and per-storm counts move to their columns (legacyShard).
+const shardFormat = 3
 
 // Shard is a serialisable partial result: everything one Recorder (one
 // process, any number of event loops) recorded during a run. Shards of the
@@ -54,13 +58,14 @@ type Shard struct {
 	// Series holds one row per interval: gauges at its end, then counts
 	// within it, in the order of Columns.
 	Series [][]int64 `json:"series"`
-	// FailureCauses counts failed attempts by cause name.
-	FailureCauses map[string]int64 `json:"failure_causes"`
-	// DisconnectCauses counts ended connections by cause name.
-	DisconnectCauses map[string]int64 `json:"disconnect_causes"`
-	// ProtocolErrors counts the RFC 6455 rules servers broke, by rule name
-	// (wsframe.Rule.String).
-	ProtocolErrors map[string]int64 `json:"protocol_errors"`
+	// Keys counts every family (measure.Family: failed attempts and ended
+	// connections by cause, broken RFC 6455 rules) by key name, over the
+	// run.
+	Keys measure.ByFamily[map[string]int64] `json:"keys"`
+	// KeySeries counts every family by key name per interval, one value
+	// per row of Series; a key that never happened is absent. Shards of
+	// format 2 and older have none.
+	KeySeries measure.ByFamily[map[string][]int64] `json:"key_series,omitempty"`
 	// HostSamples counts Recorder.Host samples (host columns are zero
 	// without them).
 	HostSamples int64 `json:"host_samples,omitempty"`
@@ -88,52 +93,56 @@ type HarnessUsage struct {
 // newShard returns an empty shard with the run parameters of the arguments.
 func newShard(start time.Time, interval, end time.Duration) *Shard {
 	return &Shard{
-		Format:           shardFormat,
-		Start:            start,
-		Interval:         interval,
-		End:              end,
-		Columns:          columns(),
-		Series:           [][]int64{},
-		FailureCauses:    map[string]int64{},
-		DisconnectCauses: map[string]int64{},
-		ProtocolErrors:   map[string]int64{},
-		Phases:           []Phase{},
-		Storms:           []Storm{},
+		Format:   shardFormat,
+		Start:    start,
+		Interval: interval,
+		End:      end,
+		Columns:  columns(),
+		Series:   [][]int64{},
+		Keys:     emptyKeys(),
+		Phases:   []Phase{},
+		Storms:   []Storm{},
 	}
 }
 
-// column returns the values of the named series column, nil if absent.
-func (s *Shard) column(name string) []int64 {
-	for c, n := range s.Columns {
-		if n != name {
-			continue
-		}
-		out := make([]int64, len(s.Series))
-		for i, r := range s.Series {
-			if c < len(r) {
-				out[i] = r[c]
-			}
-		}
-		return out
+// emptyKeys returns an empty count by key of every family.
+func emptyKeys() measure.ByFamily[map[string]int64] {
+	var out measure.ByFamily[map[string]int64]
+	for f := range out {
+		out[f] = map[string]int64{}
 	}
-	return nil
+	return out
 }
 
-// total returns the sum of the named series column.
-func (s *Shard) total(name string) int64 {
+// column returns the values of series column c. A shard in memory holds
+// every column in measure order (decodeShard upgrades one read from disk).
+func (s *Shard) column(c measure.Column) []int64 {
+	out := make([]int64, len(s.Series))
+	for i, r := range s.Series {
+		if int(c) < len(r) {
+			out[i] = r[c]
+		}
+	}
+	return out
+}
+
+// total returns the sum of series column c.
+func (s *Shard) total(c measure.Column) int64 {
 	var n int64
-	for _, v := range s.column(name) {
-		n += v
+	for _, r := range s.Series {
+		if int(c) < len(r) {
+			n += r[c]
+		}
 	}
 	return n
 }
 
 // cumulative returns the merge of every phase's histogram of metric m: the
 // histogram of the whole run, dense.
-func (s *Shard) cumulative(m metric) *Hist {
+func (s *Shard) cumulative(m measure.Metric) *Hist {
 	out := &Hist{Histogram: newHist(m)}
 	for _, p := range s.Phases {
-		h := p.Histograms[metricNames[m]]
+		h := p.Histograms[m.String()]
 		switch {
 		case h == nil:
 		case h.Packed != nil:
@@ -177,6 +186,11 @@ func decodeShard(b []byte) (*Shard, error) {
 	if s.Format < 1 || s.Format > shardFormat {
 		return nil, fmt.Errorf("unsupported format %d (this version reads 1 to %d)", s.Format, shardFormat)
 	}
+	if s.Format < 3 {
+		if err := upgradeLegacy(&s, b); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.upgrade(); err != nil {
 		return nil, err
 	}
@@ -187,14 +201,18 @@ func decodeShard(b []byte) (*Shard, error) {
 // gets today's columns (absent ones zero), nil maps become empty.
 func (s *Shard) upgrade() error {
 	s.Format = shardFormat
-	if s.FailureCauses == nil {
-		s.FailureCauses = map[string]int64{}
+	for f := range s.Keys {
+		if s.Keys[f] == nil {
+			s.Keys[f] = map[string]int64{}
+		}
 	}
-	if s.DisconnectCauses == nil {
-		s.DisconnectCauses = map[string]int64{}
-	}
-	if s.ProtocolErrors == nil {
-		s.ProtocolErrors = map[string]int64{}
+	for i := range s.Storms {
+		if s.Storms[i].DetectCauses == nil {
+			s.Storms[i].DetectCauses = map[string]int64{}
+		}
+		if s.Storms[i].Histograms == nil {
+			s.Storms[i].Histograms = map[string]*Hist{}
+		}
 	}
 	if s.Series == nil {
 		s.Series = [][]int64{}

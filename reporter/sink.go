@@ -3,13 +3,15 @@ package reporter
 import (
 	"time"
 
-	"github.com/stormbench/stormbench/internal/wsframe"
+	"github.com/stormbench/stormbench/internal/measure"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
 // sink records the measurements of one event loop. Only the loop's goroutine
-// calls it, so it holds no locks; after the first use of an interval, phase or
-// storm its methods do not allocate.
+// calls it, so it holds no locks; after the first use of an interval, phase,
+// storm or key its methods do not allocate. Nothing in it names a
+// measurement: columns, metrics and families are recorded by their
+// measure values, as their definitions say.
 //
 // A storm's events come only while its window is open (loadgen's StormBegin
 // to StormEnd), which lies within its "storm-k" phase; so at every Cut the
@@ -17,41 +19,32 @@ import (
 // compactor. An event for a closed storm (not expected) opens a new record
 // for it, and the records merge at Snapshot.
 type sink struct {
-	series     series
-	phases     []*phase
-	cur        *phase
-	failCauses []int64 // indexed by loadgen.FailCause
-	discCauses []int64 // indexed by loadgen.Cause
-	rules      []int64 // indexed by wsframe.Rule
-	storms     []*stormRec
-	closed     []*stormRec
-	nCauses    int
-	comp       *compactor
+	series series
+	// keys counts every family by key, per interval.
+	keys   [measure.NumFamilies]map[int]*keyRows
+	phases []*phase
+	cur    *phase
+	storms []*stormRec
+	closed []*stormRec
+	comp   *compactor
 }
+
+// keyRows counts one key of a family per interval.
+type keyRows struct{ rows []int64 }
 
 var _ loadgen.Sink = (*sink)(nil)
 
-func newSink(interval time.Duration, nCauses, nFailCauses int, comp *compactor) *sink {
+func newSink(interval time.Duration, comp *compactor) *sink {
 	s := &sink{
-		series:     series{interval: interval, rows: make([]row, 0, 64)},
-		failCauses: make([]int64, nFailCauses),
-		discCauses: make([]int64, nCauses),
-		rules:      make([]int64, len(wsframe.Rules())+1),
-		nCauses:    nCauses,
-		comp:       comp,
+		series: series{interval: interval, rows: make([]row, 0, 64)},
+		comp:   comp,
+	}
+	for f := range s.keys {
+		s.keys[f] = map[int]*keyRows{}
 	}
 	s.cur = &phase{name: firstPhase}
 	s.phases = []*phase{s.cur}
 	return s
-}
-
-// index maps an enum value to a slot of a per-cause array, unknown values to
-// slot 0 (named "unknown").
-func index(v, n int) int {
-	if v < 0 || v >= n {
-		return 0
-	}
-	return v
 }
 
 // storm returns the open record of storm k, creating it on first use, or
@@ -64,254 +57,93 @@ func (s *sink) storm(k int) *stormRec {
 		s.storms = append(s.storms, nil)
 	}
 	if s.storms[k] == nil {
-		s.storms[k] = &stormRec{k: k, causes: make([]int64, s.nCauses)}
+		s.storms[k] = &stormRec{k: k, causes: make([]int64, numCauseSlots)}
 	}
 	return s.storms[k]
 }
 
-// Attempt counts an attempt in its interval and records its lateness.
-func (s *sink) Attempt(at, lateness time.Duration) {
-	s.series.add(at, colAttempts, 1)
-	record(&s.cur.h.dense[mLateness], mLateness, micros(lateness))
-}
-
-// Connected counts a handshake in the interval of its dial start and records
-// its latency and phases.
-func (s *sink) Connected(at time.Duration, c loadgen.ConnectTiming) {
-	s.series.add(at, colConnects, 1)
-	record(&s.cur.h.dense[mConnect], mConnect, micros(c.Total))
-	record(&s.cur.h.dense[mConnectTCP], mConnectTCP, micros(c.TCP))
-	if c.TLS > 0 {
-		// wss only: a plain ws run keeps no histogram of zeros.
-		record(&s.cur.h.dense[mConnectTLS], mConnectTLS, micros(c.TLS))
+// Record records v in column c of the interval that holds at.
+func (s *sink) Record(at time.Duration, c measure.Column, v int64) {
+	if c.Host() {
+		return // the coordinator's (Recorder.Host), never a loop's
 	}
-	record(&s.cur.h.dense[mConnectUpgrade], mConnectUpgrade, micros(c.Upgrade))
+	s.series.record(at, c, v)
 }
 
-// Failed counts a failed attempt and its cause.
-func (s *sink) Failed(at time.Duration, cause loadgen.FailCause) {
-	s.series.add(at, colFailures, 1)
-	s.failCauses[index(int(cause), len(s.failCauses))]++
-}
-
-// Disconnected counts the end of a connection and its cause.
-func (s *sink) Disconnected(at time.Duration, cause loadgen.Cause) {
-	s.series.add(at, colDisconnects, 1)
-	s.discCauses[index(int(cause), len(s.discCauses))]++
-}
-
-// Reconnected counts a recovery and records its latency and attempts.
-func (s *sink) Reconnected(at, latency time.Duration, attempts int) {
-	s.series.add(at, colReconnects, 1)
-	record(&s.cur.h.dense[mReconnect], mReconnect, micros(latency))
-	record(&s.cur.h.dense[mAttempts], mAttempts, count(attempts))
-}
-
-// GaveUp counts a client that exhausted its retries.
-func (s *sink) GaveUp(at time.Duration) {
-	s.series.add(at, colGaveUp, 1)
-}
-
-// RetryAfter counts a refusal that carried Retry-After, and whether the
-// client waited for it.
-func (s *sink) RetryAfter(at, _ time.Duration, honoured bool) {
-	s.series.add(at, colRetryAfterSeen, 1)
-	if honoured {
-		s.series.add(at, colRetryAfterHonoured, 1)
+// RecordKey counts key k of family f in the interval that holds at, and in
+// the family's total column.
+func (s *sink) RecordKey(at time.Duration, f measure.Family, k int) {
+	if f >= measure.NumFamilies {
+		return
+	}
+	i := s.series.bucket(at)
+	kr := s.keys[f][k]
+	if kr == nil {
+		kr = &keyRows{}
+		s.keys[f][k] = kr
+	}
+	for len(kr.rows) <= i {
+		kr.rows = append(kr.rows, 0)
+	}
+	kr.rows[i]++
+	if t := f.Def().Total; t < measure.NumColumns {
+		s.series.record(at, t, 1)
 	}
 }
 
-// Backoff records a backoff delay.
-func (s *sink) Backoff(d time.Duration) {
-	record(&s.cur.h.dense[mBackoff], mBackoff, micros(d))
-}
-
-// Lateness records the lateness of a timer.
-func (s *sink) Lateness(d time.Duration) {
-	record(&s.cur.h.dense[mLateness], mLateness, micros(d))
-}
-
-// Sent counts a frame written and its bytes, and heartbeat traffic apart.
-func (s *sink) Sent(at time.Duration, kind loadgen.Traffic, bytes int) {
-	r := s.series.row(s.series.bucket(at))
-	n := int64(bytes)
-	r.v[colBytesSent] += n
-	switch kind {
-	case loadgen.TrafficPing:
-		r.v[colPingsSent]++
-		fallthrough
-	case loadgen.TrafficPong:
-		r.v[colHeartbeatFramesSent]++
-		r.v[colHeartbeatBytesSent] += n
+// Observe records v into metric m's histogram of the current phase.
+func (s *sink) Observe(m measure.Metric, v int64) {
+	if m >= measure.NumMetrics {
+		return
 	}
+	record(&s.cur.h.dense[m], m, recordable(m, v))
 }
 
-// Received counts a frame read and its bytes, broadcast messages and
-// heartbeat traffic apart.
-func (s *sink) Received(at time.Duration, kind loadgen.Traffic, bytes int) {
-	r := s.series.row(s.series.bucket(at))
-	n := int64(bytes)
-	r.v[colBytesReceived] += n
-	switch kind {
-	case loadgen.TrafficPong:
-		r.v[colPongsReceived]++
-		fallthrough
-	case loadgen.TrafficPing:
-		r.v[colHeartbeatFramesReceived]++
-		r.v[colHeartbeatBytesReceived] += n
-	case loadgen.TrafficMessage:
-		r.v[colMessagesReceived]++
-	case loadgen.TrafficUnrecognised:
-		r.v[colMessagesOther]++
+// recordable converts what Observe was given into the metric's recorded unit:
+// microseconds of a duration, or a count, within the histogram's range.
+func recordable(m measure.Metric, v int64) int64 {
+	if m.Counts() {
+		return min(max(v, 0), maxAttemptsValue)
 	}
+	return micros(time.Duration(v))
 }
 
-// HeartbeatRTT records a ping's round trip.
-func (s *sink) HeartbeatRTT(d time.Duration) {
-	record(&s.cur.h.dense[mRTT], mRTT, micros(d))
-}
-
-// MessagesLost counts a broadcast gap, and against its storm when known.
-func (s *sink) MessagesLost(at time.Duration, storm, n int) {
-	s.series.add(at, colMessagesLost, int64(n))
-	if st := s.storm(storm); st != nil {
-		st.lost += int64(n)
-	}
-}
-
-// MessageDuplicated counts a repeated broadcast message, and against its
-// storm when known.
-func (s *sink) MessageDuplicated(at time.Duration, storm int) {
-	s.series.add(at, colMessagesDuplicated, 1)
-	if st := s.storm(storm); st != nil {
-		st.duplicated++
-	}
-}
-
-// AppProduced counts a message a client produced.
-func (s *sink) AppProduced(at time.Duration) { s.series.add(at, colAppProduced, 1) }
-
-// AppSent counts a message written to the wire.
-func (s *sink) AppSent(at, _ time.Duration, flushed bool) {
-	s.series.add(at, colAppSent, 1)
-	if flushed {
-		s.series.add(at, colAppFlushed, 1)
-	}
-}
-
-// AppAcked counts an ack and records the delivery latency and its split.
-func (s *sink) AppAcked(at time.Duration, storm int, delivery, queued time.Duration, dup bool) {
-	if dup {
-		s.series.add(at, colAppDuplicated, 1)
-		if st := s.storm(storm); st != nil {
-			st.app.SentDuplicated++
+// Storm records what happened to an affected client of storm k. Detections
+// and recoveries also go to the phase's detect latency and outage
+// histograms (the reconnect latency and attempts of every reconnect, storm
+// or not, come through Observe).
+func (s *sink) Storm(k int, e loadgen.StormEvent) {
+	st := s.storm(k)
+	switch e.Kind {
+	case loadgen.StormAffected:
+		if st != nil {
+			st.affected++
 		}
-		if delivery == 0 {
-			return
+	case loadgen.StormDetected:
+		v := micros(e.Detect)
+		record(&s.cur.h.dense[measure.DetectLatency], measure.DetectLatency, v)
+		if st != nil {
+			st.detected++
+			st.causes[causeSlot(e.Cause)]++
+			record(&st.h.dense[measure.DetectLatency], measure.DetectLatency, v)
 		}
-	}
-	s.series.add(at, colAppAcked, 1)
-	record(&s.cur.h.dense[mDelivery], mDelivery, micros(delivery))
-	record(&s.cur.h.dense[mDeliveryQueue], mDeliveryQueue, micros(queued))
-	record(&s.cur.h.dense[mDeliveryWire], mDeliveryWire, micros(delivery-queued))
-}
-
-// AppDropped counts a message a full send queue dropped.
-func (s *sink) AppDropped(at time.Duration, storm int) {
-	s.series.add(at, colAppDropped, 1)
-	if st := s.storm(storm); st != nil {
-		st.app.SentDropped++
-	}
-}
-
-// AppLost counts messages that will never be acknowledged.
-func (s *sink) AppLost(at time.Duration, storm, n int) {
-	s.series.add(at, colAppLost, int64(n))
-	if st := s.storm(storm); st != nil {
-		st.app.SentLost += int64(n)
-	}
-}
-
-// AppQueue sets the loop's clients' waiting messages of the interval.
-func (s *sink) AppQueue(at time.Duration, waiting int) {
-	s.series.row(s.series.bucket(at)).v[colAppQueued] = int64(waiting)
-}
-
-// DirectReceived counts a direct message and records its latency.
-func (s *sink) DirectReceived(at, latency time.Duration) {
-	s.series.add(at, colDirectReceived, 1)
-	record(&s.cur.h.dense[mDirect], mDirect, micros(latency))
-}
-
-// DirectLost counts a gap of direct messages.
-func (s *sink) DirectLost(at time.Duration, storm, n int) {
-	s.series.add(at, colDirectLost, int64(n))
-	if st := s.storm(storm); st != nil {
-		st.app.DirectLost += int64(n)
-	}
-}
-
-// DirectDuplicated counts a direct message received again.
-func (s *sink) DirectDuplicated(at time.Duration, storm int) {
-	s.series.add(at, colDirectDuplicated, 1)
-	if st := s.storm(storm); st != nil {
-		st.app.DirectDuplicated++
-	}
-}
-
-// SeqRestart counts a connection whose sequence went backwards.
-func (s *sink) SeqRestart(at time.Duration, _ int) { s.series.add(at, colSeqRestarts, 1) }
-
-// PongUntimed counts a pong that recorded no round trip.
-func (s *sink) PongUntimed(at time.Duration) { s.series.add(at, colPongsUntimed, 1) }
-
-// Gauges sets the loop's client states of the interval that contains at (a
-// loop reports the end of interval k at k·Interval − 1ns); the last report of
-// an interval wins, and intervals without one carry the previous forward.
-func (s *sink) Gauges(at time.Duration, open, connecting, waiting int) {
-	r := s.series.row(s.series.bucket(at))
-	r.v[colOpen] = int64(open)
-	r.v[colConnecting] = int64(connecting)
-	r.v[colWaiting] = int64(waiting)
-	r.gauged = true
-}
-
-// StormAffected counts an affected client.
-func (s *sink) StormAffected(storm int) {
-	if st := s.storm(storm); st != nil {
-		st.affected++
-	}
-}
-
-// StormDetected counts a detection, its cause and latency, for the storm and
-// in the detect_latency histogram.
-func (s *sink) StormDetected(storm int, latency time.Duration, cause loadgen.Cause) {
-	v := micros(latency)
-	record(&s.cur.h.dense[mDetect], mDetect, v)
-	if st := s.storm(storm); st != nil {
-		st.detected++
-		st.causes[index(int(cause), len(st.causes))]++
-		record(&st.h.dense[mDetect], mDetect, v)
-	}
-}
-
-// StormAttempt counts an attempt of an affected client.
-func (s *sink) StormAttempt(storm int) {
-	if st := s.storm(storm); st != nil {
-		st.attempts++
-	}
-}
-
-// StormRecovered counts a recovery of the storm and records its reconnect
-// latency, outage and attempts; the outage also goes to the outage histogram.
-func (s *sink) StormRecovered(storm int, reconnect, outage time.Duration, attempts int) {
-	o := micros(outage)
-	record(&s.cur.h.dense[mOutage], mOutage, o)
-	if st := s.storm(storm); st != nil {
-		st.recovered++
-		record(&st.h.dense[mReconnect], mReconnect, micros(reconnect))
-		record(&st.h.dense[mOutage], mOutage, o)
-		record(&st.h.dense[mAttempts], mAttempts, count(attempts))
+	case loadgen.StormAttempt:
+		if st != nil {
+			st.attempts++
+		}
+	case loadgen.StormRecovered:
+		o := micros(e.Outage)
+		record(&s.cur.h.dense[measure.Outage], measure.Outage, o)
+		if st != nil {
+			st.recovered++
+			record(&st.h.dense[measure.ReconnectLatency], measure.ReconnectLatency, micros(e.Reconnect))
+			record(&st.h.dense[measure.Outage], measure.Outage, o)
+			record(&st.h.dense[measure.AttemptsPerRecovery], measure.AttemptsPerRecovery, recordable(measure.AttemptsPerRecovery, int64(e.Attempts)))
+		}
+	case loadgen.StormCounted:
+		if st != nil && e.Column < measure.NumColumns {
+			st.counts[e.Column] += e.N
+		}
 	}
 }
 
@@ -330,23 +162,39 @@ func (s *sink) Cut(at time.Duration, name string) {
 	s.phases = append(s.phases, s.cur)
 }
 
-// ProtocolError counts the RFC 6455 rule a server broke.
-func (s *sink) ProtocolError(_ time.Duration, rule wsframe.Rule) {
-	s.rules[index(int(rule), len(s.rules))]++
+// keyShard returns the loop's counts by key, over the run and in n rows.
+func (s *sink) keyShard(n int) (measure.ByFamily[map[string]int64], measure.ByFamily[map[string][]int64]) {
+	var totals measure.ByFamily[map[string]int64]
+	var rows measure.ByFamily[map[string][]int64]
+	for f := range s.keys {
+		fam := measure.Family(f)
+		totals[f], rows[f] = map[string]int64{}, map[string][]int64{}
+		for k, kr := range s.keys[f] {
+			name := fam.KeyName(k)
+			r := rows[f][name]
+			if r == nil && n > 0 {
+				r = make([]int64, n)
+				rows[f][name] = r
+			}
+			for i, v := range kr.rows {
+				if n > 0 {
+					// Rows hold every event (rowsFor): the clamp is a guard.
+					r[min(i, n-1)] += v
+				}
+				totals[f][name] += v
+			}
+		}
+	}
+	return totals, rows
 }
 
-// ProcessCPU adds the CPU time of the whole process to its interval, in
-// microseconds.
-func (s *sink) ProcessCPU(at, cpu time.Duration) {
-	s.series.row(s.series.bucket(at)).v[colProcCPU] += max(int64(cpu/time.Microsecond), 0)
-}
-
-// LoopBusy adds the loop's busy time and its thread's CPU time to its
-// interval, in microseconds, and keeps the interval's longest stretch of
-// work.
-func (s *sink) LoopBusy(at, busy, longest, cpu time.Duration) {
-	r := s.series.row(s.series.bucket(at))
-	r.v[colLoopBusy] += max(int64(busy/time.Microsecond), 0)
-	r.v[colLoopCPU] += max(int64(cpu/time.Microsecond), 0)
-	r.v[colLoopStall] = max(r.v[colLoopStall], int64(longest/time.Microsecond))
+// rows returns how many intervals the loop recorded something in.
+func (s *sink) rows() int {
+	n := len(s.series.rows)
+	for f := range s.keys {
+		for _, kr := range s.keys[f] {
+			n = max(n, len(kr.rows))
+		}
+	}
+	return n
 }

@@ -7,14 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
 // warmSink returns a sink whose intervals, phase histograms and storm record
 // for the first second already exist, as in a loop's steady state.
-func warmSink() loadgen.Sink {
-	s := newTestRecorder().Sink(0)
+func warmSink() events {
+	s := events{newTestRecorder().Sink(0)}
 	feed(0, s)
 	return s
 }
@@ -28,8 +30,8 @@ func TestSinkHotPathDoesNotAllocate(t *testing.T) {
 	}{
 		{"Attempt", func() { s.Attempt(time.Second, time.Millisecond) }},
 		{"Connected", func() { s.Connected(time.Second, c) }},
-		{"Failed", func() { s.Failed(time.Second, loadgen.FailRefused) }},
-		{"Disconnected", func() { s.Disconnected(time.Second, loadgen.CauseEOF) }},
+		{"Failed", func() { s.Failed(time.Second, measure.FailRefused) }},
+		{"Disconnected", func() { s.Disconnected(time.Second, measure.CauseEOF) }},
 		{"Reconnected", func() { s.Reconnected(time.Second, time.Second, 3) }},
 		{"GaveUp", func() { s.GaveUp(time.Second) }},
 		{"Backoff", func() { s.Backoff(time.Second) }},
@@ -41,7 +43,7 @@ func TestSinkHotPathDoesNotAllocate(t *testing.T) {
 		{"MessageDuplicated", func() { s.MessageDuplicated(time.Second, 0) }},
 		{"Gauges", func() { s.Gauges(time.Second, 1, 2, 3) }},
 		{"StormAffected", func() { s.StormAffected(0) }},
-		{"StormDetected", func() { s.StormDetected(0, time.Millisecond, loadgen.CauseReset) }},
+		{"StormDetected", func() { s.StormDetected(0, time.Millisecond, measure.CauseReset) }},
 		{"StormAttempt", func() { s.StormAttempt(0) }},
 		{"StormRecovered", func() { s.StormRecovered(0, time.Second, time.Second, 2) }},
 		{"ProtocolError", func() { s.ProtocolError(time.Second, wsframe.RuleMaskedFrame) }},
@@ -58,12 +60,12 @@ func TestSinkHotPathDoesNotAllocate(t *testing.T) {
 
 func TestSinkClampsOutOfRange(t *testing.T) {
 	r := newTestRecorder()
-	s := r.Sink(0)
+	s := events{r.Sink(0)}
 	s.Attempt(-time.Second, -time.Millisecond)     // negative offset and lateness
 	s.Lateness(3 * time.Hour)                      // above the histogram range
 	s.Reconnected(time.Second, time.Second, -1)    // negative attempts
 	s.Reconnected(time.Second, time.Second, 1<<40) // attempts above the range
-	s.Failed(0, loadgen.FailCause(200))            // unknown cause
+	s.Failed(0, measure.FailCause(200))            // unknown cause
 	s.StormAffected(-1)                            // no storm
 	s.StormAffected(maxStorms)                     // storm index out of range
 	sh := r.Snapshot(time.Second)
@@ -77,8 +79,8 @@ func TestSinkClampsOutOfRange(t *testing.T) {
 	if got := sum.Histograms["attempts_per_recovery"].Count; got != 2 {
 		t.Errorf("attempts count %d, want 2", got)
 	}
-	if sum.Counters.FailureCauses["unknown"] != 1 || sum.Counters.Attempts != 1 || sh.Series[0][colAttempts] != 1 {
-		t.Errorf("unknown cause or negative offset not counted: %v, %v", sum.Counters.FailureCauses, sh.Series[0])
+	if sum.Counters.Keys(measure.FailureCauses)["unknown"] != 1 || sum.Counters.Get(measure.Attempts) != 1 || sh.Series[0][measure.Attempts] != 1 {
+		t.Errorf("unknown cause or negative offset not counted: %v, %v", sum.Counters.Keys(measure.FailureCauses), sh.Series[0])
 	}
 	if len(sum.Storms) != 0 {
 		t.Errorf("%d storms, want none", len(sum.Storms))
@@ -160,7 +162,7 @@ func TestRecorderConcurrentSetup(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			s := r.Sink(i)
+			s := events{r.Sink(i)}
 			feed(i, s)
 			r.StormInfo(i, loadgen.StormInfo{Fault: "close", Affected: -1})
 		}()
@@ -175,24 +177,24 @@ func TestRecorderConcurrentSetup(t *testing.T) {
 
 func TestProtocolErrorsByRule(t *testing.T) {
 	r := newTestRecorder()
-	a, b := r.Sink(0), r.Sink(1)
+	a, b := events{r.Sink(0)}, events{r.Sink(1)}
 	for _, rule := range []wsframe.Rule{wsframe.RuleMaskedFrame, wsframe.RuleMaskedFrame, wsframe.RuleInvalidUTF8} {
 		a.ProtocolError(time.Second, rule)
-		a.Disconnected(time.Second, loadgen.CauseProtocolError)
+		a.Disconnected(time.Second, measure.CauseProtocolError)
 	}
 	b.ProtocolError(time.Second, wsframe.RuleMaskedFrame)
 	b.ProtocolError(time.Second, wsframe.Rule(200)) // not a rule: counted as unknown
 	sh := r.Snapshot(2 * time.Second)
 	want := map[string]int64{"masked_frame": 3, "invalid_utf8": 1, "unknown": 1}
-	if !maps.Equal(sh.ProtocolErrors, want) {
-		t.Errorf("shard protocol errors %v, want %v", sh.ProtocolErrors, want)
+	if !maps.Equal(sh.Keys[measure.ProtocolErrors], want) {
+		t.Errorf("shard protocol errors %v, want %v", sh.Keys[measure.ProtocolErrors], want)
 	}
 	m, err := Merge(sh, sh2(t, r))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := Summarize(m, SummaryOptions{})
-	if got := sum.Counters.ProtocolErrors["masked_frame"]; got != 6 {
+	if got := sum.Counters.Keys(measure.ProtocolErrors)["masked_frame"]; got != 6 {
 		t.Errorf("merged masked_frame %d, want 6", got)
 	}
 	var out bytes.Buffer
@@ -212,7 +214,7 @@ func sh2(t *testing.T, r *Recorder) *Shard {
 
 func TestLoopUtilisation(t *testing.T) {
 	r := newTestRecorder() // 100 ms intervals
-	a, b := r.Sink(0), r.Sink(1)
+	a, b := events{r.Sink(0)}, events{r.Sink(1)}
 	// start: 0–1 s, both loops 10 % busy; storm-1: 1–2 s, loop a 90 % in
 	// one interval and 50 % in the others, loop b 10 %.
 	for k := 1; k <= 20; k++ {
@@ -232,7 +234,7 @@ func TestLoopUtilisation(t *testing.T) {
 		b.LoopBusy(at, 10*time.Millisecond, 10*time.Millisecond, 10*time.Millisecond)
 	}
 	s := r.Snapshot(2 * time.Second)
-	if got := s.total("loop_busy_us"); got != (10*10+9*50+90+20*10)*1000 {
+	if got := s.total(measure.LoopBusy); got != (10*10+9*50+90+20*10)*1000 {
 		t.Errorf("loop_busy_us sums to %d", got)
 	}
 	h := Summarize(s, SummaryOptions{}).Harness

@@ -1,25 +1,34 @@
 package reporter
 
 import (
+	"github.com/stormbench/stormbench/internal/measure"
 	"github.com/stormbench/stormbench/loadgen"
 )
 
 // maxStorms bounds the storm index a sink accepts; larger indexes are ignored.
 const maxStorms = 1 << 16
 
-// stormRec is what one loop saw of one storm. Its histograms use the
-// slots of mDetect, mReconnect, mOutage and mAttempts.
+// numCauseSlots is the length of a per-cause array: every detection cause,
+// and slot 0 for an unknown one.
+var numCauseSlots = len(measure.Causes()) + 1
+
+// causeSlot is the slot of cause c in a per-cause array.
+func causeSlot(c measure.Cause) int {
+	if int(c) >= numCauseSlots {
+		return 0
+	}
+	return int(c)
+}
+
+// stormRec is what one loop saw of one storm. Its histograms use the slots
+// of the storm metrics (measure.StormMetrics).
 type stormRec struct {
 	k                                       int
 	affected, detected, attempts, recovered int64
-	lost, duplicated                        int64
-	app                                     StormMessages
-	causes                                  []int64 // indexed by loadgen.Cause
+	counts                                  [measure.NumColumns]int64 // the per-storm columns
+	causes                                  []int64                   // indexed by measure.Cause
 	h                                       hists
 }
-
-// stormMetrics are the metrics a storm keeps a histogram of.
-var stormMetrics = [...]metric{mDetect, mReconnect, mOutage, mAttempts}
 
 // Storm is what a shard saw of one storm: the loops' counts and histograms,
 // and the coordinator's facts when this shard received them.
@@ -27,7 +36,8 @@ type Storm struct {
 	// Info is the coordinator's facts of the storm, nil when this shard did
 	// not receive them.
 	Info *loadgen.StormInfo `json:"info,omitempty"`
-	// AffectedCounted counts Sink.StormAffected calls.
+	// AffectedCounted counts the affected clients the loops saw
+	// (loadgen.StormAffected).
 	AffectedCounted int64 `json:"affected_counted"`
 	// Detected counts affected clients that declared their connection dead.
 	Detected int64 `json:"detected"`
@@ -36,39 +46,35 @@ type Storm struct {
 	Attempts int64 `json:"attempts"`
 	// Recovered counts affected clients that connected again.
 	Recovered int64 `json:"recovered"`
-	// MessagesLost sums the broadcast gaps attributed to the storm.
-	MessagesLost int64 `json:"messages_lost"`
-	// MessagesDuplicated counts repeated broadcast messages attributed to the
-	// storm.
-	MessagesDuplicated int64 `json:"messages_duplicated"`
-	// App counts the clients' own and the server's direct messages of
-	// the storm.
-	App StormMessages `json:"app"`
+	// Counts holds the events of the per-storm columns (measure.ColumnDef
+	// Storm: messages lost and duplicated, the clients' and the server's
+	// direct messages lost, dropped and duplicated) within the storm's
+	// window.
+	Counts measure.ByColumn[int64] `json:"counts"`
 	// DetectCauses counts detections by cause name.
 	DetectCauses map[string]int64 `json:"detect_causes"`
-	// Histograms holds detect_latency, reconnect_latency, outage and
-	// attempts_per_recovery of the storm's affected clients, by metric name.
+	// Histograms holds the storm metrics of its affected clients
+	// (detect_latency, reconnect_latency, outage, attempts_per_recovery),
+	// by metric name.
 	Histograms map[string]*Hist `json:"histograms"`
+}
+
+// newStorm returns an empty storm.
+func newStorm() Storm {
+	return Storm{DetectCauses: map[string]int64{}, Histograms: map[string]*Hist{}}
 }
 
 // shard converts the loop's storm record into its serialisable form. The
 // result may share the loop's histograms: it is only meant as input to
 // merge. The caller holds the compactor's packMu.
 func (s *stormRec) shard() Storm {
-	out := Storm{
-		AffectedCounted:    s.affected,
-		Detected:           s.detected,
-		Attempts:           s.attempts,
-		Recovered:          s.recovered,
-		MessagesLost:       s.lost,
-		MessagesDuplicated: s.duplicated,
-		App:                s.app,
-		DetectCauses:       causeCounts(s.causes, causeName),
-		Histograms:         map[string]*Hist{},
-	}
-	for _, m := range stormMetrics {
+	out := newStorm()
+	out.AffectedCounted, out.Detected, out.Attempts, out.Recovered = s.affected, s.detected, s.attempts, s.recovered
+	out.Counts = s.counts
+	out.DetectCauses = causeCounts(s.causes, causeName)
+	for _, m := range measure.StormMetrics() {
 		if h := s.h.get(m); h != nil {
-			out.Histograms[metricNames[m]] = h
+			out.Histograms[m.String()] = h
 		}
 	}
 	return out
@@ -76,8 +82,8 @@ func (s *stormRec) shard() Storm {
 
 // hist returns the storm histogram of metric m, dense (a copy when it is
 // kept sparse), or nil.
-func (s *Storm) hist(m metric) *Hist {
-	return s.Histograms[metricNames[m]].dense(m)
+func (s *Storm) hist(m measure.Metric) *Hist {
+	return s.Histograms[m.String()].dense(m)
 }
 
 // affected returns the number of affected clients: the coordinator's figure
@@ -90,10 +96,7 @@ func (s *Storm) affected() int64 {
 }
 
 // causeName names a detection cause by its index.
-func causeName(i int) string { return loadgen.Cause(i).String() }
-
-// failCauseName names an attempt failure cause by its index.
-func failCauseName(i int) string { return loadgen.FailCause(i).String() }
+func causeName(i int) string { return measure.Cause(i).String() }
 
 // causeCounts turns per-cause counts indexed by enum value into a map of the
 // non-zero counts by name.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -40,8 +42,12 @@ type StormSummary struct {
 	// clients wrote their own messages in an interval overlapping [t0,
 	// end] (with --send-rate; 0 otherwise).
 	PeakSentPerS float64 `json:"peak_sent_per_s,omitempty"`
-	// Sent and direct messages of the storm: lost, dropped, duplicated.
+	// Sent and direct messages of the storm: lost, dropped, duplicated
+	// (also in Counts, which summaries of format 2 lacked).
 	Messages StormMessages `json:"app_messages"`
+	// Counts holds every per-storm column's events within the window, by
+	// column name (measure.ColumnDef.Storm), zeros included.
+	Counts map[string]int64 `json:"counts"`
 	// ServerTakeovers is the duplicate sessions stormbench's server saw in
 	// the storm window (clients back while their old connection was still
 	// open there); nil when the server is not stormbench's.
@@ -63,7 +69,8 @@ type StormSummary struct {
 	RecoveryMs *Recovery `json:"recovery_ms"`
 	// AttemptsPerRecovery is the attempts an affected client needed.
 	AttemptsPerRecovery Quantiles `json:"attempts_per_recovery"`
-	// MessagesLost sums the broadcast gaps attributed to the storm.
+	// MessagesLost sums the broadcast gaps attributed to the storm (also
+	// in Counts).
 	MessagesLost int64 `json:"messages_lost"`
 	// MessagesDuplicated counts repeated broadcast messages of the storm.
 	MessagesDuplicated int64 `json:"messages_duplicated"`
@@ -116,7 +123,7 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 	if end <= info.T0 {
 		end = max(s.End, info.T0)
 	}
-	outage := st.hist(mOutage)
+	outage := st.hist(measure.Outage)
 	affected := st.affected()
 	out := StormSummary{
 		Index:               k,
@@ -130,15 +137,16 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		Attempts:            st.Attempts,
 		FailedAttempts:      st.Attempts - st.Recovered,
 		PeakAttemptsPerS:    peakAttemptsPerS(s, info.T0, end),
-		PeakSentPerS:        peakRate(s, "app_sent", info.T0, end),
-		Messages:            st.App,
-		DetectMs:            quantiles(st.hist(mDetect), mDetect),
+		PeakSentPerS:        peakRate(s, measure.AppSent, info.T0, end),
+		Messages:            stormMessages(&st.Counts),
+		Counts:              perStormCounts(&st.Counts),
+		DetectMs:            quantiles(st.hist(measure.DetectLatency), measure.DetectLatency),
 		DetectCauses:        map[string]int64{},
-		OutageMs:            quantiles(outage, mOutage),
-		ReconnectMs:         quantiles(st.hist(mReconnect), mReconnect),
-		AttemptsPerRecovery: quantiles(st.hist(mAttempts), mAttempts),
-		MessagesLost:        st.MessagesLost,
-		MessagesDuplicated:  st.MessagesDuplicated,
+		OutageMs:            quantiles(outage, measure.Outage),
+		ReconnectMs:         quantiles(st.hist(measure.ReconnectLatency), measure.ReconnectLatency),
+		AttemptsPerRecovery: quantiles(st.hist(measure.AttemptsPerRecovery), measure.AttemptsPerRecovery),
+		MessagesLost:        st.Counts[measure.MessagesLost],
+		MessagesDuplicated:  st.Counts[measure.MessagesDuplicated],
 		TimedOut:            info.TimedOut,
 		Survived:            int64(info.Survived),
 	}
@@ -199,7 +207,7 @@ func recoveryAt(outage *Hist, affected int64, permille int64) *float64 {
 	for _, b := range outage.Distribution() {
 		seen += b.Count
 		if seen >= need {
-			v := float64(b.To) / mOutage.scale()
+			v := float64(b.To) / scale(measure.Outage)
 			return &v
 		}
 	}
@@ -209,7 +217,7 @@ func recoveryAt(outage *Hist, affected int64, permille int64) *float64 {
 // peakAttemptsPerS returns the highest attempts count of the series
 // intervals that overlap [t0, end], as a rate per second.
 func peakAttemptsPerS(s *Shard, t0, end time.Duration) float64 {
-	return peakRate(s, "attempts", t0, end)
+	return peakRate(s, measure.Attempts, t0, end)
 }
 
 // countedByClients reports whether the clients themselves count the
@@ -217,4 +225,24 @@ func peakAttemptsPerS(s *Shard, t0, end time.Duration) float64 {
 // embedded server); the server counts the others.
 func countedByClients(fault string) bool {
 	return loadgen.ClientSide(fault) || fault == loadgen.FaultCrash || loadgen.Unattributed(fault)
+}
+
+// stormMessages returns a storm's counts of the clients' and the server's
+// direct messages.
+func stormMessages(c *measure.ByColumn[int64]) StormMessages {
+	return StormMessages{
+		SentLost: c[measure.AppLost], SentDropped: c[measure.AppDropped], SentDuplicated: c[measure.AppDuplicated],
+		DirectLost: c[measure.DirectLost], DirectDuplicated: c[measure.DirectDuplicated],
+	}
+}
+
+// perStormCounts returns every per-storm column's count by name.
+func perStormCounts(c *measure.ByColumn[int64]) map[string]int64 {
+	out := map[string]int64{}
+	for _, col := range measure.Columns() {
+		if col.PerStorm() {
+			out[col.String()] = c[col]
+		}
+	}
+	return out
 }

@@ -2,6 +2,8 @@ package reporter
 
 import (
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // defaultLatenessBound is the timer-lateness p99 above which a run is
@@ -83,47 +85,6 @@ type Summary struct {
 	// Thresholds are the run's pass/fail conditions (--threshold) and
 	// whether it met them.
 	Thresholds []ThresholdOutcome `json:"thresholds,omitempty"`
-}
-
-// Counters are the totals of a run; each equals the sum of its
-// timeseries.csv column.
-type Counters struct {
-	Attempts           int64 `json:"attempts"`
-	Connects           int64 `json:"connects"`
-	Failures           int64 `json:"failures"`
-	Disconnects        int64 `json:"disconnects"`
-	GaveUp             int64 `json:"gave_up"`
-	PingsSent          int64 `json:"pings_sent"`
-	PongsReceived      int64 `json:"pongs_received"`
-	BytesSent          int64 `json:"bytes_sent"`
-	BytesReceived      int64 `json:"bytes_received"`
-	MessagesReceived   int64 `json:"messages_received"`
-	MessagesLost       int64 `json:"messages_lost"`
-	MessagesDuplicated int64 `json:"messages_duplicated"`
-	Reconnects         int64 `json:"reconnects"`
-	// MessagesOther counts data messages the clients have no rule for (a
-	// server's own formats); they are never counted as lost.
-	MessagesOther int64 `json:"messages_other"`
-	// RetryAfterSeen counts refused upgrades (429, 503) that carried
-	// Retry-After; RetryAfterHonoured those after which the client waited
-	// for it (--respect-retry-after) where its policy would have retried
-	// sooner.
-	RetryAfterSeen     int64 `json:"retry_after_seen"`
-	RetryAfterHonoured int64 `json:"retry_after_honoured"`
-	// SeqRestarts counts connections whose first sequence number went
-	// backwards (the server's sequence restarted, or it does not resume):
-	// not duplicates.
-	SeqRestarts int64 `json:"seq_restarts"`
-	// PongsUntimed counts app pongs that recorded no round trip: the
-	// echoed time was missing or not one the client sent.
-	PongsUntimed int64 `json:"pongs_untimed"`
-	// FailureCauses counts failed attempts by cause.
-	FailureCauses map[string]int64 `json:"failure_causes"`
-	// DisconnectCauses counts ended connections by cause.
-	DisconnectCauses map[string]int64 `json:"disconnect_causes"`
-	// ProtocolErrors counts the RFC 6455 rules the server broke, by rule
-	// (the connections they ended count as protocol_error disconnects).
-	ProtocolErrors map[string]int64 `json:"protocol_errors"`
 }
 
 // Quantiles are percentiles of a latency in milliseconds (or of a count).
@@ -244,7 +205,7 @@ func Summarize(s *Shard, o SummaryOptions) *Summary {
 	for k := range s.Storms {
 		sum.Storms = append(sum.Storms, summarizeStorm(s, k, g))
 	}
-	for m := metric(0); m < numMetrics; m++ {
+	for m := measure.Metric(0); m < measure.NumMetrics; m++ {
 		sum.Histograms[m.String()] = histogramSummary(s.cumulative(m), m)
 	}
 	sum.Send = sendSummary(s)
@@ -255,47 +216,16 @@ func Summarize(s *Shard, o SummaryOptions) *Summary {
 	return sum
 }
 
-// counters sums the series columns of s.
-func counters(s *Shard) Counters {
-	c := Counters{
-		Attempts:           s.total("attempts"),
-		Connects:           s.total("connects"),
-		Failures:           s.total("failures"),
-		Disconnects:        s.total("disconnects"),
-		GaveUp:             s.total("gave_up"),
-		PingsSent:          s.total("pings_sent"),
-		PongsReceived:      s.total("pongs_received"),
-		BytesSent:          s.total("bytes_sent"),
-		BytesReceived:      s.total("bytes_received"),
-		MessagesReceived:   s.total("messages_received"),
-		MessagesLost:       s.total("messages_lost"),
-		MessagesDuplicated: s.total("messages_duplicated"),
-		Reconnects:         s.total("reconnects"),
-		MessagesOther:      s.total("messages_other"),
-		RetryAfterSeen:     s.total("retry_after_seen"),
-		RetryAfterHonoured: s.total("retry_after_honoured"),
-		SeqRestarts:        s.total("seq_restarts"),
-		PongsUntimed:       s.total("pongs_untimed"),
-		FailureCauses:      map[string]int64{},
-		DisconnectCauses:   map[string]int64{},
-		ProtocolErrors:     map[string]int64{},
-	}
-	addCounts(c.FailureCauses, s.FailureCauses)
-	addCounts(c.DisconnectCauses, s.DisconnectCauses)
-	addCounts(c.ProtocolErrors, s.ProtocolErrors)
-	return c
-}
-
 // heartbeat computes the heartbeat figures of s.
 func heartbeat(s *Shard) HeartbeatSummary {
 	h := HeartbeatSummary{
-		FramesSent:     s.total("heartbeat_frames_sent"),
-		FramesReceived: s.total("heartbeat_frames_received"),
-		BytesSent:      s.total("heartbeat_bytes_sent"),
-		BytesReceived:  s.total("heartbeat_bytes_received"),
-		RTTMs:          tail(s.cumulative(mRTT), mRTT),
+		FramesSent:     s.total(measure.HeartbeatFramesSent),
+		FramesReceived: s.total(measure.HeartbeatFramesReceived),
+		BytesSent:      s.total(measure.HeartbeatBytesSent),
+		BytesReceived:  s.total(measure.HeartbeatBytesReceived),
+		RTTMs:          tail(s.cumulative(measure.HeartbeatRTT), measure.HeartbeatRTT),
 	}
-	h.ConnectionSeconds = float64(s.total("open")) * s.Interval.Seconds()
+	h.ConnectionSeconds = float64(s.total(measure.Open)) * s.Interval.Seconds()
 	if h.ConnectionSeconds > 0 {
 		h.BytesPerConnS = float64(h.BytesSent+h.BytesReceived) / h.ConnectionSeconds
 	}
@@ -309,7 +239,7 @@ func heartbeat(s *Shard) HeartbeatSummary {
 func harness(s *Shard, bound time.Duration) HarnessSummary {
 	boundMs := float64(bound) / float64(time.Millisecond)
 	h := HarnessSummary{
-		TimerLatenessMs: tail(s.cumulative(mLateness), mLateness),
+		TimerLatenessMs: tail(s.cumulative(measure.TimerLateness), measure.TimerLateness),
 		LatenessBoundMs: boundMs,
 		Phases:          make([]PhaseSummary, 0, len(s.Phases)),
 		PeakRSSBytes:    s.Harness.PeakRSSBytes,
@@ -317,12 +247,12 @@ func harness(s *Shard, bound time.Duration) HarnessSummary {
 		Processes:       s.Harness.Processes,
 		Loops:           s.Loops,
 	}
-	busy := s.column(columnNames[colLoopBusy])
+	busy := s.column(measure.LoopBusy)
 	h.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, 0, s.End)
 	for _, p := range s.Phases {
 		ps := PhaseSummary{Name: p.Name, StartS: p.Start.Seconds(), EndS: p.End.Seconds()}
-		if l := p.Histograms[mLateness.String()].dense(mLateness); l != nil {
-			ps.TimerLatenessMs = tail(l, mLateness)
+		if l := p.Histograms[measure.TimerLateness.String()].dense(measure.TimerLateness); l != nil {
+			ps.TimerLatenessMs = tail(l, measure.TimerLateness)
 		}
 		ps.LoopUtilisation = utilisation(busy, s.Loops, s.Interval, p.Start, p.End)
 		ps.Verdict = phaseVerdict(s, p.Name, ps.TimerLatenessMs, ps.LoopUtilisation, p.Start, p.End, boundMs)
@@ -334,31 +264,31 @@ func harness(s *Shard, bound time.Duration) HarnessSummary {
 }
 
 // value returns the value of h at percentile p in the metric's report unit.
-func value(h *Hist, m metric, p float64) float64 {
+func value(h *Hist, m measure.Metric, p float64) float64 {
 	if h.count() == 0 {
 		return 0
 	}
-	return float64(h.ValueAtQuantile(p)) / m.scale()
+	return float64(h.ValueAtQuantile(p)) / scale(m)
 }
 
 // maxValue returns the largest value of h in the metric's report unit.
-func maxValue(h *Hist, m metric) float64 {
+func maxValue(h *Hist, m measure.Metric) float64 {
 	if h.count() == 0 {
 		return 0
 	}
-	return float64(h.Max()) / m.scale()
+	return float64(h.Max()) / scale(m)
 }
 
 // minValue returns the smallest value of h (0 when empty).
-func minValue(h *Hist, m metric) float64 {
+func minValue(h *Hist, m measure.Metric) float64 {
 	if h.count() == 0 {
 		return 0
 	}
-	return float64(h.Min()) / m.scale()
+	return float64(h.Min()) / scale(m)
 }
 
 // histogramSummary describes h.
-func histogramSummary(h *Hist, m metric) HistogramSummary {
+func histogramSummary(h *Hist, m measure.Metric) HistogramSummary {
 	out := HistogramSummary{
 		Count: h.count(),
 		P50:   value(h, m, 50),
@@ -368,17 +298,17 @@ func histogramSummary(h *Hist, m metric) HistogramSummary {
 		Max:   maxValue(h, m),
 	}
 	if out.Count > 0 {
-		out.Mean = h.Mean() / m.scale()
+		out.Mean = h.Mean() / scale(m)
 	}
 	return out
 }
 
 // quantiles returns p50, p90, p99 and max of h.
-func quantiles(h *Hist, m metric) Quantiles {
+func quantiles(h *Hist, m measure.Metric) Quantiles {
 	return Quantiles{Min: minValue(h, m), P50: value(h, m, 50), P90: value(h, m, 90), P99: value(h, m, 99), Max: maxValue(h, m)}
 }
 
 // tail returns p50, p99 and max of h.
-func tail(h *Hist, m metric) TailQuantiles {
+func tail(h *Hist, m measure.Metric) TailQuantiles {
 	return TailQuantiles{P50: value(h, m, 50), P99: value(h, m, 99), Max: maxValue(h, m)}
 }

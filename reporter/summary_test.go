@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -14,43 +16,47 @@ func TestSummaryInvariants(t *testing.T) {
 	c := sum.Counters
 
 	t.Run("counters equal series sums", func(t *testing.T) {
-		for name, got := range map[string]int64{
-			"attempts": c.Attempts, "connects": c.Connects, "failures": c.Failures,
-			"disconnects": c.Disconnects, "gave_up": c.GaveUp, "pings_sent": c.PingsSent,
-			"pongs_received": c.PongsReceived, "bytes_sent": c.BytesSent,
-			"bytes_received": c.BytesReceived, "messages_received": c.MessagesReceived,
-			"messages_lost": c.MessagesLost, "messages_duplicated": c.MessagesDuplicated,
-			"reconnects": c.Reconnects,
-		} {
-			if want := s.total(name); got != want || got == 0 {
-				t.Errorf("%s = %d, series sum %d (and must be > 0)", name, got, want)
+		for _, col := range measure.Columns() {
+			if counterName(col) == "" {
+				continue
+			}
+			got, want := c.Get(col), s.total(col)
+			if got != want {
+				t.Errorf("%s = %d, series sum %d", col, got, want)
+			}
+		}
+		for _, col := range []measure.Column{measure.Attempts, measure.Connects, measure.Failures, measure.Disconnects,
+			measure.GaveUp, measure.PingsSent, measure.PongsReceived, measure.BytesSent, measure.BytesReceived,
+			measure.MessagesReceived, measure.MessagesLost, measure.MessagesDuplicated, measure.Reconnects} {
+			if c.Get(col) == 0 {
+				t.Errorf("%s is 0: the scenario must exercise it", col)
 			}
 		}
 	})
 	t.Run("attempts equal connects plus failures", func(t *testing.T) {
-		if c.Attempts != c.Connects+c.Failures {
-			t.Errorf("attempts %d != connects %d + failures %d", c.Attempts, c.Connects, c.Failures)
+		if c.Get(measure.Attempts) != c.Get(measure.Connects)+c.Get(measure.Failures) {
+			t.Errorf("attempts %d != connects %d + failures %d", c.Get(measure.Attempts), c.Get(measure.Connects), c.Get(measure.Failures))
 		}
 	})
 	t.Run("causes add up", func(t *testing.T) {
-		if n := sumCounts(c.FailureCauses); n != c.Failures {
-			t.Errorf("failure causes sum to %d, failures %d", n, c.Failures)
+		if n := sumCounts(c.Keys(measure.FailureCauses)); n != c.Get(measure.Failures) {
+			t.Errorf("failure causes sum to %d, failures %d", n, c.Get(measure.Failures))
 		}
-		if n := sumCounts(c.DisconnectCauses); n != c.Disconnects {
-			t.Errorf("disconnect causes sum to %d, disconnects %d", n, c.Disconnects)
+		if n := sumCounts(c.Keys(measure.DisconnectCauses)); n != c.Get(measure.Disconnects) {
+			t.Errorf("disconnect causes sum to %d, disconnects %d", n, c.Get(measure.Disconnects))
 		}
 	})
 	t.Run("histogram counts", func(t *testing.T) {
 		st := sum.Storms[0]
 		for name, want := range map[string]int64{
-			"connect_latency":       c.Connects,
-			"connect_tcp":           c.Connects,
-			"reconnect_latency":     c.Reconnects,
-			"attempts_per_recovery": c.Reconnects,
+			"connect_latency":       c.Get(measure.Connects),
+			"connect_tcp":           c.Get(measure.Connects),
+			"reconnect_latency":     c.Get(measure.Reconnects),
+			"attempts_per_recovery": c.Get(measure.Reconnects),
 			"detect_latency":        st.Detected,
 			"outage":                st.Recovered,
-			"heartbeat_rtt":         c.PingsSent,
-			"timer_lateness":        c.Attempts + c.PingsSent,
+			"heartbeat_rtt":         c.Get(measure.PingsSent),
+			"timer_lateness":        c.Get(measure.Attempts) + c.Get(measure.PingsSent),
 		} {
 			if got := sum.Histograms[name].Count; got != want {
 				t.Errorf("%s count = %d, want %d", name, got, want)
@@ -88,7 +94,7 @@ func TestSummaryInvariants(t *testing.T) {
 		if hb.BytesSent != frames/2*12 || hb.BytesReceived != frames/2*4 {
 			t.Errorf("bytes %d/%d", hb.BytesSent, hb.BytesReceived)
 		}
-		connS := float64(s.total("open")) * 0.1
+		connS := float64(s.total(measure.Open)) * 0.1
 		if want := float64(hb.BytesSent+hb.BytesReceived) / connS; hb.BytesPerConnS != want {
 			t.Errorf("bytes per conn-s %v, want %v", hb.BytesPerConnS, want)
 		}
@@ -130,7 +136,7 @@ func TestRecoveryFleet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newTestRecorder()
-			s := r.Sink(0)
+			s := events{r.Sink(0)}
 			for i := 0; i < tt.counted; i++ {
 				s.StormAffected(0)
 			}
@@ -156,7 +162,7 @@ func f(v float64) *float64 { return &v }
 
 func TestPeakAttempts(t *testing.T) {
 	r := NewRecorder(Options{Start: testStart, Interval: 100 * time.Millisecond})
-	a, b := r.Sink(0), r.Sink(1)
+	a, b := events{r.Sink(0)}, events{r.Sink(1)}
 	// Buckets: [0.0,0.1): 3, [0.5,0.6): 2+2 over two loops, [1.0,1.1): 7.
 	for i := 0; i < 3; i++ {
 		a.Attempt(50*time.Millisecond, 0)
@@ -192,7 +198,7 @@ func TestPeakAttempts(t *testing.T) {
 
 func TestGaugesCarryForward(t *testing.T) {
 	r := newTestRecorder()
-	a, b := r.Sink(0), r.Sink(1)
+	a, b := events{r.Sink(0)}, events{r.Sink(1)}
 	a.Gauges(100*time.Millisecond-1, 5, 1, 0) // the end of the first interval
 	a.Gauges(200*time.Millisecond-1, 6, 0, 1)
 	b.Gauges(99*time.Millisecond, 1, 0, 0)
@@ -255,7 +261,7 @@ func TestVerdict(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newTestRecorder()
-			s := r.Sink(0)
+			s := events{r.Sink(0)}
 			s.Cut(time.Second, "storm-1")
 			for i, iv := range tt.intervals {
 				at := time.Second + time.Duration(i)*100*time.Millisecond

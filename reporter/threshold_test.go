@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 func TestParseThreshold(t *testing.T) {
@@ -57,7 +59,7 @@ func TestThresholdCheck(t *testing.T) {
 			{Affected: 100, Recovered: 100, Detected: 100, PeakAttemptsPerS: 4000, RecoveryMs: &Recovery{P50: p(800), P90: p(1500), P99: p(2500), P100: p(3000)}},
 			{Affected: 100, Recovered: 90, Detected: 100, PeakAttemptsPerS: 6000, RecoveryMs: &Recovery{P50: p(900), P90: p(9000)}},
 		},
-		Counters:   Counters{MessagesLost: 3},
+		Counters:   CountersOf(map[measure.Column]int64{measure.MessagesLost: 3}),
 		Histograms: map[string]HistogramSummary{"connect_latency": {Count: 10, P99: 150}},
 		Harness:    HarnessSummary{Saturated: true},
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -12,14 +14,14 @@ import (
 // counted by name, and a ws attempt leaves connect_tls empty.
 func TestConnectTLSPart(t *testing.T) {
 	r := newTestRecorder()
-	s := r.Sink(0)
+	s := events{r.Sink(0)}
 	ms := time.Millisecond
 	s.Attempt(ms, 0)
 	s.Connected(ms, loadgen.ConnectTiming{Total: 9 * ms, TCP: ms, TLS: 6 * ms, Upgrade: 2 * ms})
 	s.Attempt(2*ms, 0)
 	s.Connected(2*ms, loadgen.ConnectTiming{Total: 3 * ms, TCP: ms, Upgrade: 2 * ms}) // ws
 	s.Attempt(3*ms, 0)
-	s.Failed(3*ms, loadgen.FailTLS)
+	s.Failed(3*ms, measure.FailTLS)
 	sum := Summarize(r.Snapshot(time.Second), SummaryOptions{})
 	for name, want := range map[string]struct {
 		count int64
@@ -30,8 +32,8 @@ func TestConnectTLSPart(t *testing.T) {
 			t.Errorf("%s: count %d max %v ms, want %d and %v", name, h.Count, h.Max, want.count, want.max)
 		}
 	}
-	if n := sum.Counters.FailureCauses["tls"]; n != 1 {
-		t.Errorf("failure causes %v, want tls 1", sum.Counters.FailureCauses)
+	if n := sum.Counters.Keys(measure.FailureCauses)["tls"]; n != 1 {
+		t.Errorf("failure causes %v, want tls 1", sum.Counters.Keys(measure.FailureCauses))
 	}
 }
 

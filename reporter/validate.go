@@ -3,6 +3,8 @@ package reporter
 import (
 	"fmt"
 	"strings"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // Validate reports whether sum is a stormbench summary that can be
@@ -28,30 +30,20 @@ func (sum *Summary) Validate() error {
 		badf("negative duration_s %v", sum.DurationS)
 	}
 	c := sum.Counters
-	for _, f := range []struct {
-		name string
-		v    int64
-	}{
-		{"attempts", c.Attempts}, {"connects", c.Connects}, {"failures", c.Failures},
-		{"disconnects", c.Disconnects}, {"gave_up", c.GaveUp}, {"pings_sent", c.PingsSent},
-		{"pongs_received", c.PongsReceived}, {"bytes_sent", c.BytesSent},
-		{"bytes_received", c.BytesReceived}, {"messages_received", c.MessagesReceived},
-		{"messages_lost", c.MessagesLost}, {"messages_duplicated", c.MessagesDuplicated},
-		{"reconnects", c.Reconnects},
-	} {
-		if f.v < 0 {
-			badf("negative counters.%s %d", f.name, f.v)
+	for _, col := range measure.Columns() {
+		if v := c.Get(col); v < 0 {
+			badf("negative counters.%s %d", col, v)
 		}
 	}
-	for _, m := range []map[string]int64{c.FailureCauses, c.DisconnectCauses, c.ProtocolErrors} {
-		for k, v := range m {
+	for _, f := range measure.Families() {
+		for k, v := range c.Keys(f) {
 			if v < 0 {
 				badf("negative count %d for %q", v, k)
 			}
 		}
 	}
-	if c.Attempts != c.Connects+c.Failures {
-		badf("attempts %d ≠ connects %d + failures %d", c.Attempts, c.Connects, c.Failures)
+	if a, cn, f := c.Get(measure.Attempts), c.Get(measure.Connects), c.Get(measure.Failures); a != cn+f {
+		badf("attempts %d ≠ connects %d + failures %d", a, cn, f)
 	}
 	prev := -1.0
 	for i, st := range sum.Storms {

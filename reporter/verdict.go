@@ -3,6 +3,8 @@ package reporter
 import (
 	"fmt"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // VerdictState is the harness's own health in one phase of a run.
@@ -103,10 +105,10 @@ type Verdict struct {
 // phaseVerdict judges one phase [from, to) of s.
 func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, from, to time.Duration, boundMs float64) Verdict {
 	v := Verdict{}
-	busy := s.column(columnNames[colLoopBusy])
-	stall := s.column(columnNames[colLoopStall])
-	cpu := s.column(columnNames[colLoopCPU])
-	proc := s.column(columnNames[colProcCPU])
+	busy := s.column(measure.LoopBusy)
+	stall := s.column(measure.LoopStall)
+	cpu := s.column(measure.LoopCPU)
+	proc := s.column(measure.ProcCPU)
 	first, last := intervalRange(s, from, to)
 	capacity := float64(max(s.Loops, 1)) * float64(s.Interval/time.Microsecond)
 	run, longest, runStart, bestStart := 0, 0, 0, 0
@@ -212,8 +214,8 @@ func resolution(delayMs float64, interval time.Duration) string {
 // burstSize describes the busiest interval of [first, last]: how many
 // attempts and disconnects fell into one interval.
 func burstSize(s *Shard, first, last int) string {
-	att := s.column(columnNames[colAttempts])
-	dis := s.column(columnNames[colDisconnects])
+	att := s.column(measure.Attempts)
+	dis := s.column(measure.Disconnects)
 	var a, d int64
 	for i := first; i <= last && i < len(att); i++ {
 		a = max(a, att[i])

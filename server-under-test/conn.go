@@ -163,7 +163,7 @@ func (c *conn) OnEvent(events uint32) {
 	case n > 0:
 		c.lastRecv = c.sh.loop.Now()
 		c.sh.srv.stats.c.bytesReceived.Add(int64(n))
-		c.consume(buf[:n])
+		c.consume(buf[:n], c.lastRecv)
 	case err == nil: // read 0: FIN from the client
 		c.close(discEOF, false)
 	case errors.Is(err, unix.EAGAIN):
@@ -181,8 +181,8 @@ var clientFrames = wsframe.Config{Role: wsframe.Server}
 // client that breaks a rule of RFC 6455 gets the close code the RFC
 // prescribes (queued behind any pending output, never interleaved) and
 // the connection is closed (§7.1.7).
-func (c *conn) consume(data []byte) {
-	err := c.dec.Feed(&clientFrames, data, c)
+func (c *conn) consume(data []byte, now time.Duration) {
+	err := c.dec.Feed(&clientFrames, data, c, now)
 	if err == nil || c.closed {
 		return
 	}
@@ -196,7 +196,7 @@ func (c *conn) consume(data []byte) {
 }
 
 // Message implements wsframe.Handler: a whole text or binary message.
-func (c *conn) Message(op ws.OpCode, p []byte, _ int) bool {
+func (c *conn) Message(_ time.Duration, op ws.OpCode, p []byte, _ int) bool {
 	if op == ws.OpText {
 		m, err := protocol.Parse(p)
 		switch {
@@ -214,10 +214,10 @@ func (c *conn) Message(op ws.OpCode, p []byte, _ int) bool {
 }
 
 // Skipped implements wsframe.Handler: a message too long to keep, dropped.
-func (c *conn) Skipped(ws.OpCode, int64, int) bool { return !c.closed }
+func (c *conn) Skipped(time.Duration, ws.OpCode, int64, int) bool { return !c.closed }
 
 // Control implements wsframe.Handler: a ping, pong or close frame.
-func (c *conn) Control(op ws.OpCode, p []byte, _ int) bool {
+func (c *conn) Control(_ time.Duration, op ws.OpCode, p []byte, _ int) bool {
 	sh := c.sh
 	st := &sh.srv.stats.c
 	switch op {

@@ -51,7 +51,7 @@ func TestAckPathAllocs(t *testing.T) {
 	allocs := testing.AllocsPerRun(1000, func() {
 		id++
 		buf = protocol.AppendSend(buf[:0], 1, id, 1, 100)
-		c.Message(ws.OpText, buf, 0)
+		c.Message(0, ws.OpText, buf, 0)
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per message", allocs)
@@ -68,7 +68,7 @@ func BenchmarkAckPath(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		buf = protocol.AppendSend(buf[:0], 1, uint64(i+1), 1, 100)
-		c.Message(ws.OpText, buf, 0)
+		c.Message(0, ws.OpText, buf, 0)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/gobwas/ws"
 )
 
@@ -89,8 +91,8 @@ func TestLargeMessagesDoNotGrowTheClients(t *testing.T) {
 			t.Fatalf("run: %v\n%s", err, stderr.String())
 		}
 		_, sum := onlyResults(t, dir)
-		if sum.Counters.BytesReceived < int64(clients)*int64(size)*3 {
-			t.Fatalf("size %d: received only %d bytes", size, sum.Counters.BytesReceived)
+		if sum.Counters.Get(measure.BytesReceived) < int64(clients)*int64(size)*3 {
+			t.Fatalf("size %d: received only %d bytes", size, sum.Counters.Get(measure.BytesReceived))
 		}
 		return sum.Harness.PeakRSSBytes
 	}

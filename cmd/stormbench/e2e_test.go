@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/reporter"
 )
 
@@ -116,10 +118,10 @@ func checkFaultRun(t *testing.T, fault string, causes []string, args []string) {
 	if fault == "blackhole" || fault == "partition" {
 		checkDetectBounds(t, sum, 3*time.Second, time.Second, 0)
 	}
-	if sum.Counters.MessagesLost != 0 || st.MessagesLost != 0 {
-		t.Errorf("messages lost %d (storm %d), want 0 with resume", sum.Counters.MessagesLost, st.MessagesLost)
+	if sum.Counters.Get(measure.MessagesLost) != 0 || st.MessagesLost != 0 {
+		t.Errorf("messages lost %d (storm %d), want 0 with resume", sum.Counters.Get(measure.MessagesLost), st.MessagesLost)
 	}
-	if sum.Counters.MessagesReceived == 0 {
+	if sum.Counters.Get(measure.MessagesReceived) == 0 {
 		t.Error("no broadcast messages received")
 	}
 	checkInvariants(t, dir, sum)
@@ -179,8 +181,8 @@ func contains(list []string, s string) bool {
 func checkInvariants(t *testing.T, dir string, sum *reporter.Summary) {
 	t.Helper()
 	c := sum.Counters
-	if c.Attempts != c.Connects+c.Failures {
-		t.Errorf("attempts %d != connects %d + failures %d", c.Attempts, c.Connects, c.Failures)
+	if c.Get(measure.Attempts) != c.Get(measure.Connects)+c.Get(measure.Failures) {
+		t.Errorf("attempts %d != connects %d + failures %d", c.Get(measure.Attempts), c.Get(measure.Connects), c.Get(measure.Failures))
 	}
 	f, err := os.Open(filepath.Join(dir, "timeseries.csv"))
 	if err != nil {
@@ -191,9 +193,9 @@ func checkInvariants(t *testing.T, dir string, sum *reporter.Summary) {
 	if err != nil || len(rows) < 2 {
 		t.Fatalf("timeseries.csv: %d rows, %v", len(rows), err)
 	}
-	want := map[string]int64{"attempts": c.Attempts, "connects": c.Connects, "failures": c.Failures,
-		"disconnects": c.Disconnects, "pings_sent": c.PingsSent, "pongs_received": c.PongsReceived,
-		"bytes_sent": c.BytesSent, "bytes_received": c.BytesReceived, "messages_received": c.MessagesReceived}
+	want := map[string]int64{"attempts": c.Get(measure.Attempts), "connects": c.Get(measure.Connects), "failures": c.Get(measure.Failures),
+		"disconnects": c.Get(measure.Disconnects), "pings_sent": c.Get(measure.PingsSent), "pongs_received": c.Get(measure.PongsReceived),
+		"bytes_sent": c.Get(measure.BytesSent), "bytes_received": c.Get(measure.BytesReceived), "messages_received": c.Get(measure.MessagesReceived)}
 	for col, total := range want {
 		i := indexOf(rows[0], col)
 		if i < 0 {
@@ -208,11 +210,11 @@ func checkInvariants(t *testing.T, dir string, sum *reporter.Summary) {
 			t.Errorf("sum of %s = %d, counter %d", col, s, total)
 		}
 	}
-	if got := sum.Histograms["connect_latency"].Count; got != c.Connects {
-		t.Errorf("connect_latency count %d != connects %d", got, c.Connects)
+	if got := sum.Histograms["connect_latency"].Count; got != c.Get(measure.Connects) {
+		t.Errorf("connect_latency count %d != connects %d", got, c.Get(measure.Connects))
 	}
-	if got := sum.Histograms["reconnect_latency"].Count; got != c.Reconnects {
-		t.Errorf("reconnect_latency count %d != reconnects %d", got, c.Reconnects)
+	if got := sum.Histograms["reconnect_latency"].Count; got != c.Get(measure.Reconnects) {
+		t.Errorf("reconnect_latency count %d != reconnects %d", got, c.Get(measure.Reconnects))
 	}
 	var detected, recovered int64
 	for _, st := range sum.Storms {
@@ -282,8 +284,8 @@ func TestNoServer(t *testing.T) {
 	}
 	_, sum := onlyResults(t, out)
 	c := sum.Counters
-	if c.Connects != 0 || c.Failures < 40 || c.FailureCauses["refused"] != c.Failures {
-		t.Fatalf("connects %d failures %d causes %v; want only refused retries", c.Connects, c.Failures, c.FailureCauses)
+	if c.Get(measure.Connects) != 0 || c.Get(measure.Failures) < 40 || c.Keys(measure.FailureCauses)["refused"] != c.Get(measure.Failures) {
+		t.Fatalf("connects %d failures %d causes %v; want only refused retries", c.Get(measure.Connects), c.Get(measure.Failures), c.Keys(measure.FailureCauses))
 	}
 }
 
@@ -303,8 +305,8 @@ func TestInterrupted(t *testing.T) {
 		t.Fatalf("interrupted run took %v", d)
 	}
 	dir, sum := onlyResults(t, out)
-	if !sum.Interrupted || sum.Counters.Connects != 500 {
-		t.Fatalf("interrupted %v connects %d", sum.Interrupted, sum.Counters.Connects)
+	if !sum.Interrupted || sum.Counters.Get(measure.Connects) != 500 {
+		t.Fatalf("interrupted %v connects %d", sum.Interrupted, sum.Counters.Get(measure.Connects))
 	}
 	checkInvariants(t, dir, sum)
 }
@@ -341,8 +343,8 @@ func TestHeartbeatModes(t *testing.T) {
 			if hb.FramesSent == 0 || hb.FramesReceived == 0 || hb.BytesPerConnS <= 0 {
 				t.Errorf("heartbeat cost not measured: %+v", hb)
 			}
-			if tt.mode != "server" && (sum.Counters.PingsSent == 0 || sum.Counters.PongsReceived == 0 || hb.RTTMs.P50 <= 0) {
-				t.Errorf("pings %d pongs %d rtt %+v", sum.Counters.PingsSent, sum.Counters.PongsReceived, hb.RTTMs)
+			if tt.mode != "server" && (sum.Counters.Get(measure.PingsSent) == 0 || sum.Counters.Get(measure.PongsReceived) == 0 || hb.RTTMs.P50 <= 0) {
+				t.Errorf("pings %d pongs %d rtt %+v", sum.Counters.Get(measure.PingsSent), sum.Counters.Get(measure.PongsReceived), hb.RTTMs)
 			}
 		})
 	}

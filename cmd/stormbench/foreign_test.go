@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 	"github.com/stormbench/stormbench/internal/tlsrelay"
@@ -241,8 +243,8 @@ func testForeignHandshake(t *testing.T, scheme string) {
 		t.Errorf("origins %v, X-Team %v", fs.origin, fs.team)
 	}
 	c := sum.Counters
-	if c.Connects != n-1 || c.Failures == 0 || c.FailureCauses["unauthorized"] != c.Failures || int64(fs.bad) != c.Failures {
-		t.Fatalf("connects %d failures %d causes %v; server refused %d", c.Connects, c.Failures, c.FailureCauses, fs.bad)
+	if c.Get(measure.Connects) != n-1 || c.Get(measure.Failures) == 0 || c.Keys(measure.FailureCauses)["unauthorized"] != c.Get(measure.Failures) || int64(fs.bad) != c.Get(measure.Failures) {
+		t.Fatalf("connects %d failures %d causes %v; server refused %d", c.Get(measure.Connects), c.Get(measure.Failures), c.Keys(measure.FailureCauses), fs.bad)
 	}
 	if tlsPart := sum.Histograms["connect_tls"]; (scheme == "wss") != (tlsPart.Count > 0) {
 		t.Errorf("%s: connect_tls has %d values", scheme, tlsPart.Count)
@@ -287,13 +289,13 @@ func TestForeignHeartbeat(t *testing.T) {
 				"--heartbeat", "app", "--heartbeat-interval", "200ms", "--heartbeat-timeout", "1s", "--app-ping", ping}, tt.flags...)
 			dir, sum, _ := runE2E(t, args...)
 			c := sum.Counters
-			if c.Disconnects != c.DisconnectCauses["drain"] || c.Connects != 200 {
-				t.Fatalf("connects %d, disconnects %v: want only the final drain", c.Connects, c.DisconnectCauses)
+			if c.Get(measure.Disconnects) != c.Keys(measure.DisconnectCauses)["drain"] || c.Get(measure.Connects) != 200 {
+				t.Fatalf("connects %d, disconnects %v: want only the final drain", c.Get(measure.Connects), c.Keys(measure.DisconnectCauses))
 			}
 			rtts := sum.Histograms["heartbeat_rtt"].Count
 			if !tt.timed {
-				if rtts != 0 || c.PongsUntimed != c.PongsReceived || c.PongsReceived == 0 {
-					t.Fatalf("rtts %d, untimed %d of %d pongs: want every pong untimed", rtts, c.PongsUntimed, c.PongsReceived)
+				if rtts != 0 || c.Get(measure.PongsUntimed) != c.Get(measure.PongsReceived) || c.Get(measure.PongsReceived) == 0 {
+					t.Fatalf("rtts %d, untimed %d of %d pongs: want every pong untimed", rtts, c.Get(measure.PongsUntimed), c.Get(measure.PongsReceived))
 				}
 				return
 			}
@@ -316,8 +318,8 @@ func TestForeignHeartbeat(t *testing.T) {
 			// The late side: the wire, and the harness's own lateness as the
 			// run measured it (a loaded machine delays the read of a pong).
 			late := 25 + sum.Harness.TimerLatenessMs.Max
-			if rtts == 0 || rttMin < ms(minHold)*(1-1.0/1024) || rtt.P50 > ms(maxHold)+late || c.PongsUntimed > c.PongsReceived/100 {
-				t.Fatalf("rtt min %v ms, %+v ms (%d, untimed %d of %d pongs); the server held pongs %v–%v", rttMin, rtt, rtts, c.PongsUntimed, c.PongsReceived, minHold, maxHold)
+			if rtts == 0 || rttMin < ms(minHold)*(1-1.0/1024) || rtt.P50 > ms(maxHold)+late || c.Get(measure.PongsUntimed) > c.Get(measure.PongsReceived)/100 {
+				t.Fatalf("rtt min %v ms, %+v ms (%d, untimed %d of %d pongs); the server held pongs %v–%v", rttMin, rtt, rtts, c.Get(measure.PongsUntimed), c.Get(measure.PongsReceived), minHold, maxHold)
 			}
 		})
 	}
@@ -342,12 +344,12 @@ func TestForeignSequence(t *testing.T) {
 	// not have had a tick yet when the run ended, so only the first storm's
 	// reconnections (followed by a whole --hold of ticks) must all show as
 	// restarts; no connection can restart twice.
-	if st.Recovered != 100 || c.MessagesDuplicated != 0 || c.SeqRestarts < int64(st.Recovered) ||
-		c.SeqRestarts > c.Connects-100 || c.MessagesOther < c.Connects {
-		t.Fatalf("recovered %d; duplicated %d, sequence restarts %d, other %d (connects %d)", st.Recovered, c.MessagesDuplicated, c.SeqRestarts, c.MessagesOther, c.Connects)
+	if st.Recovered != 100 || c.Get(measure.MessagesDuplicated) != 0 || c.Get(measure.SeqRestarts) < int64(st.Recovered) ||
+		c.Get(measure.SeqRestarts) > c.Get(measure.Connects)-100 || c.Get(measure.MessagesOther) < c.Get(measure.Connects) {
+		t.Fatalf("recovered %d; duplicated %d, sequence restarts %d, other %d (connects %d)", st.Recovered, c.Get(measure.MessagesDuplicated), c.Get(measure.SeqRestarts), c.Get(measure.MessagesOther), c.Get(measure.Connects))
 	}
-	if c.MessagesReceived == 0 || c.MessagesLost != 0 {
-		t.Fatalf("messages %d, lost %d", c.MessagesReceived, c.MessagesLost)
+	if c.Get(measure.MessagesReceived) == 0 || c.Get(measure.MessagesLost) != 0 {
+		t.Fatalf("messages %d, lost %d", c.Get(measure.MessagesReceived), c.Get(measure.MessagesLost))
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 )
@@ -27,19 +29,24 @@ func writeShard(t *testing.T, dir, runID string, cov []reporter.ShardID, hit, se
 	t.Helper()
 	r := reporter.NewRecorder(reporter.Options{Start: testShardStart, RunID: runID, Coverage: cov})
 	s := r.Sink(0)
+	connect := func(at time.Duration) {
+		s.Record(at, measure.Attempts, 1)
+		s.Record(at, measure.Connects, 1)
+		s.Observe(measure.ConnectLatency, int64(time.Millisecond))
+	}
 	for i := 0; i < 10+seed; i++ {
-		s.Attempt(time.Duration(i)*time.Millisecond, 0)
-		s.Connected(time.Duration(i)*time.Millisecond, loadgen.ConnectTiming{Total: time.Millisecond})
+		connect(time.Duration(i) * time.Millisecond)
 	}
 	s.Cut(time.Second, "storm-1")
 	r.StormInfo(0, loadgen.StormInfo{Fault: "abort", T0: time.Second, End: 2 * time.Second, Affected: 20})
 	for i := 0; i < hit; i++ {
-		s.Disconnected(time.Second, loadgen.CauseReset)
-		s.StormDetected(0, 5*time.Millisecond, loadgen.CauseReset)
-		s.Attempt(time.Second+100*time.Millisecond, 0)
-		s.Connected(time.Second+100*time.Millisecond, loadgen.ConnectTiming{Total: time.Millisecond})
-		s.Reconnected(time.Second+101*time.Millisecond, 96*time.Millisecond, 1)
-		s.StormRecovered(0, 96*time.Millisecond, 101*time.Millisecond, 1)
+		s.RecordKey(time.Second, measure.DisconnectCauses, int(measure.CauseReset))
+		s.Storm(0, loadgen.StormEvent{Kind: loadgen.StormDetected, Detect: 5 * time.Millisecond, Cause: measure.CauseReset})
+		connect(time.Second + 100*time.Millisecond)
+		s.Record(time.Second+101*time.Millisecond, measure.Reconnects, 1)
+		s.Observe(measure.ReconnectLatency, int64(96*time.Millisecond))
+		s.Observe(measure.AttemptsPerRecovery, 1)
+		s.Storm(0, loadgen.StormEvent{Kind: loadgen.StormRecovered, Reconnect: 96 * time.Millisecond, Outage: 101 * time.Millisecond, Attempts: 1})
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -150,8 +157,9 @@ func TestMergeCommand(t *testing.T) {
 func TestReportCommand(t *testing.T) {
 	// A valid summary, then the same without the fields this version added.
 	r := reporter.NewRecorder(reporter.Options{Start: testShardStart})
-	r.Sink(0).Attempt(0, 0)
-	r.Sink(0).Connected(0, loadgen.ConnectTiming{Total: time.Millisecond})
+	r.Sink(0).Record(0, measure.Attempts, 1)
+	r.Sink(0).Record(0, measure.Connects, 1)
+	r.Sink(0).Observe(measure.ConnectLatency, int64(time.Millisecond))
 	good, err := json.Marshal(reporter.Summarize(r.Snapshot(time.Second), reporter.SummaryOptions{}))
 	if err != nil {
 		t.Fatal(err)

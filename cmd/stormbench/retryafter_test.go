@@ -3,6 +3,8 @@ package main
 import (
 	"math"
 	"testing"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // TestServerRetryAfter: the embedded server's --server-retry-after reaches
@@ -27,13 +29,13 @@ func TestServerRetryAfter(t *testing.T) {
 				"--respect-retry-after", "--server-retry-after", tt.name, "--backoff-base", "50ms", "--backoff-max", "100ms",
 				"--fault", "none", "--hold", "0s", "--recover-timeout", "3s", "--server-broadcast-interval", "0")
 			c := sum.Counters
-			refused := c.FailureCauses["unavailable"]
+			refused := c.Keys(measure.FailureCauses)["unavailable"]
 			// Each of the 10 refused clients: a first attempt, then one per
 			// Retry-After for as long as the run lasted.
 			most := int64(10 * (1 + math.Ceil(sum.DurationS/tt.after)))
-			if c.Connects != 10 || refused < 10 || refused > most || c.RetryAfterSeen != refused || c.RetryAfterHonoured < refused-10 {
+			if c.Get(measure.Connects) != 10 || refused < 10 || refused > most || c.Get(measure.RetryAfterSeen) != refused || c.Get(measure.RetryAfterHonoured) < refused-10 {
 				t.Fatalf("connects %d, refused %d (at most %d over %.1fs), Retry-After seen %d, honoured %d",
-					c.Connects, refused, most, sum.DurationS, c.RetryAfterSeen, c.RetryAfterHonoured)
+					c.Get(measure.Connects), refused, most, sum.DurationS, c.Get(measure.RetryAfterSeen), c.Get(measure.RetryAfterHonoured))
 			}
 		})
 	}

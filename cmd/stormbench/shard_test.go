@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
@@ -74,8 +76,8 @@ func TestShardsMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Counters.Connects != parts[0].Counters.Connects+parts[1].Counters.Connects || sum.Counters.Connects < 1500 {
-		t.Fatalf("merged connects %d, shards %d + %d", sum.Counters.Connects, parts[0].Counters.Connects, parts[1].Counters.Connects)
+	if sum.Counters.Get(measure.Connects) != parts[0].Counters.Get(measure.Connects)+parts[1].Counters.Get(measure.Connects) || sum.Counters.Get(measure.Connects) < 1500 {
+		t.Fatalf("merged connects %d, shards %d + %d", sum.Counters.Get(measure.Connects), parts[0].Counters.Get(measure.Connects), parts[1].Counters.Get(measure.Connects))
 	}
 	for i, p := range parts {
 		t.Logf("shard %d: storm %+v", i, p.Storms[0])

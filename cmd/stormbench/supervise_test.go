@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // phaseWatch is a status-line writer that reports when a phase begins
@@ -137,7 +139,7 @@ func TestChildKilledEndsRun(t *testing.T) {
 				}
 			}
 			dir, sum := onlyResults(t, out)
-			if sum.Counters.Attempts == 0 {
+			if sum.Counters.Get(measure.Attempts) == 0 {
 				t.Errorf("results in %s hold nothing", dir)
 			}
 			if tt.phase != "storm-1" && len(sum.Storms) > 0 {

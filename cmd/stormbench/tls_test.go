@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/experiment"
 	"github.com/stormbench/stormbench/internal/tlsfiles"
 	"github.com/stormbench/stormbench/internal/tlsrelay"
@@ -71,11 +73,11 @@ func TestServerTLSEndToEnd(t *testing.T) {
 			if n := st.DetectCauses[tt.causes[0]]; n < int64(st.Detected)*99/100 {
 				t.Errorf("detected %d × %s of %d (%v), want ≥ 99 %%", n, tt.causes[0], st.Detected, st.DetectCauses)
 			}
-			if n := sum.Counters.FailureCauses["tls"]; n != 0 {
+			if n := sum.Counters.Keys(measure.FailureCauses)["tls"]; n != 0 {
 				t.Errorf("%d TLS failures", n)
 			}
-			if h := sum.Histograms["connect_tls"]; h.Count != sum.Counters.Connects || h.P50 <= 0 {
-				t.Errorf("connect_tls: %d values, p50 %v ms; want one per connect (%d), > 0", h.Count, h.P50, sum.Counters.Connects)
+			if h := sum.Histograms["connect_tls"]; h.Count != sum.Counters.Get(measure.Connects) || h.P50 <= 0 {
+				t.Errorf("connect_tls: %d values, p50 %v ms; want one per connect (%d), > 0", h.Count, h.P50, sum.Counters.Get(measure.Connects))
 			}
 			checkInvariants(t, dir, sum)
 			pemCert, err := os.ReadFile(filepath.Join(dir, experiment.ServerCertFile))
@@ -159,15 +161,15 @@ func TestWSSFlags(t *testing.T) {
 				if err != nil {
 					t.Fatalf("run: %v\n%s", err, stderr.String())
 				}
-				if st := sum.Storms[0]; st.Affected != 200 || st.Recovered != 200 || c.Failures != 0 {
-					t.Fatalf("affected %d recovered %d failures %d (%v)", st.Affected, st.Recovered, c.Failures, c.FailureCauses)
+				if st := sum.Storms[0]; st.Affected != 200 || st.Recovered != 200 || c.Get(measure.Failures) != 0 {
+					t.Fatalf("affected %d recovered %d failures %d (%v)", st.Affected, st.Recovered, c.Get(measure.Failures), c.Keys(measure.FailureCauses))
 				}
 			} else {
 				if code := exitCode(err, &bytes.Buffer{}); code != exitRunFailed {
 					t.Fatalf("exit %d (%v), want %d", code, err, exitRunFailed)
 				}
-				if c.Connects != 0 || c.Failures < 200 || c.FailureCauses["tls"]+c.FailureCauses["canceled"] != c.Failures {
-					t.Fatalf("connects %d, failures %d by cause %v: want every attempt failed with cause tls", c.Connects, c.Failures, c.FailureCauses)
+				if c.Get(measure.Connects) != 0 || c.Get(measure.Failures) < 200 || c.Keys(measure.FailureCauses)["tls"]+c.Keys(measure.FailureCauses)["canceled"] != c.Get(measure.Failures) {
+					t.Fatalf("connects %d, failures %d by cause %v: want every attempt failed with cause tls", c.Get(measure.Connects), c.Get(measure.Failures), c.Keys(measure.FailureCauses))
 				}
 			}
 			if got := strings.Contains(stderr.String(), "warning: --insecure"); got != (tt.warn != "") {

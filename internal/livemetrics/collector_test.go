@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -160,16 +161,16 @@ func TestContractViolations(t *testing.T) {
 		c    prometheus.Collector
 		want string
 	}{
-		{"negative counter", run(func(s *RunSnapshot) { s.Attempts = -1 }), "stormbench_connect_attempts_total: counter is -1"},
-		{"negative labelled counter", run(func(s *RunSnapshot) { s.Failures["refused"] = -2 }), "stormbench_connect_failures_total: counter is -2"},
-		{"label not a name", run(func(s *RunSnapshot) { s.Disconnects["Reset!"] = 1 }), `stormbench_disconnects_total: label value "Reset!"`},
-		{"empty label", run(func(s *RunSnapshot) { s.ProtocolErrors[""] = 1 }), `stormbench_protocol_errors_total: label value ""`},
-		{"too many label values", run(func(s *RunSnapshot) { s.Failures = many }), "65 label values: at most 64"},
+		{"negative counter", run(func(s *RunSnapshot) { s.Counts[measure.Attempts] = -1 }), "stormbench_connect_attempts_total: counter is -1"},
+		{"negative labelled counter", run(func(s *RunSnapshot) { s.Keys[measure.FailureCauses]["refused"] = -2 }), "stormbench_connect_failures_total: counter is -2"},
+		{"label not a name", run(func(s *RunSnapshot) { s.Keys[measure.DisconnectCauses]["Reset!"] = 1 }), `stormbench_disconnects_total: label value "Reset!"`},
+		{"empty label", run(func(s *RunSnapshot) { s.Keys[measure.ProtocolErrors][""] = 1 }), `stormbench_protocol_errors_total: label value ""`},
+		{"too many label values", run(func(s *RunSnapshot) { s.Keys[measure.FailureCauses] = many }), "65 label values: at most 64"},
 		{"phase with newline", run(func(s *RunSnapshot) { s.Phase = "storm\n1" }), "stormbench_phase_info: phase"},
 		{"negative storm", run(func(s *RunSnapshot) { s.Storm.Number = -1 }), "stormbench_storm_number: storm number -1"},
-		{"histogram shape", run(func(s *RunSnapshot) { s.Latency.Outage.Counts = s.Latency.Outage.Counts[:3] }), "stormbench_outage_seconds: 3 counts for 19 bounds"},
+		{"histogram shape", run(func(s *RunSnapshot) { s.Latency[measure.Outage].Counts = s.Latency[measure.Outage].Counts[:3] }), "stormbench_outage_seconds: 3 counts for 19 bounds"},
 		{"histogram layout", run(func(s *RunSnapshot) {
-			s.Latency.Connect = Histogram{Upper: []float64{1}, Counts: []uint64{0, 0}}
+			s.Latency[measure.ConnectLatency] = Histogram{Upper: []float64{1}, Counts: []uint64{0, 0}}
 		}), "stormbench_connect_latency_seconds: bucket bounds [1]: a run's latency histograms use LatencyBuckets"},
 		{"server negative counter", serve(func(s *ServeSnapshot) { s.Rejects["max_conns"] = -1 }), "stormbench_server_rejects_total: counter is -1"},
 		{"server bad kind", serve(func(s *ServeSnapshot) { s.Faults["Abort"] = 1 }), `stormbench_server_faults_total: label value "Abort"`},

@@ -2,6 +2,8 @@ package livemetrics
 
 import (
 	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // runStartFixture is the wall-clock start of the fixed snapshots.
@@ -28,34 +30,29 @@ func runFixture() RunSnapshot {
 		Connecting: 900,
 		Waiting:    1990,
 		GaveUp:     10,
-		Attempts:   18000,
-		Connects:   17100,
-		Failures: map[string]int64{
-			"refused": 850, "timeout": 40, "reset": 10, "rejected": 0, "http_status": 0, "handshake": 0,
-			"address": 0, "other": 0, "canceled": 0, "local": 0, "unreachable": 0,
+		Counts:     runCounts(),
+		Keys: measure.ByFamily[map[string]int64]{
+			measure.FailureCauses: {
+				"refused": 850, "timeout": 40, "reset": 10, "rejected": 0, "http_status": 0, "handshake": 0,
+				"address": 0, "other": 0, "canceled": 0, "local": 0, "unreachable": 0,
+			},
+			measure.DisconnectCauses: {
+				"close_frame": 0, "eof": 0, "reset": 10000, "heartbeat_timeout": 0, "write_error": 0,
+				"client_abort": 0, "drain": 0, "protocol_error": 1, "send_overflow": 0,
+			},
+			measure.ProtocolErrors: {"reserved_bits": 1, "invalid_utf8": 0},
 		},
-		Disconnects: map[string]int64{
-			"close_frame": 0, "eof": 0, "reset": 10000, "heartbeat_timeout": 0, "write_error": 0,
-			"client_abort": 0, "drain": 0, "protocol_error": 1, "send_overflow": 0,
-		},
-		Reconnects:         7100,
-		MessagesReceived:   89932,
-		MessagesLost:       3,
-		MessagesDuplicated: 1,
-		ProtocolErrors:     map[string]int64{"reserved_bits": 1, "invalid_utf8": 0},
-		BytesSent:          237363,
-		BytesReceived:      166707,
 		Storm: StormSnapshot{
 			Number: 1, WindowOpen: true, T0: 10107 * time.Millisecond,
 			Affected: 10000, Detected: 10000, Recovered: 7100,
 		},
 		Harness: HarnessSnapshot{Sampled: true, TimerLatenessP99: 14500 * time.Microsecond, LoopBusy: 0.75},
-		Latency: RunLatencies{
-			Connect:      histOf(300*time.Microsecond, 700*time.Microsecond, 2*time.Millisecond, 40*time.Millisecond),
-			Detect:       histOf(179*time.Millisecond, 302*time.Millisecond),
-			Outage:       histOf(667*time.Millisecond, 1240*time.Millisecond, 200*time.Second),
-			Reconnect:    histOf(500*time.Millisecond, 1080*time.Millisecond),
-			HeartbeatRTT: histOf(370*time.Microsecond, 136*time.Millisecond),
+		Latency: measure.ByMetric[Histogram]{
+			measure.ConnectLatency:   histOf(300*time.Microsecond, 700*time.Microsecond, 2*time.Millisecond, 40*time.Millisecond),
+			measure.DetectLatency:    histOf(179*time.Millisecond, 302*time.Millisecond),
+			measure.Outage:           histOf(667*time.Millisecond, 1240*time.Millisecond, 200*time.Second),
+			measure.ReconnectLatency: histOf(500*time.Millisecond, 1080*time.Millisecond),
+			measure.HeartbeatRTT:     histOf(370*time.Microsecond, 136*time.Millisecond),
 		},
 	}
 }
@@ -102,4 +99,13 @@ func fixedRun(s RunSnapshot) RunSource {
 
 func fixedServe(s ServeSnapshot) ServeSource {
 	return ServeSourceFunc(func() (ServeSnapshot, error) { return s, nil })
+}
+
+// runCounts is the fixture's count columns.
+func runCounts() measure.ByColumn[int64] {
+	var c measure.ByColumn[int64]
+	c[measure.Attempts], c[measure.Connects], c[measure.Reconnects] = 18000, 17100, 7100
+	c[measure.MessagesReceived], c[measure.MessagesLost], c[measure.MessagesDuplicated] = 89932, 3, 1
+	c[measure.BytesSent], c[measure.BytesReceived] = 237363, 166707
+	return c
 }

@@ -17,6 +17,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
 // stopBound is how long a test waits for an event before it calls the
@@ -206,9 +207,9 @@ func TestConcurrentScrapes(t *testing.T) {
 	src := RunSourceFunc(func() (RunSnapshot, error) {
 		s := runFixture()
 		mu.Lock()
-		s.Attempts = attempts
+		s.Counts[measure.Attempts] = attempts
 		mu.Unlock()
-		s.Latency.Connect = hist.Snapshot()
+		s.Latency[measure.ConnectLatency] = hist.Snapshot()
 		return s, nil
 	})
 	s := startServer(t, NewRunCollector(src))

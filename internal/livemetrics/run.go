@@ -1,6 +1,10 @@
 package livemetrics
 
-import "time"
+import (
+	"time"
+
+	"github.com/stormbench/stormbench/internal/measure"
+)
 
 // RunSnapshot is the state of a `run` at one instant, as the command
 // assembles it from the fleet (every process, every event loop) and the
@@ -23,35 +27,17 @@ type RunSnapshot struct {
 	// (loadgen.Status of the same names).
 	Open, Connecting, Waiting, GaveUp int64
 
-	// Attempts counts connection attempts started (dial starts).
-	Attempts int64
-	// Connects counts completed WebSocket handshakes.
-	Connects int64
-	// Failures counts failed attempts by cause, keyed by the cause's name
-	// as results files use it (loadgen.FailCause.String). Put every cause
-	// in, zeros included, so that each series exists from the first
-	// scrape. Keys are label values: lower-case snake_case names, at most
+	// Counts holds the run's count columns, cumulative since the run
+	// started; those with a live name (measure.ColumnDef.Prom) are
+	// exposed as counters.
+	Counts measure.ByColumn[int64]
+	// Keys counts every family by key name (measure.Family: failed
+	// attempts and ended connections by cause, broken RFC 6455 rules).
+	// Put every key of a family with a fixed set of keys in, zeros
+	// included, so that each series exists from the first scrape. Keys
+	// are label values: lower-case snake_case names (or numbers), at most
 	// MaxLabelValues of them.
-	Failures map[string]int64
-	// Disconnects counts open connections that ended, by cause
-	// (loadgen.Cause.String), every cause present as for Failures.
-	Disconnects map[string]int64
-	// Reconnects counts clients' first successful handshakes after they
-	// lost a connection.
-	Reconnects int64
-	// MessagesReceived counts broadcast messages received.
-	MessagesReceived int64
-	// MessagesLost counts sequence numbers missing from the broadcast
-	// stream across reconnects.
-	MessagesLost int64
-	// MessagesDuplicated counts sequence numbers received twice.
-	MessagesDuplicated int64
-	// ProtocolErrors counts the RFC 6455 rules servers broke, by rule
-	// (wsframe.Rule.String), every rule present as for Failures.
-	ProtocolErrors map[string]int64
-	// BytesSent and BytesReceived count bytes of WebSocket frames,
-	// headers included, written to and read from the wire.
-	BytesSent, BytesReceived int64
+	Keys measure.ByFamily[map[string]int64]
 	// InvalidTransitions counts events the client state machine refused;
 	// anything but 0 is a bug in the engine.
 	InvalidTransitions int64
@@ -60,9 +46,10 @@ type RunSnapshot struct {
 	Storm StormSnapshot
 	// Harness is the load generator's own health.
 	Harness HarnessSnapshot
-	// Latency holds the latency histograms, each in the LatencyBuckets
-	// layout (Upper nil or equal to LatencyBuckets()).
-	Latency RunLatencies
+	// Latency holds the histograms of the metrics exposed live
+	// (measure.MetricDef.Prom), cumulative since the run started, each in
+	// the LatencyBuckets layout (Upper nil or equal to LatencyBuckets()).
+	Latency measure.ByMetric[Histogram]
 }
 
 // StormSnapshot is the state of the current (or last) storm.
@@ -98,23 +85,6 @@ type HarnessSnapshot struct {
 	// LoopBusy is the share of that time the event loops were busy,
 	// between 0 and 1 (the mean over loops).
 	LoopBusy float64
-}
-
-// RunLatencies are the run's latency histograms, cumulative since the
-// run started, each in the LatencyBuckets layout.
-type RunLatencies struct {
-	// Connect is dial start → handshake complete, for every successful
-	// attempt.
-	Connect Histogram
-	// Detect is T0 → an affected client declares its connection dead.
-	Detect Histogram
-	// Outage is T0 → an affected client's next successful handshake.
-	Outage Histogram
-	// Reconnect is detection → the next successful handshake, for every
-	// reconnect, storm or not.
-	Reconnect Histogram
-	// HeartbeatRTT is a ping → its matching pong.
-	HeartbeatRTT Histogram
 }
 
 // RunSource returns the run's current state. It is called once per scrape,

@@ -2,71 +2,74 @@ package livemetrics
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stormbench/stormbench/internal/measure"
 )
 
-// runCounter is a plain counter of a RunSnapshot.
+// runCounter is a counter of a RunSnapshot: a count column with a live
+// name (measure.ColumnDef.Prom).
 type runCounter struct {
 	f family
-	v func(*RunSnapshot) int64
+	c measure.Column
 }
 
-// runCounters lists the run's unlabelled counters.
-var runCounters = []runCounter{
-	{newFamily("connect_attempts_total", "Connection attempts the fleet started (dial starts), since the run started."),
-		func(s *RunSnapshot) int64 { return s.Attempts }},
-	{newFamily("connects_total", "WebSocket handshakes the fleet completed, since the run started."),
-		func(s *RunSnapshot) int64 { return s.Connects }},
-	{newFamily("reconnects_total", "Clients' first successful handshakes after they lost a connection."),
-		func(s *RunSnapshot) int64 { return s.Reconnects }},
-	{newFamily("messages_received_total", "Broadcast messages the fleet received."),
-		func(s *RunSnapshot) int64 { return s.MessagesReceived }},
-	{newFamily("messages_lost_total", "Sequence numbers missing from the broadcast stream clients received (lost across reconnects)."),
-		func(s *RunSnapshot) int64 { return s.MessagesLost }},
-	{newFamily("messages_duplicated_total", "Sequence numbers of the broadcast stream a client received twice."),
-		func(s *RunSnapshot) int64 { return s.MessagesDuplicated }},
-	{newFamily("sent_bytes_total", "Bytes of WebSocket frames (headers included) the fleet wrote to the wire."),
-		func(s *RunSnapshot) int64 { return s.BytesSent }},
-	{newFamily("received_bytes_total", "Bytes of WebSocket frames (headers included) the fleet read from the wire."),
-		func(s *RunSnapshot) int64 { return s.BytesReceived }},
-	{newFamily("invalid_transitions_total", "Events the client state machine refused; anything but 0 is a bug in stormbench."),
-		func(s *RunSnapshot) int64 { return s.InvalidTransitions }},
-}
-
-// runByLabel is a counter of a RunSnapshot split by one label.
+// runByLabel is a family of a RunSnapshot counted by key
+// (measure.FamilyDef.Prom), the key as its label.
 type runByLabel struct {
-	f family
-	v func(*RunSnapshot) map[string]int64
+	f   family
+	fam measure.Family
 }
 
-var runByLabels = []runByLabel{
-	{newFamily("connect_failures_total", "Connection attempts that failed, by cause (refused, timeout, reset, rejected, …).", "cause"),
-		func(s *RunSnapshot) map[string]int64 { return s.Failures }},
-	{newFamily("disconnects_total", "Open connections that ended, by the cause the client detected (close_frame, eof, reset, heartbeat_timeout, …; drain at the end of the run).", "cause"),
-		func(s *RunSnapshot) map[string]int64 { return s.Disconnects }},
-	{newFamily("protocol_errors_total", "Connections the fleet failed because the server broke a rule of RFC 6455, by rule.", "rule"),
-		func(s *RunSnapshot) map[string]int64 { return s.ProtocolErrors }},
-}
-
-// runHistogram is a latency histogram of a RunSnapshot.
+// runHistogram is a latency histogram of a RunSnapshot
+// (measure.MetricDef.Prom).
 type runHistogram struct {
 	f family
-	v func(*RunSnapshot) Histogram
+	m measure.Metric
 }
 
-var runHistograms = []runHistogram{
-	{newFamily("connect_latency_seconds", "Dial start to WebSocket handshake complete, for every successful attempt."),
-		func(s *RunSnapshot) Histogram { return s.Latency.Connect }},
-	{newFamily("detect_latency_seconds", "A storm's T0 to an affected client declaring its connection dead."),
-		func(s *RunSnapshot) Histogram { return s.Latency.Detect }},
-	{newFamily("outage_seconds", "A storm's T0 to an affected client's next successful handshake."),
-		func(s *RunSnapshot) Histogram { return s.Latency.Outage }},
-	{newFamily("reconnect_latency_seconds", "Detection of a dead connection to the client's next successful handshake (backoff and failed attempts included), storm or not."),
-		func(s *RunSnapshot) Histogram { return s.Latency.Reconnect }},
-	{newFamily("heartbeat_rtt_seconds", "Heartbeat round trip: a ping to its matching pong."),
-		func(s *RunSnapshot) Histogram { return s.Latency.HeartbeatRTT }},
+// The run's counters, counters by label and histograms, from the
+// measurement vocabulary.
+var (
+	runCounters   []runCounter
+	runByLabels   []runByLabel
+	runHistograms []runHistogram
+)
+
+func init() {
+	for _, c := range measure.Columns() {
+		if d := c.Def(); d.Prom != "" {
+			runCounters = append(runCounters, runCounter{newFamily(d.Prom, help(d.Doc, "since the run started")), c})
+		}
+	}
+	for _, f := range measure.Families() {
+		if d := f.Def(); d.Prom != "" {
+			runByLabels = append(runByLabels, runByLabel{newFamily(d.Prom, help(d.Doc, ""), d.Key), f})
+		}
+	}
+	for _, m := range measure.Metrics() {
+		if d := m.Def(); d.Prom != "" {
+			runHistograms = append(runHistograms, runHistogram{newFamily(d.Prom, help(d.Doc, "")), m})
+		}
+	}
 }
+
+// help turns a one-line definition into a help text: a sentence, with
+// more appended when given.
+func help(doc, more string) string {
+	if doc == "" {
+		return ""
+	}
+	if more != "" {
+		doc += ", " + more
+	}
+	return strings.ToUpper(doc[:1]) + doc[1:] + "."
+}
+
+// invalidTransitions is the state machine's count of refused events: the
+// engine's health, not a measurement.
+var invalidTransitions = newFamily("invalid_transitions_total", "Events the client state machine refused; anything but 0 is a bug in stormbench.")
 
 // The run's gauges.
 var (
@@ -117,7 +120,7 @@ func (c *RunCollector) Describe(ch chan<- *prometheus.Desc) {
 func runFamilies() []family {
 	out := []family{runState, runStart, runElapsed, runPhase, runFleet, runClients,
 		stormNumber, stormOpen, stormT0, stormAffected, stormDetected, stormRecovered,
-		harnessLateness, harnessBusy}
+		harnessLateness, harnessBusy, invalidTransitions}
 	for _, m := range runCounters {
 		out = append(out, m.f)
 	}
@@ -161,10 +164,11 @@ func (e *emitter) run(s *RunSnapshot) {
 		e.gauge(runClients, float64(v), clientStates[i])
 	}
 	for _, m := range runCounters {
-		e.counter(m.f, m.v(s))
+		e.counter(m.f, s.Counts[m.c])
 	}
+	e.counter(invalidTransitions, s.InvalidTransitions)
 	for _, m := range runByLabels {
-		e.byLabel(m.f, m.v(s))
+		e.byLabel(m.f, s.Keys[m.fam])
 	}
 	e.storm(&s.Storm)
 	if h := s.Harness; h.Sampled {
@@ -172,7 +176,7 @@ func (e *emitter) run(s *RunSnapshot) {
 		e.gauge(harnessBusy, h.LoopBusy)
 	}
 	for _, m := range runHistograms {
-		h := m.v(s)
+		h := s.Latency[m.m]
 		if h.Upper != nil && !sameBounds(h.Upper, LatencyBuckets()) {
 			e.fail(m.f, fmt.Errorf("bucket bounds %v: a run's latency histograms use LatencyBuckets", h.Upper))
 			continue

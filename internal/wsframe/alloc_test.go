@@ -3,6 +3,7 @@ package wsframe
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/gobwas/ws"
 )
@@ -10,9 +11,21 @@ import (
 // counter is a Handler that allocates nothing.
 type counter struct{ n, bytes int }
 
-func (c *counter) Message(_ ws.OpCode, p []byte, _ int) bool { c.n++; c.bytes += len(p); return true }
-func (c *counter) Skipped(_ ws.OpCode, n int64, _ int) bool  { c.n++; c.bytes += int(n); return true }
-func (c *counter) Control(_ ws.OpCode, p []byte, _ int) bool { c.n++; c.bytes += len(p); return true }
+func (c *counter) Message(_ time.Duration, _ ws.OpCode, p []byte, _ int) bool {
+	c.n++
+	c.bytes += len(p)
+	return true
+}
+func (c *counter) Skipped(_ time.Duration, _ ws.OpCode, n int64, _ int) bool {
+	c.n++
+	c.bytes += int(n)
+	return true
+}
+func (c *counter) Control(_ time.Duration, _ ws.OpCode, p []byte, _ int) bool {
+	c.n++
+	c.bytes += len(p)
+	return true
+}
 
 var (
 	key       = [4]byte{0x11, 0x22, 0x33, 0x44}
@@ -41,8 +54,8 @@ func TestSteadyStateAllocs(t *testing.T) {
 		{"64 KiB streamed", client, stream64K, nil},
 		// Split across reads: copied into the small retained buffer.
 		{"small text split", client, split, func(d *Decoder, cfg *Config, data []byte, h Handler) {
-			_ = d.Feed(cfg, data[:len(data)/2], h)
-			_ = d.Feed(cfg, data[len(data)/2:], h)
+			_ = d.Feed(cfg, data[:len(data)/2], h, 0)
+			_ = d.Feed(cfg, data[len(data)/2:], h, 0)
 		}},
 	}
 	for _, tc := range tests {
@@ -54,7 +67,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 			copy(data, orig) // masked payloads are unmasked in place
 			if tc.feed != nil {
 				tc.feed(&d, tc.cfg, data, h)
-			} else if err := d.Feed(tc.cfg, data, h); err != nil {
+			} else if err := d.Feed(tc.cfg, data, h, 0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -72,7 +85,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 	h := &counter{}
 	if n := testing.AllocsPerRun(100, func() {
 		d.Reset()
-		if d.Feed(client, bad, h) != RuleReservedBits {
+		if d.Feed(client, bad, h, 0) != RuleReservedBits {
 			t.Fatal("want reserved_bits")
 		}
 	}); n != 0 {
@@ -99,7 +112,7 @@ func benchFeed(b *testing.B, cfg *Config, data []byte) {
 	for b.Loop() {
 		// A masked binary payload is unmasked in place: feeding the same
 		// bytes again toggles it, which binary data does not mind.
-		if err := d.Feed(cfg, data, h); err != nil {
+		if err := d.Feed(cfg, data, h, 0); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -124,7 +137,7 @@ func BenchmarkStream64KChunks(b *testing.B) {
 	b.SetBytes(int64(len(stream64K)))
 	for b.Loop() {
 		for off := 0; off < len(stream64K); off += 4096 {
-			if err := d.Feed(cfg, stream64K[off:min(off+4096, len(stream64K))], h); err != nil {
+			if err := d.Feed(cfg, stream64K[off:min(off+4096, len(stream64K))], h, 0); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,6 +1,10 @@
 package wsframe
 
-import "github.com/gobwas/ws"
+import (
+	"time"
+
+	"github.com/gobwas/ws"
+)
 
 // retainBuf is the largest reassembly buffer a Decoder keeps once the
 // message or control frame it held was delivered: enough for any control
@@ -56,8 +60,10 @@ const (
 // without allocating); what was delivered before the broken rule stands,
 // and every later Feed returns the same Rule. The caller then fails the
 // connection with the Rule's CloseCode (§7.1.7). When a Handler method
-// returns false Feed returns nil at once.
-func (d *Decoder) Feed(cfg *Config, data []byte, h Handler) error {
+// returns false Feed returns nil at once. at is when the caller read data
+// (any clock it keeps); it is handed to every Handler call, so that what
+// the handler records carries the time of the read.
+func (d *Decoder) Feed(cfg *Config, data []byte, h Handler, at time.Duration) error {
 	if d.err != RuleNone {
 		return d.err
 	}
@@ -81,7 +87,7 @@ func (d *Decoder) Feed(cfg *Config, data []byte, h Handler) error {
 		if int64(n) > d.remain {
 			n = int(d.remain)
 		}
-		more, r := d.payload(cfg, data[:n], first, h)
+		more, r := d.payload(cfg, data[:n], first, h, at)
 		if r != RuleNone {
 			return d.fail(r)
 		}
@@ -109,7 +115,7 @@ func (d *Decoder) fail(r Rule) error {
 // payload handles p, the next payload bytes of the current frame; first
 // says p starts the payload. A frame whose payload is wholly in p is
 // delivered from p itself; otherwise it goes through d.buf.
-func (d *Decoder) payload(cfg *Config, p []byte, first bool, h Handler) (bool, Rule) {
+func (d *Decoder) payload(cfg *Config, p []byte, first bool, h Handler, at time.Duration) (bool, Rule) {
 	whole := first && int64(len(p)) == d.remain
 	if d.b1&0x80 != 0 {
 		ws.Cipher(p, d.mask, int(d.moff))
@@ -118,7 +124,7 @@ func (d *Decoder) payload(cfg *Config, p []byte, first bool, h Handler) (bool, R
 	d.remain -= int64(len(p))
 	op := ws.OpCode(d.b0 & 0x0f)
 	if op.IsControl() {
-		return d.control(cfg, op, p, whole, h)
+		return d.control(cfg, op, p, whole, h, at)
 	}
 	if d.flags&fText != 0 {
 		var ok bool
@@ -150,18 +156,18 @@ func (d *Decoder) payload(cfg *Config, p []byte, first bool, h Handler) (bool, R
 	d.flags &^= fMessage | fText | fSkip
 	d.msg, d.wire, d.utf = 0, 0, utf8Boundary
 	if skipped {
-		return h.Skipped(mop, size, wire), RuleNone
+		return h.Skipped(at, mop, size, wire), RuleNone
 	}
 	if direct {
-		return h.Message(mop, p, wire), RuleNone
+		return h.Message(at, mop, p, wire), RuleNone
 	}
-	more := h.Message(mop, d.buf, wire)
+	more := h.Message(at, mop, d.buf, wire)
 	d.release()
 	return more, RuleNone
 }
 
 // control handles the payload bytes p of a ping, pong or close frame.
-func (d *Decoder) control(cfg *Config, op ws.OpCode, p []byte, whole bool, h Handler) (bool, Rule) {
+func (d *Decoder) control(cfg *Config, op ws.OpCode, p []byte, whole bool, h Handler, at time.Duration) (bool, Rule) {
 	// A control frame may interrupt a kept fragmented message (§5.4): its
 	// payload goes after the message's bytes, which are exactly d.msg at
 	// a frame boundary.
@@ -183,7 +189,7 @@ func (d *Decoder) control(cfg *Config, op ws.OpCode, p []byte, whole bool, h Han
 		}
 		d.flags |= fClosed
 	}
-	more := h.Control(op, p, headerLen(d.b1)+len(p))
+	more := h.Control(at, op, p, headerLen(d.b1)+len(p))
 	if !whole {
 		d.buf = d.buf[:start]
 		if start == 0 {

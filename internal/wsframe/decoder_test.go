@@ -92,7 +92,7 @@ func TestHandlerStops(t *testing.T) {
 	stream := []byte("\x81\x01a" + "\x81\x01b" + "\x81\x01c")
 	var d Decoder
 	rec := &recorder{stopAt: 2}
-	if err := d.Feed(&Config{}, stream, rec); err != nil {
+	if err := d.Feed(&Config{}, stream, rec, 0); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.events) != 2 {
@@ -104,13 +104,13 @@ func TestReset(t *testing.T) {
 	var d Decoder
 	cfg := &Config{}
 	// Leave a fragmented message in progress, half a frame buffered.
-	if err := d.Feed(cfg, []byte("\x01\x02h"), &recorder{}); err != nil {
+	if err := d.Feed(cfg, []byte("\x01\x02h"), &recorder{}, 0); err != nil {
 		t.Fatal(err)
 	}
 	d.Reset()
 	got, err := func() ([]event, error) {
 		rec := &recorder{}
-		err := d.Feed(cfg, []byte("\x81\x02hi"), rec)
+		err := d.Feed(cfg, []byte("\x81\x02hi"), rec, 0)
 		return rec.events, err
 	}()
 	if err != nil || !sameEvents(got, []event{msg(ws.OpText, "hi", 4)}) || d.Retained() != 0 {
@@ -167,7 +167,7 @@ func TestBoundedMemory(t *testing.T) {
 			want = append(want, event{'S', m.op, "", int64(m.size), wire})
 		}
 		for off := 0; off < len(stream); off += 1024 {
-			if err := d.Feed(cfg, stream[off:min(off+1024, len(stream))], rec); err != nil {
+			if err := d.Feed(cfg, stream[off:min(off+1024, len(stream))], rec, 0); err != nil {
 				t.Fatalf("role %d at %d: %v", role, off, err)
 			}
 			if d.Retained() > DefaultKeep {
@@ -189,7 +189,7 @@ func TestKeptSplitBuffer(t *testing.T) {
 	var d Decoder
 	rec := &recorder{}
 	for off := 0; off < len(stream); off += 100 {
-		if err := d.Feed(cfg, stream[off:min(off+100, len(stream))], rec); err != nil {
+		if err := d.Feed(cfg, stream[off:min(off+100, len(stream))], rec, 0); err != nil {
 			t.Fatal(err)
 		}
 		if d.Retained() > cfg.Keep {
@@ -206,7 +206,7 @@ func TestKeptSplitBuffer(t *testing.T) {
 	stream = raw(true, 0, ws.OpBinary, append(payload, 'y'), nil)
 	rec.events = nil
 	for off := 0; off < len(stream); off += 100 {
-		if err := d.Feed(cfg, stream[off:min(off+100, len(stream))], rec); err != nil {
+		if err := d.Feed(cfg, stream[off:min(off+100, len(stream))], rec, 0); err != nil {
 			t.Fatal(err)
 		}
 		if d.Retained() != 0 {
@@ -228,7 +228,7 @@ func TestKeptSplitBuffer(t *testing.T) {
 	}
 	rec.events = nil
 	for off := 0; off < len(stream); off += 50 {
-		if err := d.Feed(cfg, stream[off:min(off+50, len(stream))], rec); err != nil {
+		if err := d.Feed(cfg, stream[off:min(off+50, len(stream))], rec, 0); err != nil {
 			t.Fatal(err)
 		}
 		if d.Retained() > cfg.Keep {

@@ -2,6 +2,7 @@ package wsframe_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/wsframe"
@@ -13,17 +14,17 @@ type conn struct {
 	closed bool
 }
 
-func (c *conn) Message(op ws.OpCode, p []byte, wire int) bool {
+func (c *conn) Message(_ time.Duration, op ws.OpCode, p []byte, wire int) bool {
 	fmt.Printf("message op %d %q (%d bytes on the wire)\n", op, p, wire)
 	return !c.closed
 }
 
-func (c *conn) Skipped(op ws.OpCode, size int64, wire int) bool {
+func (c *conn) Skipped(_ time.Duration, op ws.OpCode, size int64, wire int) bool {
 	fmt.Printf("skipped op %d of %d bytes\n", op, size)
 	return !c.closed
 }
 
-func (c *conn) Control(op ws.OpCode, p []byte, wire int) bool {
+func (c *conn) Control(_ time.Duration, op ws.OpCode, p []byte, wire int) bool {
 	fmt.Printf("control op %d %q\n", op, p)
 	return !c.closed
 }
@@ -42,7 +43,7 @@ func Example() {
 
 	c := &conn{}
 	for _, read := range [][]byte{stream[:5], stream[5:]} {
-		if err := c.dec.Feed(&serverFrames, read, c); err != nil {
+		if err := c.dec.Feed(&serverFrames, read, c, 0); err != nil {
 			rule := err.(wsframe.Rule)
 			fmt.Printf("fail the connection: %s, close code %d\n", rule.String(), rule.CloseCode())
 			// Send w.Close(rule.CloseCode(), "", nil), close the socket,

@@ -51,7 +51,7 @@ func FuzzDecoder(f *testing.F) {
 			var err error
 			prev := 0
 			for _, c := range append(cuts, len(data)) {
-				err = d.Feed(cfg, data[prev:c], rec)
+				err = d.Feed(cfg, data[prev:c], rec, 0)
 				if d.Retained() > keep+MaxControlPayload {
 					t.Fatalf("retained %d, Keep %d", d.Retained(), keep)
 				}

@@ -3,6 +3,7 @@ package wsframe
 import (
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/gobwas/ws"
 )
@@ -34,18 +35,18 @@ func (r *recorder) add(e event) bool {
 	return r.stopAt <= 0 || len(r.events) != r.stopAt
 }
 
-func (r *recorder) Message(op ws.OpCode, p []byte, wire int) bool {
+func (r *recorder) Message(_ time.Duration, op ws.OpCode, p []byte, wire int) bool {
 	if r.keep > 0 && len(p) > r.keep {
 		r.over++
 	}
 	return r.add(event{'M', op, string(p), int64(len(p)), wire})
 }
 
-func (r *recorder) Skipped(op ws.OpCode, size int64, wire int) bool {
+func (r *recorder) Skipped(_ time.Duration, op ws.OpCode, size int64, wire int) bool {
 	return r.add(event{'S', op, "", size, wire})
 }
 
-func (r *recorder) Control(op ws.OpCode, p []byte, wire int) bool {
+func (r *recorder) Control(_ time.Duration, op ws.OpCode, p []byte, wire int) bool {
 	if len(p) > MaxControlPayload {
 		r.over++
 	}
@@ -99,7 +100,7 @@ func feedChunks(cfg *Config, stream []byte, cuts []int) ([]event, *Decoder, erro
 	prev := 0
 	var err error
 	for _, c := range append(cuts, len(data)) {
-		if err = d.Feed(cfg, data[prev:c], rec); err != nil {
+		if err = d.Feed(cfg, data[prev:c], rec, 0); err != nil {
 			break
 		}
 		prev = c

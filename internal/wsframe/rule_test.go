@@ -117,7 +117,7 @@ func TestRules(t *testing.T) {
 					t.Fatalf("delivered %v, want %v", got, tc.want)
 				}
 				// The error sticks.
-				if err := d.Feed(cfg, []byte("\x89\x00"), &recorder{}); err != tc.rule {
+				if err := d.Feed(cfg, []byte("\x89\x00"), &recorder{}, 0); err != tc.rule {
 					t.Fatalf("next Feed: %v", err)
 				}
 			})

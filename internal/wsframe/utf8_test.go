@@ -84,19 +84,19 @@ func TestUTF8FailsFast(t *testing.T) {
 		for _, bytewise := range []bool{false, true} {
 			var d Decoder
 			cfg := &Config{}
-			if err := d.Feed(cfg, []byte("\x81\x64"), &recorder{}); err != nil {
+			if err := d.Feed(cfg, []byte("\x81\x64"), &recorder{}, 0); err != nil {
 				t.Fatal(err)
 			}
 			p := []byte(tc.bytes)
 			var err error
 			if bytewise {
 				for i := range p {
-					if err = d.Feed(cfg, p[i:i+1], &recorder{}); err != nil {
+					if err = d.Feed(cfg, p[i:i+1], &recorder{}, 0); err != nil {
 						break
 					}
 				}
 			} else {
-				err = d.Feed(cfg, p, &recorder{})
+				err = d.Feed(cfg, p, &recorder{}, 0)
 			}
 			if err != RuleInvalidUTF8 {
 				t.Errorf("%s (bytewise %v): %v", tc.name, bytewise, err)

@@ -1,0 +1,117 @@
+package measure
+
+import (
+	"github.com/stormbench/stormbench/internal/wsframe"
+)
+
+// Family is a counter split by a key: attempts failed by cause,
+// connections ended by cause, RFC 6455 rules servers broke. Every family is counted over the run and per time-series
+// interval (timeseries_by_key.csv).
+type Family uint8
+
+// The families.
+const (
+	FailureCauses Family = iota
+	DisconnectCauses
+	ProtocolErrors
+	NumFamilies
+)
+
+// FamilyDef defines a family.
+type FamilyDef struct {
+	// Name is the family's key in summary.json's counters and in shards.
+	Name string
+	// Key is what a key is, for the docs and as the Prometheus label.
+	Key string
+	// Doc is the one-line definition (docs, Prometheus help).
+	Doc string
+	// Total is a column that counts every event of the family as well
+	// (NumColumns: none): recording a key counts it there too.
+	Total Column
+	// Prom is the name of the live counter (stormbench_<Prom>{<Key>=…})
+	// of the run's Prometheus endpoint; empty when it is not exposed live.
+	Prom string
+	// Keys lists the keys a live view shows from the first scrape (zeros
+	// included), nil for an open set of keys that appear when first seen.
+	Keys func() []int
+	// KeyName names a key in results files.
+	KeyName func(int) string
+}
+
+func causeKeys() []int {
+	var out []int
+	for _, c := range Causes() {
+		out = append(out, int(c))
+	}
+	return out
+}
+
+func failKeys() []int {
+	var out []int
+	for _, c := range FailCauses() {
+		out = append(out, int(c))
+	}
+	return out
+}
+
+func ruleKeys() []int {
+	var out []int
+	for _, r := range wsframe.Rules() {
+		out = append(out, int(r))
+	}
+	return out
+}
+
+func ruleName(k int) string {
+	if k <= 0 || k > 255 {
+		return "unknown"
+	}
+	return wsframe.Rule(k).String()
+}
+
+var familyDefs = [NumFamilies]FamilyDef{
+	FailureCauses: {Name: "failure_causes", Key: "cause",
+		Doc:   "connection attempts that failed, by cause (refused, timeout, reset, tls, unauthorized, …)",
+		Total: Failures, Prom: "connect_failures_total", Keys: failKeys,
+		KeyName: func(k int) string { return FailCause(min(max(k, 0), 255)).String() }},
+	DisconnectCauses: {Name: "disconnect_causes", Key: "cause",
+		Doc:   "open connections that ended, by the cause the client detected (close_frame, eof, reset, heartbeat_timeout, …; drain at the end of the run)",
+		Total: Disconnects, Prom: "disconnects_total", Keys: causeKeys,
+		KeyName: func(k int) string { return Cause(min(max(k, 0), 255)).String() }},
+	ProtocolErrors: {Name: "protocol_errors", Key: "rule",
+		Doc:   "connections the fleet failed because the server broke a rule of RFC 6455, by rule",
+		Total: NumColumns, Prom: "protocol_errors_total", Keys: ruleKeys, KeyName: ruleName},
+}
+
+// Def returns the family's definition.
+func (f Family) Def() *FamilyDef { return &familyDefs[f] }
+
+// String returns the family's name in results files.
+func (f Family) String() string {
+	if f < NumFamilies {
+		return familyDefs[f].Name
+	}
+	return "unknown"
+}
+
+// KeyName names key k of the family.
+func (f Family) KeyName(k int) string { return familyDefs[f].KeyName(k) }
+
+// Families lists every family.
+func Families() []Family {
+	out := make([]Family, NumFamilies)
+	for i := range out {
+		out[i] = Family(i)
+	}
+	return out
+}
+
+// FamilyByName returns the family of a results file's name.
+func FamilyByName(name string) (Family, bool) {
+	for f := range familyDefs {
+		if familyDefs[f].Name == name {
+			return Family(f), true
+		}
+	}
+	return 0, false
+}
