@@ -48,7 +48,7 @@ const (
 )
 
 // Metrics returns the names of the metrics that have a .hgrm file, in the
-// order the README's Results section lists them.
+// order docs/results.md lists them (Files, .hgrm).
 func Metrics() []string {
 	out := make([]string, int(numFileMetrics))
 	copy(out, metricNames[:numFileMetrics])
