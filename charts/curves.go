@@ -56,7 +56,7 @@ type histPanel struct {
 }
 
 // Panels of the CDF and percentile charts. The titles define the metric,
-// because a reader of the chart may not know the README's terms.
+// because a reader of the chart may not know the terms of docs/metrics.md.
 var (
 	detectPanel  = histPanel{MetricDetect, "Detect latency (T0 → client declares the connection dead)"}
 	outagePanel  = histPanel{MetricOutage, "Outage (T0 → next successful handshake)"}

@@ -41,7 +41,7 @@ func niceStep(raw float64) float64 {
 }
 
 // formatTick formats v with as many decimals as step needs and groups the
-// thousands with a space, as the README's figures do.
+// thousands with a space, as the figures of the README and docs do.
 func formatTick(v, step float64) string {
 	if math.Abs(v) < step*1e-6 {
 		v = 0

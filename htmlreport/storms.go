@@ -17,7 +17,7 @@ type stormTable struct {
 type stormRow struct {
 	Label string
 	// Help defines the figure in a tooltip, for readers who do not know
-	// the README's terms.
+	// the terms of docs/metrics.md.
 	Help  string
 	Cells []string
 }

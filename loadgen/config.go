@@ -13,7 +13,7 @@ import (
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
-// Heartbeat modes (README: Detection rule).
+// Heartbeat modes (docs/metrics.md, "Detection rule").
 const (
 	// HeartbeatWSPing sends RFC 6455 ping control frames (§5.5.2).
 	HeartbeatWSPing = "ws-ping"
@@ -26,7 +26,7 @@ const (
 	HeartbeatNone = "none"
 )
 
-// Fault kinds (README: Faults).
+// Fault kinds (docs/faults.md).
 const (
 	FaultClose     = "close"
 	FaultRestart   = "restart"

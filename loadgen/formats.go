@@ -11,7 +11,7 @@ import (
 )
 
 // Formats describe the messages of a server that does not speak
-// stormbench's own protocol (README: Against your staging server). The
+// stormbench's own protocol (docs/staging.md). The
 // zero value is stormbench's protocol: app pings {"type":"ping","t":…}
 // with t the client's clock in nanoseconds, pongs {"type":"pong","t":…}
 // echoing it, broadcasts {"type":"msg","seq":…} and the server's

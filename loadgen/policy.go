@@ -11,7 +11,7 @@ import (
 
 // Jitter names a jitter mode of the generic reconnect policy: "none", "full",
 // "equal" or "decorrelated", the modes of the AWS Architecture Blog's
-// "Exponential Backoff And Jitter" study (README: Reconnect policies).
+// "Exponential Backoff And Jitter" study (docs/policies.md).
 type Jitter string
 
 // Jitter modes accepted by --jitter. JitterProportional is not accepted there:

@@ -72,13 +72,13 @@ type Plan struct {
 }
 
 // Per-connection memory assumed by the preflight (measured on this design,
-// see README "Scale"): user space on each side, and kernel memory for the
+// see docs/scale.md, "Fleet size"): user space on each side, and kernel memory for the
 // two sockets of a loopback connection.
 const (
 	estClientBytes = 2 << 10
 	estServerBytes = 3 << 10
 	estKernelBytes = 10 << 10
-	// The same for wss (README "TLS (wss)": 20 KiB client and 19 KiB
+	// The same for wss (docs/tls.md, "What it costs": 20 KiB client and 19 KiB
 	// server RSS per idle connection, 23 KiB of kernel slab for a
 	// loopback connection and its two socketpairs), with the same margin.
 	estClientBytesTLS = 24 << 10

@@ -14,8 +14,8 @@ import (
 	"github.com/stormbench/stormbench/internal/protocol"
 )
 
-// Send configures the messages every client sends the server (README:
-// Messages through a storm). The zero value sends none.
+// Send configures the messages every client sends the server
+// (docs/messages.md). The zero value sends none.
 type Send struct {
 	// Rate is messages per second per client; zero sends none.
 	Rate float64 `json:"rate,omitempty"`

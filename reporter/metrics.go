@@ -17,7 +17,7 @@ const (
 )
 
 // Metrics returns the names of the metrics every run writes a .hgrm file
-// of, in the order the docs list them.
+// of, in the order docs/results.md lists them (Files, .hgrm).
 func Metrics() []string {
 	var out []string
 	for _, m := range measure.Metrics() {

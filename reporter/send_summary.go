@@ -9,7 +9,7 @@ import (
 )
 
 // SendSummary is what happened to the messages the clients sent the
-// server (run --send-rate; README: Messages through a storm). Every
+// server (run --send-rate; docs/messages.md). Every
 // produced message ends acked, dropped (a full send queue), lost (sent on
 // a connection that died, never redelivered, or skipped by the acks) or
 // still pending when the run ended.

@@ -9,8 +9,8 @@ import (
 	"github.com/stormbench/stormbench/loadgen"
 )
 
-// StormSummary is the figures of one storm (the README's Metrics section
-// defines them).
+// StormSummary is the figures of one storm (docs/metrics.md defines
+// them).
 type StormSummary struct {
 	// Index is the storm's 0-based index.
 	Index int `json:"index"`

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Fault kinds the control API applies (README: Faults).
+// Fault kinds the control API applies (docs/faults.md).
 const (
 	FaultClose     = "close"
 	FaultRestart   = "restart"

@@ -133,9 +133,9 @@ func checkFaultRun(t *testing.T, fault string, causes []string, args []string) {
 }
 
 // checkDetectBounds checks the documented detection rule of a silent fault
-// (README: Detection rule): a connection is dead when nothing arrived for
-// the timeout, and the last frame before T0 arrived at most one interval
-// plus a round trip earlier, so every detection lies in
+// (docs/metrics.md, "Detection rule"): a connection is dead when nothing
+// arrived for the timeout, and the last frame before T0 arrived at most one
+// interval plus a round trip earlier, so every detection lies in
 // [timeout − interval − RTT, timeout] — plus, on the late side, the
 // harness's own timer lateness during the storm, as this run measured it,
 // and the delivery of a frame that was on its way at T0.
@@ -174,10 +174,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// checkInvariants checks the invariants README: Results promises:
-// attempts = connects + failures, counters equal the series sums,
-// histogram counts equal their events and the .hgrm files parse back to
-// those counts.
+// checkInvariants checks the invariants docs/metrics.md promises
+// (Definitions): attempts = connects + failures, counters equal the series
+// sums; and that histogram counts equal their events and the .hgrm files
+// parse back to those counts.
 func checkInvariants(t *testing.T, dir string, sum *reporter.Summary) {
 	t.Helper()
 	c := sum.Counters

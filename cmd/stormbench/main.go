@@ -15,7 +15,7 @@ import (
 	"syscall"
 )
 
-// Exit codes (README: Commands).
+// Exit codes (docs/commands.md, "Exit codes").
 const (
 	exitOK          = 0
 	exitThresholds  = 1

@@ -9,17 +9,23 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the --help blocks of README.md")
+var update = flag.Bool("update", false, "rewrite the --help blocks of the docs (docs/commands.md)")
 
-// TestREADMEHelp keeps the flag reference in README.md identical to
-// --help: each command's help sits between <!-- help:CMD --> markers.
-// Run with -update after changing a flag.
+// TestREADMEHelp keeps the flag reference of the docs identical to --help:
+// each command's help sits between <!-- help:CMD --> markers, in exactly
+// one Markdown file of the repository's docs (README.md or docs/*.md;
+// today docs/commands.md). Run with -update after changing a flag.
 func TestREADMEHelp(t *testing.T) {
-	const path = "../../README.md"
-	readme, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	files := markdownFiles(t)
+	texts := map[string][]byte{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[f] = b
 	}
+	changed := map[string]bool{}
 	for _, cmd := range []string{"run", "sweep", "compare", "serve", "report", "merge", "version"} {
 		var help, stderr bytes.Buffer
 		if err := dispatch(context.Background(), []string{cmd, "--help"}, &help, &stderr); exitCode(err, &stderr) != exitOK {
@@ -27,22 +33,39 @@ func TestREADMEHelp(t *testing.T) {
 		}
 		re := regexp.MustCompile(`(?s)<!-- help:` + cmd + ` -->\n.*?<!-- /help:` + cmd + ` -->`)
 		block := "<!-- help:" + cmd + " -->\n```\n" + help.String() + "```\n<!-- /help:" + cmd + " -->"
-		loc := re.FindIndex(readme)
-		if loc == nil {
-			t.Fatalf("README.md has no <!-- help:%s --> block", cmd)
+		var in []string
+		for _, f := range files {
+			in = append(in, repeat(f, len(re.FindAllIndex(texts[f], -1)))...)
 		}
-		if string(readme[loc[0]:loc[1]]) == block {
+		if len(in) != 1 {
+			t.Errorf("want one <!-- help:%s --> block in %v, found it in %v", cmd, files, in)
+			continue
+		}
+		path := in[0]
+		text := texts[path]
+		loc := re.FindIndex(text)
+		if string(text[loc[0]:loc[1]]) == block {
 			continue
 		}
 		if !*update {
-			t.Errorf("README.md's %s --help differs from the binary's; run go test ./cmd/stormbench -run TestREADMEHelp -update", cmd)
+			t.Errorf("%s: %s --help differs from the binary's; run go test ./cmd/stormbench -run TestREADMEHelp -update", path, cmd)
 			continue
 		}
-		readme = append(append(append([]byte{}, readme[:loc[0]]...), block...), readme[loc[1]:]...)
+		texts[path] = append(append(append([]byte{}, text[:loc[0]]...), block...), text[loc[1]:]...)
+		changed[path] = true
 	}
-	if *update {
-		if err := os.WriteFile(path, readme, 0o644); err != nil {
+	for path := range changed {
+		if err := os.WriteFile(path, texts[path], 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// repeat returns n copies of s.
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
 }

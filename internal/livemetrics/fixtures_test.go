@@ -19,7 +19,7 @@ func histOf(ds ...time.Duration) Histogram {
 }
 
 // runFixture is a run during its first storm: the figures of the README's
-// sample run, 10 000 clients hit by an abort.
+// sample run (Quick start), 10 000 clients hit by an abort.
 func runFixture() RunSnapshot {
 	return RunSnapshot{
 		Start:      runStartFixture,

@@ -3,7 +3,7 @@ package measure
 // Cause says why a client declared its connection dead (or closed it).
 type Cause uint8
 
-// Detection causes, plus the client's own closes.
+// Detection causes (docs/metrics.md), plus the client's own closes.
 const (
 	// CauseCloseFrame: the server sent a close frame (RFC 6455 §5.5.1).
 	CauseCloseFrame Cause = iota + 1

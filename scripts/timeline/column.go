@@ -3,7 +3,7 @@ package main
 // column is a timeseries.csv column that timeline reads.
 type column int
 
-// The columns timeline reads; the README's Results section defines them.
+// The columns timeline reads; docs/results.md defines them.
 const (
 	colT          column = iota // end of the interval, seconds since the start
 	colOpen                     // gauge at the interval's end

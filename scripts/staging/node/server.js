@@ -2,8 +2,8 @@
 // bearer token per client (401 otherwise), JSON pings {"type":"ping","time":T}
 // answered by {"type":"pong","time":T}, a greeting {"kind":"welcome"} and
 // broadcasts {"kind":"tick","meta":{"n":N}} numbered across the process (a
-// restart starts again at 1), no resume. Used by the README's "Against your
-// staging server" commands.
+// restart starts again at 1), no resume. Used by the commands of docs/staging.md
+// ("Tried on this machine").
 //
 //   node server.js [PORT [TOKENS_FILE]]     (PORT 9003; without a file, no auth)
 const fs = require('fs');
