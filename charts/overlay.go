@@ -3,6 +3,8 @@ package charts
 import (
 	"math"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"gonum.org/v1/plot"
 )
 
@@ -30,12 +32,12 @@ func overlayTimeline(curves []curve, subtitle []string) *figure {
 			for i, v := range r.Series.T {
 				t[i] = v - shift
 			}
-			if v, ok := r.Series.Column("open"); ok {
+			if v, ok := r.Series.Column(measure.Open.String()); ok {
 				if l := c.line(0, k, t, v); l != nil {
 					top.Add(l)
 				}
 			}
-			if v, ok := r.Series.Column("attempts"); ok {
+			if v, ok := r.Series.Column(measure.Attempts.String()); ok {
 				if l := c.line(0, k, t, scaled(v, 1/r.IntervalS())); l != nil {
 					bottom.Add(l)
 					drawn++

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/reporter"
 )
 
-// Histogram files the charts draw, by metric name.
-const (
-	MetricConnect = "connect_latency"
-	MetricDetect  = "detect_latency"
-	MetricOutage  = "outage"
+// Histogram files the charts draw, by metric name (the names of
+// measure.ConnectLatency, measure.DetectLatency and measure.Outage, which
+// name their .hgrm files).
+var (
+	MetricConnect = measure.ConnectLatency.String()
+	MetricDetect  = measure.DetectLatency.String()
+	MetricOutage  = measure.Outage.String()
 )
 
 // histMetrics are the .hgrm files Load reads.

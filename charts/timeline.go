@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )
@@ -40,11 +42,11 @@ func timelineFigure(r *Run) *figure {
 			f.legend = append(f.legend, legendItem{text: label, color: c, dashes: dash, width: width})
 		}
 	}
-	add(top, r.Series, "open", 1, colour(0), nil, normal, "open connections (clients)")
+	add(top, r.Series, measure.Open.String(), 1, colour(0), nil, normal, "open connections (clients)")
 	// Attempts wide underneath, failures narrow on top: where every
 	// attempt fails (a server still down) both stay visible.
-	add(bottom, r.Series, "attempts", iv, colour(3), nil, vg.Points(3.2), "attempts/s (clients)")
-	add(bottom, r.Series, "failures", iv, colour(4), nil, vg.Points(1.2), "failed attempts/s (clients)")
+	add(bottom, r.Series, measure.Attempts.String(), iv, colour(3), nil, vg.Points(3.2), "attempts/s (clients)")
+	add(bottom, r.Series, measure.Failures.String(), iv, colour(4), nil, vg.Points(1.2), "failed attempts/s (clients)")
 	if sv := r.Server; sv != nil && sv.Len() > 0 && sv.IntervalS > 0 {
 		add(top, sv.Series, "open", 1, color.Black, dashed, normal, "open connections (server)")
 		add(bottom, sv.Series, "accepts", sv.IntervalS, colour(2), dashed, normal, "accepts/s (server)")

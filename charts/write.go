@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Base names of the chart files (each written as .png and .svg).
@@ -98,15 +99,7 @@ func singleLegend(f *figure, c curve, panels ...histPanel) *figure {
 
 // metricName names a histogram metric for a legend.
 func metricName(m string) string {
-	switch m {
-	case MetricConnect:
-		return "connect latency"
-	case MetricDetect:
-		return "detect latency"
-	case MetricOutage:
-		return "outage"
-	}
-	return m
+	return strings.ReplaceAll(m, "_", " ")
 }
 
 // trimExt returns a file name without its extension.

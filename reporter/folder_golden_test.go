@@ -25,6 +25,7 @@ func feedExtras(loop int, s events) {
 	s.RetryAfter(ms(400), 2*time.Second, false)
 	s.SeqRestart(ms(3200), 0)
 	s.PongUntimed(ms(1500))
+	s.Received(ms(1600), loadgen.TrafficUnrecognised, 30+loop)
 	for i := 0; i < 5+loop; i++ {
 		at := ms(1000 + 100*i)
 		s.AppProduced(at)
