@@ -40,9 +40,17 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	p("totals")
 	p("  attempts\t%d\tconnects %d, failures %d%s", c.Get(measure.Attempts), c.Get(measure.Connects), c.Get(measure.Failures), causeList(c.Keys(measure.FailureCauses)))
 	p("  disconnects\t%d%s", c.Get(measure.Disconnects), causeList(c.Keys(measure.DisconnectCauses)))
-	if n := sumCounts(c.Keys(measure.ProtocolErrors)); n > 0 {
-		rules := strings.TrimSuffix(strings.TrimPrefix(causeList(c.Keys(measure.ProtocolErrors)), " ("), ")")
-		p("  protocol errors\t%d\t%s (RFC 6455 rules the server broke)", n, rules)
+	for _, f := range measure.Families() {
+		d := f.Def()
+		n := sumCounts(c.Keys(f))
+		if d.Total < measure.NumColumns || n == 0 {
+			continue // shown beside its total column, or nothing to show
+		}
+		keys := strings.TrimSuffix(strings.TrimPrefix(causeList(c.Keys(f)), " ("), ")")
+		if d.Note != "" {
+			keys += " (" + d.Note + ")"
+		}
+		p("  %s\t%d\t%s", d.Title, n, keys)
 	}
 	p("  reconnects\t%d\tgave up %d", c.Get(measure.Reconnects), c.Get(measure.GaveUp))
 	if c.Get(measure.RetryAfterSeen) > 0 {

@@ -25,6 +25,9 @@ type FamilyDef struct {
 	Key string
 	// Doc is the one-line definition (docs, Prometheus help).
 	Doc string
+	// Title names the family in the printed summary; Note, if any, follows
+	// its keys there.
+	Title, Note string
 	// Total is a column that counts every event of the family as well
 	// (NumColumns: none): recording a key counts it there too.
 	Total Column
@@ -70,15 +73,15 @@ func ruleName(k int) string {
 }
 
 var familyDefs = [NumFamilies]FamilyDef{
-	FailureCauses: {Name: "failure_causes", Key: "cause",
+	FailureCauses: {Name: "failure_causes", Key: "cause", Title: "failures",
 		Doc:   "connection attempts that failed, by cause (refused, timeout, reset, tls, unauthorized, …)",
 		Total: Failures, Prom: "connect_failures_total", Keys: failKeys,
 		KeyName: func(k int) string { return FailCause(min(max(k, 0), 255)).String() }},
-	DisconnectCauses: {Name: "disconnect_causes", Key: "cause",
+	DisconnectCauses: {Name: "disconnect_causes", Key: "cause", Title: "disconnects",
 		Doc:   "open connections that ended, by the cause the client detected (close_frame, eof, reset, heartbeat_timeout, …; drain at the end of the run)",
 		Total: Disconnects, Prom: "disconnects_total", Keys: causeKeys,
 		KeyName: func(k int) string { return Cause(min(max(k, 0), 255)).String() }},
-	ProtocolErrors: {Name: "protocol_errors", Key: "rule",
+	ProtocolErrors: {Name: "protocol_errors", Key: "rule", Title: "protocol errors", Note: "RFC 6455 rules the server broke",
 		Doc:   "connections the fleet failed because the server broke a rule of RFC 6455, by rule",
 		Total: NumColumns, Prom: "protocol_errors_total", Keys: ruleKeys, KeyName: ruleName},
 }
