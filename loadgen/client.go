@@ -466,6 +466,10 @@ func (c *client) dead(now time.Duration, cause measure.Cause) {
 	}
 	cause = c.tlsLossCause(cause)
 	sh.disconnected(now, cause)
+	switch cause {
+	case measure.CauseEOF, measure.CauseReset, measure.CauseHeartbeatTimeout, measure.CauseWriteError:
+		sh.countKey(now, measure.CloseCodes, 1006) // ended without a close frame (§7.1.5)
+	}
 	if sh.storm.active && c.openedAt < sh.storm.windowStart && cause != measure.CauseDrain {
 		c.storm = int16(sh.storm.k)
 		sh.stormDetected(c, now, cause)

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"time"
@@ -235,6 +236,7 @@ func (c *client) Control(now time.Duration, op ws.OpCode, p []byte, wire int) bo
 		if len(p) >= 2 {
 			code = binary.BigEndian.Uint16(p)
 		}
+		sh.countKey(now, measure.CloseCodes, int(cmp.Or(code, 1005))) // 1005: no status code (§7.4.1)
 		c.closeFrame(code, now)
 		c.dead(now, measure.CauseCloseFrame)
 	}

@@ -79,8 +79,9 @@ type ruleSink struct {
 	rules    []wsframe.Rule
 	causes   []measure.Cause
 	failures []measure.FailCause
-	messages int
-	lost     int
+	messages   int
+	lost       int
+	closeCodes map[int]int
 }
 
 func (s *ruleSink) RecordKey(_ time.Duration, f measure.Family, k int) {
@@ -91,6 +92,11 @@ func (s *ruleSink) RecordKey(_ time.Duration, f measure.Family, k int) {
 		s.causes = append(s.causes, measure.Cause(k))
 	case measure.FailureCauses:
 		s.failures = append(s.failures, measure.FailCause(k))
+	case measure.CloseCodes:
+		if s.closeCodes == nil {
+			s.closeCodes = map[int]int{}
+		}
+		s.closeCodes[k]++
 	}
 }
 

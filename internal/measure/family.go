@@ -1,11 +1,14 @@
 package measure
 
 import (
+	"strconv"
+
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
 // Family is a counter split by a key: attempts failed by cause,
-// connections ended by cause, RFC 6455 rules servers broke. Every family is counted over the run and per time-series
+// connections ended by cause, RFC 6455 rules servers broke, close codes
+// servers sent. Every family is counted over the run and per time-series
 // interval (timeseries_by_key.csv).
 type Family uint8
 
@@ -14,6 +17,7 @@ const (
 	FailureCauses Family = iota
 	DisconnectCauses
 	ProtocolErrors
+	CloseCodes
 	NumFamilies
 )
 
@@ -84,6 +88,9 @@ var familyDefs = [NumFamilies]FamilyDef{
 	ProtocolErrors: {Name: "protocol_errors", Key: "rule", Title: "protocol errors", Note: "RFC 6455 rules the server broke",
 		Doc:   "connections the fleet failed because the server broke a rule of RFC 6455, by rule",
 		Total: NumColumns, Prom: "protocol_errors_total", Keys: ruleKeys, KeyName: ruleName},
+	CloseCodes: {Name: "close_codes", Key: "code", Title: "close codes", Note: "1005: no code, 1006: no close frame",
+		Doc:   "connections the server ended, by the close code it sent (RFC 6455 §7.4: 1000, 1001, 1011, 1012, 4xxx …), 1005 for a close frame without one, 1006 for an end without a close frame",
+		Total: NumColumns, Prom: "close_codes_total", KeyName: strconv.Itoa},
 }
 
 // Def returns the family's definition.
