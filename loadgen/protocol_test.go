@@ -76,9 +76,9 @@ func (m *misbehaving) serve(c net.Conn) {
 // ruleSink records what the protocol tests look at.
 type ruleSink struct {
 	countSink
-	rules    []wsframe.Rule
-	causes   []measure.Cause
-	failures []measure.FailCause
+	rules      []wsframe.Rule
+	causes     []measure.Cause
+	failures   []measure.FailCause
 	messages   int
 	lost       int
 	closeCodes map[int]int
