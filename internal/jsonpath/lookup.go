@@ -73,25 +73,36 @@ func Lookup(msg []byte, p Path) (raw []byte, kind Kind, ok bool) {
 // value returns the value starting at msg[i], in an object at depth, if
 // it is well formed and followed by ',' or '}'.
 func value(msg []byte, i, depth int) ([]byte, Kind, bool) {
-	var raw []byte
-	var kind Kind
+	raw, kind, end, ok := valueAt(msg, i, depth)
+	if !ok {
+		return nil, KindNone, false
+	}
+	i = skipWS(msg, end)
+	if i >= len(msg) || (msg[i] != ',' && msg[i] != '}') {
+		return nil, KindNone, false
+	}
+	return raw, kind, true
+}
+
+// valueAt scans the value starting at msg[i] (i < len(msg)) in a container
+// at depth: its raw bytes and kind (see Kind), and where it ends.
+func valueAt(msg []byte, i, depth int) (raw []byte, kind Kind, end int, ok bool) {
 	switch c := msg[i]; {
 	case c == '"':
 		end, fl, ok := scanString(msg, i)
 		if !ok {
-			return nil, KindNone, false
+			return nil, KindNone, 0, false
 		}
 		raw, kind = msg[i+1:end-1], KindString
 		if fl&flagEscape != 0 || fl&flagHigh != 0 && !utf8.Valid(raw) {
 			kind = KindEscapedString
 		}
-		i = end
+		return raw, kind, end, true
 	default:
 		end, ok := skipValue(msg, i, depth)
 		if !ok {
-			return nil, KindNone, false
+			return nil, KindNone, 0, false
 		}
-		raw = msg[i:end]
 		switch {
 		case c == '{':
 			kind = KindObject
@@ -104,11 +115,6 @@ func value(msg []byte, i, depth int) ([]byte, Kind, bool) {
 		default:
 			kind = KindNumber
 		}
-		i = end
+		return msg[i:end], kind, end, true
 	}
-	i = skipWS(msg, i)
-	if i >= len(msg) || (msg[i] != ',' && msg[i] != '}') {
-		return nil, KindNone, false
-	}
-	return raw, kind, true
 }
