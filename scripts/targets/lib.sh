@@ -13,6 +13,17 @@ die() {
 	echo "$*" >&2
 	exit 1
 }
+# die_log LOG MSG: fail, showing the last lines of LOG.
+die_log() {
+	echo "$2" >&2
+	[ -f "$1" ] && tail -n 5 "$1" | sed 's/^/  | /' >&2
+	exit 1
+}
+# bad VAR=VALUE: a setting given by the user is refused, exit 2.
+bad() {
+	echo "$*" >&2
+	exit 2
+}
 
 # run_dir NAME: create and print the state folder of a target.
 run_dir() {
@@ -23,15 +34,15 @@ run_dir() {
 # check_port VAR VALUE: a port given by the user is validated as given.
 check_port() {
 	case $2 in
-	'' | *[!0-9]*) die "$1=$2: want a TCP port number (1-65535)" ;;
+	'' | *[!0-9]*) bad "$1=$2: want a TCP port number (1-65535)" ;;
 	esac
-	[ "$2" -ge 1 ] && [ "$2" -le 65535 ] || die "$1=$2: want a TCP port number (1-65535)"
+	[ "$2" -ge 1 ] && [ "$2" -le 65535 ] || bad "$1=$2: want a TCP port number (1-65535)"
 }
 
 # check_ms VAR VALUE: a positive number of milliseconds.
 check_ms() {
 	case $2 in
-	'' | *[!0-9]* | 0) die "$1=$2: want a positive whole number of milliseconds" ;;
+	'' | *[!0-9]* | 0) bad "$1=$2: want a positive whole number of milliseconds" ;;
 	esac
 }
 
@@ -75,12 +86,16 @@ apt_install() {
 	[ -z "$made" ] || rm -f $policy
 }
 
-# wait_port PORT SECONDS: wait until 127.0.0.1:PORT accepts a TCP connection.
+# wait_port PORT SECONDS [PIDFILE]: wait until 127.0.0.1:PORT accepts a TCP
+# connection; give up early when the process of PIDFILE has exited.
 wait_port() {
 	local i=0 n=$(($2 * 10))
 	while [ $i -lt $n ]; do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
 			return 0
+		fi
+		if [ -n "${3:-}" ] && ! alive "$3"; then
+			return 1
 		fi
 		sleep 0.1
 		i=$((i + 1))
