@@ -83,7 +83,7 @@ func (c *Conn) Payloads() []string {
 }
 
 // String describes what was recorded, for test failures.
-func (c *Conn) String() string {
+func (c Conn) String() string {
 	var b strings.Builder
 	for _, s := range c.Sent {
 		fmt.Fprintf(&b, "sent %d %q\n", s.Kind, s.Payload)
