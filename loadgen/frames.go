@@ -116,7 +116,7 @@ func (c *client) Message(op ws.OpCode, p []byte, wire int) bool {
 func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
 	sh := c.sh
 	fm := sh.fl.formats
-	if sh.cfg.Heartbeat.Mode == HeartbeatApp && fm.pong.Matches(p) {
+	if sh.hb.app && fm.pong.Matches(p) {
 		sh.sink.Received(now, TrafficPong, wire)
 		var v int64
 		var has bool
@@ -215,7 +215,7 @@ func (c *client) Control(op ws.OpCode, p []byte, wire int) bool {
 	switch op {
 	case ws.OpPing:
 		sh.sink.Received(now, TrafficPing, wire)
-		if sh.cfg.Heartbeat.Mode == HeartbeatServer {
+		if sh.hb.pings == pingerServer {
 			c.lastRecv = now
 		}
 		// RFC 6455 §5.5.2: answer with a Pong carrying the same payload

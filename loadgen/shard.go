@@ -15,6 +15,7 @@ import (
 type shard struct {
 	fl       *Fleet
 	cfg      *Config
+	hb       heartbeatSpec // what cfg.Heartbeat.Mode does, looked up once
 	loop     *evloop.Loop
 	sink     Sink
 	live     *liveSink // the sink, when the fleet keeps live figures
@@ -207,7 +208,7 @@ func (sh *shard) drain() {
 			cut := c.cut
 			if !cut {
 				var mask [4]byte
-				c.send(sh.fw.Close(1000, "", &mask), TrafficOther, now)
+				c.send(sh.fw.Close(wsframe.CloseNormal, "", &mask), TrafficOther, now)
 			}
 			if c.state != StateOpen {
 				break // the write failed: already dead

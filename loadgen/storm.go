@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"time"
+
+	"github.com/stormbench/stormbench/internal/fault"
 )
 
 // stormState is a shard's view of the current storm. Server-side faults
@@ -10,7 +12,7 @@ import (
 type stormState struct {
 	k           int // current storm, -1 before the first
 	active      bool
-	kind        string
+	kind        FaultKind
 	windowStart time.Duration // connections opened before this are eligible
 	t0          time.Duration
 	t0Known     bool
@@ -32,7 +34,7 @@ type StormOrder struct {
 	// K is the storm's index (0-based).
 	K int `json:"k"`
 	// Kind is the fault kind.
-	Kind string `json:"kind"`
+	Kind FaultKind `json:"kind"`
 	// Fraction of open connections hit by a client-side fault.
 	Fraction float64 `json:"fraction"`
 	// Duration of a partition.
@@ -56,29 +58,31 @@ func (sh *shard) stormBegin(o StormOrder) StormApplied {
 	now := sh.loop.Now()
 	st := &sh.storm
 	*st = stormState{k: o.K, active: true, kind: o.Kind, windowStart: now}
-	if ClientSide(o.Kind) {
+	if o.Kind.ClientSide() {
 		st.t0, st.t0Known = now, true
 	}
 	var hit []*client
-	switch o.Kind {
-	case FaultReset, FaultPartition:
-		hit = sh.pickOpen(o.Fraction)
-	case FaultCrash:
-		hit = sh.pickOpen(1)
-	case FaultObserve:
+	switch {
+	case o.Kind == fault.Observe:
 		return sh.observeBegin(o)
+	case o.Kind.ClientSide():
+		hit = sh.pickOpen(o.Fraction)
+	case o.Kind.By() == fault.ByEmbedded:
+		// A crash kills every connection and cannot count them: the
+		// clients count those open now.
+		hit = sh.pickOpen(1)
 	}
 	st.affected = int64(len(hit))
 	for _, c := range hit {
 		sh.sink.StormAffected(o.K)
 		switch o.Kind {
-		case FaultReset:
+		case fault.Reset:
 			c.dead(now, CauseClientAbort)
-		case FaultPartition:
+		case fault.Partition:
 			c.cut = true
 		}
 	}
-	if o.Kind == FaultPartition {
+	if o.Kind == fault.Partition {
 		sh.partitionEnd = now + o.Duration
 		sh.loop.Schedule(&sh.partEnd, sh.partitionEnd)
 	}
@@ -135,7 +139,7 @@ func (sh *shard) stormEnd(k int) {
 }
 
 func (sh *shard) stormDetected(c *client, now time.Duration, cause Cause) {
-	if Unattributed(sh.storm.kind) {
+	if sh.storm.kind.Unattributed() {
 		// Nobody chose the victims: whoever loses a connection is one.
 		sh.storm.affected++
 		sh.sink.StormAffected(sh.storm.k)

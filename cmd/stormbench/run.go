@@ -14,6 +14,7 @@ import (
 
 	"github.com/stormbench/stormbench/experiment"
 	"github.com/stormbench/stormbench/htmlreport"
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
@@ -61,6 +62,7 @@ type runFlags struct {
 	policy         string
 	jitter         string
 	faultKind      string
+	heartbeat      string
 	threshold      float64
 	window         time.Duration
 	server         sut.Config
@@ -96,7 +98,7 @@ func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
 	fs.DurationVar(&cfg.Policy.ResetAfter, "reset-after", 0, "a connection must stay open this long to reset the retry count (0 = on connect)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed: every client draws from its own RNG derived from (seed, client ID)")
 
-	fs.StringVar(&cfg.Heartbeat.Mode, "heartbeat", "ws-ping", "heartbeat: ws-ping, app, server or none")
+	fs.StringVar(&rf.heartbeat, "heartbeat", "ws-ping", "heartbeat: ws-ping, app, server or none")
 	fs.DurationVar(&cfg.Heartbeat.Interval, "heartbeat-interval", 5*time.Second, "time between a client's pings (server mode: the server's ping interval)")
 	fs.DurationVar(&cfg.Heartbeat.Timeout, "heartbeat-timeout", 0, "dead when nothing was received for this long (server mode: no ping) (default 3 × interval)")
 	fs.DurationVar(&cfg.Heartbeat.Spread, "heartbeat-spread", 0, "delay a client's first ping by U(0, spread) after it connects (default: the interval; 0 = no spread)")
@@ -218,7 +220,13 @@ var runFlagNames = map[string]string{
 	"Server.SessionTTL": "--server-session-ttl", "Server.RetryAfter": "--server-retry-after",
 }
 
-func joinPresets() string { return strings.Join(loadgen.Presets(), ", ") }
+func joinPresets() string {
+	var names []string
+	for _, p := range loadgen.Presets() {
+		names = append(names, string(p))
+	}
+	return strings.Join(names, ", ")
+}
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stderr = shareable(stderr)
@@ -265,12 +273,14 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	}
 	applyZeroMeanings(fs, rules)
 	cfg.Policy.Jitter = loadgen.Jitter(rf.jitter)
-	cfg.Policy.Preset = rf.policy
-	cfg.Fault.Kind, cfg.Fault.Command, _ = strings.Cut(rf.faultKind, ":")
-	if cfg.Fault.Kind != loadgen.FaultExec && strings.Contains(rf.faultKind, ":") {
+	cfg.Policy.Preset = loadgen.Preset(rf.policy)
+	cfg.Heartbeat.Mode = loadgen.HeartbeatMode(rf.heartbeat)
+	kind, command, hasCommand := strings.Cut(rf.faultKind, ":")
+	cfg.Fault.Kind, cfg.Fault.Command = fault.Kind(kind), command
+	if cfg.Fault.Kind.By() != fault.ByCommand && hasCommand {
 		return nil, usagef("--fault %q: only exec takes a command (exec:'CMD')", rf.faultKind)
 	}
-	if cfg.Fault.Kind == loadgen.FaultExec && !strings.Contains(rf.faultKind, ":") {
+	if cfg.Fault.Kind.By() == fault.ByCommand && !hasCommand {
 		return nil, usagef("--fault exec needs the command to run: --fault exec:'systemctl restart nginx'")
 	}
 	if fs.Changed("storm-threshold") {
@@ -292,10 +302,10 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if err := applySendFlags(fs, &cfg, &rf.send); err != nil {
 		return nil, err
 	}
-	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode != loadgen.HeartbeatNone {
+	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode.Detects() {
 		return nil, usagef("--heartbeat-interval 0s is only valid with --heartbeat none (got --heartbeat %s)", cfg.Heartbeat.Mode)
 	}
-	if fs.Changed("server-ping-interval") && rf.server.PingInterval == 0 && cfg.Heartbeat.Mode == loadgen.HeartbeatServer {
+	if fs.Changed("server-ping-interval") && rf.server.PingInterval == 0 && cfg.Heartbeat.Mode.ServerPings() {
 		return nil, usagef("--server-ping-interval 0s: with --heartbeat server the clients wait for the server's pings; give an interval or leave it unset (the heartbeat interval)")
 	}
 	if err := applyTLSFlags(fs, &cfg, rf.tls); err != nil {
@@ -435,22 +445,21 @@ func parseStartAt(s string, now time.Time) (time.Time, error) {
 // anything starts.
 func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interface{ Changed(string) bool }) error {
 	kind := cfg.Fault.Kind
-	if loadgen.Unattributed(kind) {
+	if kind.Unattributed() {
 		for _, f := range []string{"fault-fraction", "fault-duration", "fault-code"} {
 			if fs.Changed(f) {
-				return usagef("--%s has no meaning with --fault %s: what the fault does is up to %s", f, kind,
-					map[string]string{loadgen.FaultExec: "your command", loadgen.FaultObserve: "whatever breaks the connections"}[kind])
+				return usagef("--%s has no meaning with --fault %s: what the fault does is up to %s", f, kind, kind.By())
 			}
 		}
 	}
 	switch {
-	case kind == loadgen.FaultObserve && rf.shard != "":
+	case kind == fault.Observe && rf.shard != "":
 		return usagef("--fault observe with --shard: each machine would find storms of its own; observe from one process (--workers spreads the clients)")
-	case kind == loadgen.FaultObserve && fs.Changed("storms"):
+	case kind == fault.Observe && fs.Changed("storms"):
 		return usagef("--storms with --fault observe: every storm seen during --hold is measured")
-	case kind == loadgen.FaultCrash && !embed:
-		return usagef("--fault crash kills the embedded server; it cannot be used with --url")
-	case !embed && !loadgen.ClientSide(kind) && !loadgen.Unattributed(kind) && kind != loadgen.FaultNone && rf.control == "":
+	case kind.By() == fault.ByEmbedded && !embed:
+		return usagef("--fault %s kills the embedded server; it cannot be used with --url", kind)
+	case !embed && kind.By() == fault.ByServer && rf.control == "":
 		return usagef("--fault %s is applied by the server: with --url, give its control API with --control (or use --fault reset, partition or none)", kind)
 	case rf.control != "" && embed:
 		return usagef("--control is for a server given with --url; the embedded server's control API is used automatically")

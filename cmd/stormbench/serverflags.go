@@ -58,7 +58,7 @@ func applyServerFormatFlags(fs *pflag.FlagSet, cfg *loadgen.Config, sf *serverFo
 			f.ClientParam = sf.clientParam
 		}
 	}
-	if cfg.Heartbeat.Mode != loadgen.HeartbeatApp {
+	if !cfg.Heartbeat.Mode.AppLevel() {
 		for _, name := range []string{"app-ping", "app-ping-binary", "app-pong", "app-pong-time"} {
 			if fs.Changed(name) {
 				return usagef("--%s is for --heartbeat app (got --heartbeat %s)", name, orDefaultMode(cfg.Heartbeat.Mode))
@@ -71,9 +71,9 @@ func applyServerFormatFlags(fs *pflag.FlagSet, cfg *loadgen.Config, sf *serverFo
 	return nil
 }
 
-func orDefaultMode(m string) string {
+func orDefaultMode(m loadgen.HeartbeatMode) loadgen.HeartbeatMode {
 	if m == "" {
-		return loadgen.HeartbeatWSPing
+		return loadgen.DefaultHeartbeatMode
 	}
 	return m
 }

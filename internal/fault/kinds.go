@@ -136,14 +136,17 @@ func KindsBy(a Applier) []Kind {
 	return out
 }
 
-// Join writes ks as "a, b, c", as error messages list what is allowed.
-func Join(ks []Kind) string {
+// Names returns the names of ks.
+func Names(ks []Kind) []string {
 	s := make([]string, len(ks))
 	for i, k := range ks {
 		s[i] = string(k)
 	}
-	return strings.Join(s, ", ")
+	return s
 }
+
+// Join writes ks as "a, b, c", as error messages list what is allowed.
+func Join(ks []Kind) string { return strings.Join(Names(ks), ", ") }
 
 // Parse returns the kind named name, or an error listing the kinds.
 func Parse(name string) (Kind, error) {
