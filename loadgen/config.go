@@ -54,6 +54,7 @@ const (
 	DefaultLatenessBound             = 5 * time.Millisecond
 	DefaultInterval                  = 100 * time.Millisecond
 	DefaultMaxMessage                = wsframe.DefaultMaxMessage
+	DefaultResume                    = true
 )
 
 // Heartbeat configures the clients' keepalive. Zero means default.
@@ -248,7 +249,7 @@ func (c Config) Resolve() Config {
 		f.Window = DefaultStormWindow
 	}
 	if c.Resume == nil {
-		t := true
+		t := DefaultResume
 		c.Resume = &t
 	}
 	if c.Seed == 0 {
