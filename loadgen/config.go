@@ -13,11 +13,12 @@ import (
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
-// Fault kinds, re-exported from internal/fault for users of this package;
-// what each kind does is the table there (fault.Kind.Behaviour).
+// FaultKind is a fault kind (README: Faults), written as its name. It and
+// the constants below re-export package internal/fault for users of this
+// package; what each kind does is one table there (FaultKind.Behaviour).
 type FaultKind = fault.Kind
 
-// Fault kinds (README: Faults).
+// Fault kinds.
 const (
 	FaultClose     = fault.Close
 	FaultRestart   = fault.Restart
