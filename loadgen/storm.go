@@ -12,7 +12,7 @@ import (
 type stormState struct {
 	k           int // current storm, -1 before the first
 	active      bool
-	kind        FaultKind
+	unnamed     bool          // the fault names no victims (FaultKind.Unattributed)
 	windowStart time.Duration // connections opened before this are eligible
 	t0          time.Duration
 	t0Known     bool
@@ -57,7 +57,7 @@ type StormApplied struct {
 func (sh *shard) stormBegin(o StormOrder) StormApplied {
 	now := sh.loop.Now()
 	st := &sh.storm
-	*st = stormState{k: o.K, active: true, kind: o.Kind, windowStart: now}
+	*st = stormState{k: o.K, active: true, unnamed: o.Kind.Unattributed(), windowStart: now}
 	if o.Kind.ClientSide() {
 		st.t0, st.t0Known = now, true
 	}
@@ -139,7 +139,7 @@ func (sh *shard) stormEnd(k int) {
 }
 
 func (sh *shard) stormDetected(c *client, now time.Duration, cause Cause) {
-	if sh.storm.kind.Unattributed() {
+	if sh.storm.unnamed {
 		// Nobody chose the victims: whoever loses a connection is one.
 		sh.storm.affected++
 		sh.sink.StormAffected(sh.storm.k)
