@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/fault"
+	"github.com/stormbench/stormbench/loadgen"
 )
 
 // Setting is one experiment setting as a reader names it ("fault",
@@ -106,8 +109,7 @@ func (c config) fault() string {
 		return ""
 	}
 	var extra []string
-	switch kind {
-	case "restart", "crash", "blackhole", "partition":
+	if fault.Kind(kind).Lasts() {
 		if d := c.duration("loadgen.fault.duration"); d != "" {
 			extra = append(extra, d)
 		}
@@ -156,7 +158,8 @@ func (c config) reconnect() string {
 // heartbeat describes the heartbeat mode with its interval and timeout.
 func (c config) heartbeat() string {
 	m := c.text("loadgen.heartbeat.mode")
-	if m == "" || m == "none" {
+	if m == "" || loadgen.HeartbeatMode(m) == loadgen.HeartbeatNone {
+		// Nothing pings: interval and timeout mean nothing.
 		return m
 	}
 	i, t := c.duration("loadgen.heartbeat.interval"), c.duration("loadgen.heartbeat.timeout")

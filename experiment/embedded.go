@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/loadgen"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
@@ -175,14 +176,14 @@ type injector struct {
 
 // Inject implements loadgen.Injector.
 func (in *injector) Inject(ctx context.Context, k int, f loadgen.Fault) (loadgen.Injected, error) {
-	if f.Kind == loadgen.FaultExec {
+	switch f.Kind.By() {
+	case fault.ByCommand:
 		fc, t0, err := startFaultCommand(f.Command, in.dir, k, in.stderr, in.tty)
 		if err != nil {
 			return loadgen.Injected{}, err
 		}
 		return loadgen.Injected{T0: t0, Affected: -1, Process: fc}, nil
-	}
-	if f.Kind == loadgen.FaultCrash {
+	case fault.ByEmbedded:
 		if in.emb == nil {
 			return loadgen.Injected{}, errors.New("crash needs the embedded server (run without --url)")
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/livemetrics"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"github.com/stormbench/stormbench/loadgen"
@@ -133,7 +134,7 @@ func serveSnapshot(st sut.Stats) livemetrics.ServeSnapshot {
 		Open: c.Open, PingsSent: c.PingsSent, PongsReceived: c.PongsReceived,
 		AppPingsAnswered: c.AppPingsAnswered, ClientPingsAnswered: c.ClientPings,
 		MessagesSent: c.MessagesSent, MessagesReplayed: c.MessagesReplayed, BytesSent: c.BytesSent, BytesReceived: c.BytesReceived,
-		Faults: withNames(c.FaultsByKind, sut.FaultKinds), ProtocolErrors: withNames(c.ProtocolErrors, ruleNames()),
+		Faults: withNames(c.FaultsByKind, fault.Names(sut.FaultKinds)), ProtocolErrors: withNames(c.ProtocolErrors, ruleNames()),
 		Detection: livemetrics.LatencySummary{Count: c.DetectionLatency.Count, P50: ms(c.DetectionLatency.P50),
 			P99: ms(c.DetectionLatency.P99), Max: ms(c.DetectionLatency.Max)},
 		Process: livemetrics.ProcessSnapshot{CPUSeconds: st.Process.CPUSeconds, RSSBytes: st.Process.RSSBytes,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stormbench/stormbench/htmlreport"
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/kernel"
 	"github.com/stormbench/stormbench/internal/livemetrics"
 	"github.com/stormbench/stormbench/loadgen"
@@ -162,7 +163,7 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	opts := loadgen.Options{Start: start, Clock: fr.clock, TTY: IsTerminal(p.Status), Timetable: cfg.Shard.Count > 1,
 		OnPhase: func(name string) { phase.Store(name) }}
 	// On a timetable only shard 0 applies faults (exec included).
-	if inj.ctl != nil || inj.emb != nil || cfg.Fault.Kind == loadgen.FaultExec && cfg.Shard.Index == 0 {
+	if inj.ctl != nil || inj.emb != nil || cfg.Fault.Kind.By() == fault.ByCommand && cfg.Shard.Index == 0 {
 		opts.Injector = inj
 	}
 	if p.Status != nil {

@@ -153,7 +153,7 @@ func Prepare(s Spec) (*Plan, error) {
 	*cfg = cfg.Resolve()
 	if p.Server != nil {
 		srv := *p.Server
-		if cfg.Heartbeat.Mode == loadgen.HeartbeatServer && !p.ServerPingSet {
+		if cfg.Heartbeat.Mode.ServerPings() && !p.ServerPingSet {
 			srv.PingInterval = cfg.Heartbeat.Interval
 		}
 		if p.ServerWorkers == 0 {
@@ -170,9 +170,9 @@ func Prepare(s Spec) (*Plan, error) {
 		p.Server = &srv
 	}
 	if p.Name == "" {
-		p.Name = cfg.Fault.Kind + "-" + string(cfg.Policy.Jitter)
+		p.Name = string(cfg.Fault.Kind) + "-" + string(cfg.Policy.Jitter)
 		if cfg.Policy.Preset != "" {
-			p.Name = cfg.Fault.Kind + "-" + cfg.Policy.Preset
+			p.Name = string(cfg.Fault.Kind) + "-" + string(cfg.Policy.Preset)
 		}
 		if cfg.Shard.Count > 1 {
 			p.Name += fmt.Sprintf("-shard-%d-of-%d", cfg.Shard.Index, cfg.Shard.Count)

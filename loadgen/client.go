@@ -275,10 +275,10 @@ func (c *client) giveUp(now time.Duration) {
 func (c *client) startHeartbeat(now time.Duration) {
 	sh := c.sh
 	hb := &sh.cfg.Heartbeat
-	if hb.Mode == HeartbeatNone {
+	if sh.hb.pings == pingerNobody {
 		return
 	}
-	if hb.Mode != HeartbeatServer {
+	if sh.hb.pings == pingerClient {
 		first := now
 		if hb.Spread > 0 {
 			first += time.Duration(uniform(&c.rng, int64(hb.Spread)))
@@ -299,7 +299,7 @@ func (c *client) ping(now, scheduled time.Duration) {
 	var mask [4]byte
 	binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
 	var frame []byte
-	if sh.cfg.Heartbeat.Mode == HeartbeatApp {
+	if sh.hb.app {
 		fm := sh.fl.formats
 		op := ws.OpText
 		if fm.ping == nil {
@@ -448,7 +448,7 @@ func (c *client) OnEvent(events uint32) {
 		return
 	}
 	if n > 0 {
-		if sh.cfg.Heartbeat.Mode != HeartbeatServer {
+		if sh.hb.pings != pingerServer {
 			// Any byte is a sign of life, even in the middle of a large
 			// message whose end is still on its way.
 			c.lastRecv = now

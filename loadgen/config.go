@@ -6,58 +6,62 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime"
-	"strings"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/fielderr"
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
-// Heartbeat modes (docs/metrics.md, "Detection rule").
-const (
-	// HeartbeatWSPing sends RFC 6455 ping control frames (§5.5.2).
-	HeartbeatWSPing = "ws-ping"
-	// HeartbeatApp sends {"type":"ping","t":…} text frames, as browser code must.
-	HeartbeatApp = "app"
-	// HeartbeatServer is passive: the server pings, the client answers and
-	// watches for the server's pings.
-	HeartbeatServer = "server"
-	// HeartbeatNone sends nothing and detects only what the socket reports.
-	HeartbeatNone = "none"
-)
+// FaultKind is a fault kind (docs/faults.md), written as its name. It and
+// the constants below re-export package internal/fault for users of this
+// package; what each kind does is one table there (FaultKind.Behaviour).
+type FaultKind = fault.Kind
 
-// Fault kinds (docs/faults.md).
+// Fault kinds.
 const (
-	FaultClose     = "close"
-	FaultRestart   = "restart"
-	FaultAbort     = "abort"
-	FaultCrash     = "crash"
-	FaultBlackhole = "blackhole"
-	FaultReset     = "reset"
-	FaultPartition = "partition"
+	FaultClose     = fault.Close
+	FaultRestart   = fault.Restart
+	FaultAbort     = fault.Abort
+	FaultCrash     = fault.Crash
+	FaultBlackhole = fault.Blackhole
+	FaultReset     = fault.Reset
+	FaultPartition = fault.Partition
 	// FaultExec runs the user's command (a deploy, a restart) at T0; the
 	// storm is whatever it causes.
-	FaultExec = "exec"
+	FaultExec = fault.Exec
 	// FaultObserve injects nothing: the run watches for mass disconnects
 	// caused from outside and measures each as a storm.
-	FaultObserve = "observe"
-	FaultNone    = "none"
+	FaultObserve = fault.Observe
+	FaultNone    = fault.None
 )
 
-// FaultKinds lists every fault kind in the order the docs present them.
-var FaultKinds = []string{FaultClose, FaultRestart, FaultAbort, FaultCrash, FaultBlackhole, FaultReset, FaultPartition, FaultExec, FaultObserve, FaultNone}
-
-// Unattributed reports whether fault kind names no victims: the clients
-// that lose their connection are the affected ones (exec, observe).
-func Unattributed(kind string) bool { return kind == FaultExec || kind == FaultObserve }
-
-// ClientSide reports whether the load generator applies fault kind itself.
-func ClientSide(kind string) bool { return kind == FaultReset || kind == FaultPartition }
+// Defaults of Config: a zero field means its default (Resolve), and the
+// command's flags show and set the same values.
+const (
+	DefaultClients                   = 10000
+	DefaultRampRate          float64 = 2000
+	DefaultHold                      = 5 * time.Second
+	DefaultConnectTimeout            = 10 * time.Second
+	DefaultHeartbeatInterval         = 5 * time.Second
+	DefaultFaultKind                 = fault.Abort
+	DefaultFaultFraction     float64 = 1
+	DefaultFaultDuration             = 5 * time.Second
+	DefaultStorms                    = 1
+	DefaultRecoverTimeout            = 60 * time.Second
+	DefaultStormThreshold    float64 = 0.1
+	DefaultStormWindow               = time.Second
+	DefaultSeed              uint64  = 1
+	DefaultLatenessBound             = 5 * time.Millisecond
+	DefaultInterval                  = 100 * time.Millisecond
+	DefaultMaxMessage                = wsframe.DefaultMaxMessage
+	DefaultResume                    = true
+)
 
 // Heartbeat configures the clients' keepalive. Zero means default.
 type Heartbeat struct {
 	// Mode is ws-ping, app, server or none; "" means ws-ping.
-	Mode string `json:"mode"`
+	Mode HeartbeatMode `json:"mode"`
 	// Interval between a client's pings; zero means 5s. In server mode it
 	// is the server's ping interval the client expects.
 	Interval time.Duration `json:"interval"`
@@ -73,8 +77,8 @@ type Heartbeat struct {
 
 // Fault configures the storms. Zero means default.
 type Fault struct {
-	// Kind is one of FaultKinds; "" means abort.
-	Kind string `json:"kind"`
+	// Kind is one of fault.Kinds(); "" means abort.
+	Kind FaultKind `json:"kind"`
 	// Fraction of the open connections the fault hits, in (0, 1]; zero means 1.
 	Fraction float64 `json:"fraction"`
 	// Duration of restart, crash, blackhole and partition; zero means 5s.
@@ -183,13 +187,13 @@ type Shard struct {
 // Resolve returns cfg with every default filled in.
 func (c Config) Resolve() Config {
 	if c.Clients == 0 {
-		c.Clients = 10000
+		c.Clients = DefaultClients
 	}
 	if c.RampRate == 0 {
-		c.RampRate = 2000
+		c.RampRate = DefaultRampRate
 	}
 	if c.Hold == 0 {
-		c.Hold = 5 * time.Second
+		c.Hold = DefaultHold
 	} else if c.Hold < 0 {
 		c.Hold = 0
 	}
@@ -201,14 +205,14 @@ func (c Config) Resolve() Config {
 		c.ConnectTimeout = c.Policy.ConnectTimeout()
 	}
 	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = 10 * time.Second
+		c.ConnectTimeout = DefaultConnectTimeout
 	}
 	h := &c.Heartbeat
 	if h.Mode == "" {
-		h.Mode = HeartbeatWSPing
+		h.Mode = DefaultHeartbeatMode
 	}
 	if h.Interval == 0 {
-		h.Interval = 5 * time.Second
+		h.Interval = DefaultHeartbeatInterval
 	}
 	if h.Timeout == 0 {
 		h.Timeout = 3 * h.Interval
@@ -220,54 +224,49 @@ func (c Config) Resolve() Config {
 	}
 	f := &c.Fault
 	if f.Kind == "" {
-		f.Kind = FaultAbort
+		f.Kind = DefaultFaultKind
 	}
 	if f.Fraction == 0 {
-		f.Fraction = 1
+		f.Fraction = DefaultFaultFraction
 	}
 	if f.Duration == 0 {
-		f.Duration = 5 * time.Second
+		f.Duration = DefaultFaultDuration
 	} else if f.Duration < 0 {
 		f.Duration = 0
 	}
 	if f.Storms == 0 {
-		f.Storms = 1
+		f.Storms = DefaultStorms
 	}
 	if f.RecoverTimeout == 0 {
-		f.RecoverTimeout = 60 * time.Second
+		f.RecoverTimeout = DefaultRecoverTimeout
 	}
 	if len(f.At) > 0 {
 		f.Storms = len(f.At)
 	}
-	if f.Kind == FaultObserve {
-		if f.Threshold == 0 {
-			f.Threshold = 0.1
-		}
-		if f.Window == 0 {
-			f.Window = time.Second
-		}
+	if f.Kind == fault.Observe && f.Threshold == 0 {
+		f.Threshold = DefaultStormThreshold
 	}
-	if f.Kind == FaultExec && f.Window == 0 {
-		f.Window = time.Second
+	if f.Kind.Unattributed() && f.Window == 0 {
+		f.Window = DefaultStormWindow
 	}
 	if c.Resume == nil {
-		t := true
+		t := DefaultResume
 		c.Resume = &t
 	}
 	if c.Seed == 0 {
-		c.Seed = 1
+		c.Seed = DefaultSeed
 	}
 	if c.Loops == 0 {
 		c.Loops = runtime.GOMAXPROCS(0)
 	}
 	if c.LatenessBound == 0 {
-		c.LatenessBound = 5 * time.Millisecond
+		c.LatenessBound = DefaultLatenessBound
 	}
 	if c.Interval == 0 {
-		c.Interval = 100 * time.Millisecond
+		c.Interval = DefaultInterval
 	}
 	if c.MaxMessage == 0 {
-		c.MaxMessage = wsframe.DefaultMaxMessage
+		c.MaxMessage = DefaultMaxMessage
 	}
 	if c.Shard.Count == 0 {
 		c.Shard = Shard{Index: 0, Count: 1}
@@ -278,7 +277,8 @@ func (c Config) Resolve() Config {
 // RunDrawUnset reports whether the policy needs its once-per-run draw
 // (reconnecting-websocket) and has none yet.
 func (c Config) RunDrawUnset() bool {
-	return c.Policy.Preset == PresetReconnectingWebSocket && c.Policy.RunDraw == 0
+	s := c.Policy.Preset.spec()
+	return s != nil && s.drawsOnce && c.Policy.RunDraw == 0
 }
 
 // runDraw derives the once-per-run draw in [0,1) from the seed.
@@ -332,10 +332,8 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, fielderr.Prefix(c.Policy.Validate(), "Policy"))
 	h := c.Heartbeat
-	switch h.Mode {
-	case "", HeartbeatWSPing, HeartbeatApp, HeartbeatServer, HeartbeatNone:
-	default:
-		bad("Heartbeat.Mode", "must be one of ws-ping, app, server, none (got %q)", h.Mode)
+	if !h.Mode.known() {
+		bad("Heartbeat.Mode", "must be one of %s (got %q)", joinHeartbeatModes(), h.Mode)
 	}
 	if h.Interval < 0 || (h.Interval > 0 && h.Interval < 10*time.Millisecond) {
 		bad("Heartbeat.Interval", "must be ≥ 10ms (got %v)", h.Interval)
@@ -343,26 +341,26 @@ func (c Config) Validate() error {
 	if h.Timeout < 0 {
 		bad("Heartbeat.Timeout", "must be > 0 (got %v)", h.Timeout)
 	}
-	if h.Timeout > 0 && h.Interval > 0 && h.Timeout <= h.Interval && h.Mode != HeartbeatNone {
+	if h.Timeout > 0 && h.Interval > 0 && h.Timeout <= h.Interval && h.Mode.Detects() {
 		bad("Heartbeat.Timeout", "must be longer than {Heartbeat.Interval} (got %v ≤ %v); 2–3× the interval is usual", h.Timeout, h.Interval)
 	}
-	if h.Timeout > 0 && h.Interval == 0 && h.Timeout <= 5*time.Second && h.Mode != HeartbeatNone {
-		bad("Heartbeat.Timeout", "must be longer than {Heartbeat.Interval} (got %v ≤ the default interval 5s)", h.Timeout)
+	if h.Timeout > 0 && h.Interval == 0 && h.Timeout <= DefaultHeartbeatInterval && h.Mode.Detects() {
+		bad("Heartbeat.Timeout", "must be longer than {Heartbeat.Interval} (got %v ≤ the default interval %v)", h.Timeout, DefaultHeartbeatInterval)
 	}
 	f := c.Fault
-	if f.Kind != "" && !contains(FaultKinds, f.Kind) {
-		bad("Fault.Kind", "must be one of %s (got %q)", strings.Join(FaultKinds, ", "), f.Kind)
+	if f.Kind != "" && !f.Kind.Known() {
+		bad("Fault.Kind", "must be one of %s (got %q)", fault.Join(fault.Kinds()), f.Kind)
 	}
 	if f.Fraction < 0 || f.Fraction > 1 || math.IsNaN(f.Fraction) {
 		bad("Fault.Fraction", "must be in (0, 1] (got %v)", f.Fraction)
 	}
-	if (f.Kind == FaultRestart || f.Kind == FaultCrash) && f.Fraction != 0 && f.Fraction != 1 {
+	if f.Kind.TakesServerDown() && f.Fraction != 0 && f.Fraction != 1 {
 		bad("Fault.Fraction", "must be 1 for {Fault.Kind} %s: a restart or crash hits every connection (got %v)", f.Kind, f.Fraction)
 	}
-	if f.Duration < 0 && f.Kind != FaultRestart && f.Kind != FaultCrash {
-		bad("Fault.Duration", "must be > 0 for {Fault.Kind} %s (got %v); only restart and crash may come back at once", orDefault(f.Kind, FaultAbort), f.Duration)
+	if f.Duration < 0 && !f.Kind.TakesServerDown() {
+		bad("Fault.Duration", "must be > 0 for {Fault.Kind} %s (got %v); only restart and crash may come back at once", f.orDefault(), f.Duration)
 	}
-	if f.Code != 0 && !((f.Code >= 1000 && f.Code <= 1003) || (f.Code >= 1007 && f.Code <= 1014) || (f.Code >= 3000 && f.Code <= 4999)) {
+	if f.Code != 0 && !fault.ValidCloseCode(f.Code) {
 		bad("Fault.Code", "must be 1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4) (got %d)", f.Code)
 	}
 	if f.Storms < 0 {
@@ -406,11 +404,10 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
+// orDefault returns the fault's kind, the default's for "".
+func (f Fault) orDefault() FaultKind {
+	if f.Kind == "" {
+		return DefaultFaultKind
 	}
-	return false
+	return f.Kind
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/fielderr"
 )
 
@@ -14,10 +15,10 @@ func (f Fault) validateOwn() []error {
 	var errs []error
 	bad := func(field, format string, a ...any) { errs = append(errs, fielderr.New(field, format, a...)) }
 	switch {
-	case f.Kind == FaultExec && strings.TrimSpace(f.Command) == "":
+	case f.Kind == fault.Exec && strings.TrimSpace(f.Command) == "":
 		bad("Fault.Command", "must name the command to run after exec:, e.g. exec:'systemctl restart nginx' (got an empty command)")
-	case f.Kind != FaultExec && f.Command != "":
-		bad("Fault.Command", "is for {Fault.Kind} exec only (got kind %q)", orDefault(f.Kind, FaultAbort))
+	case f.Kind != fault.Exec && f.Command != "":
+		bad("Fault.Command", "is for {Fault.Kind} exec only (got kind %q)", f.orDefault())
 	}
 	for i, at := range f.At {
 		switch {
@@ -27,20 +28,20 @@ func (f Fault) validateOwn() []error {
 			bad("Fault.At", "must be increasing (got %v after %v)", at, f.At[i-1])
 		}
 	}
-	if len(f.At) > 0 && (f.Kind == FaultObserve || f.Kind == FaultNone) {
+	if len(f.At) > 0 && f.Kind.Known() && !f.Kind.Injects() {
 		bad("Fault.At", "schedules faults; {Fault.Kind} %s injects none", f.Kind)
 	}
 	if f.Threshold < 0 || f.Threshold > 1 || math.IsNaN(f.Threshold) {
 		bad("Fault.Threshold", "must be in (0, 1] (got %v)", f.Threshold)
-	} else if f.Threshold != 0 && f.Kind != FaultObserve {
-		bad("Fault.Threshold", "is for {Fault.Kind} observe only (got kind %q)", orDefault(f.Kind, FaultAbort))
+	} else if f.Threshold != 0 && f.Kind != fault.Observe {
+		bad("Fault.Threshold", "is for {Fault.Kind} observe only (got kind %q)", f.orDefault())
 	}
 	if f.Window < 0 {
 		bad("Fault.Window", "must be > 0 (got %v)", f.Window)
-	} else if f.Window != 0 && !Unattributed(f.Kind) {
-		bad("Fault.Window", "is for {Fault.Kind} observe and exec only (got kind %q)", orDefault(f.Kind, FaultAbort))
+	} else if f.Window != 0 && !f.Kind.Unattributed() {
+		bad("Fault.Window", "is for {Fault.Kind} observe and exec only (got kind %q)", f.orDefault())
 	}
-	if f.Kind == FaultObserve && f.Storms > 1 {
+	if f.Kind == fault.Observe && f.Storms > 1 {
 		bad("Fault.Storms", "must not be given with {Fault.Kind} observe: every storm the run sees is measured (got %d)", f.Storms)
 	}
 	return errs

@@ -141,7 +141,7 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		if cfg.Live {
 			live = newLiveTally(cfg.Interval)
 		}
-		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, loop: l, sink: rec.Sink(i), live: live, storm: stormState{k: -1}, target: tgt.forLoop(),
+		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, hb: cfg.Heartbeat.Mode.spec(), loop: l, sink: rec.Sink(i), live: live, storm: stormState{k: -1}, target: tgt.forLoop(),
 			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq),
 			wf: wsframe.Config{Role: wsframe.Client, MaxMessage: cfg.MaxMessage}, procCPU: i == 0})
 	}

@@ -55,6 +55,16 @@ func (f Formats) Custom() bool {
 	return f.AppPing != "" || f.AppPingBinary || f.AppPong != "" || f.AppPongTime != "" || f.SeqField != ""
 }
 
+// Defaults of Formats: stormbench's own protocol. An empty field means its
+// default, and the command's flags show the same values.
+const (
+	DefaultAppPong     = "type=pong"
+	DefaultSeqField    = "seq"
+	DefaultResumeParam = "resume"
+	DefaultClientParam = "client"
+	DefaultAckID       = "id"
+)
+
 // pongTimeUnit is how an echoed time converts to nanoseconds.
 type pongTimeUnit uint8
 
@@ -85,9 +95,9 @@ type formats struct {
 // the files its templates share. Errors are *FieldError keyed by the
 // field's path under Formats.
 func compileFormats(f Formats, o template.Options) (*formats, error) {
-	c := &formats{custom: f.Custom(), customAck: f.Ack != "", pingBinary: f.AppPingBinary, resume: orDefault(f.ResumeParam, "resume")}
+	c := &formats{custom: f.Custom(), customAck: f.Ack != "", pingBinary: f.AppPingBinary, resume: orDefault(f.ResumeParam, DefaultResumeParam)}
 	if !f.ClientParamOff {
-		c.client = orDefault(f.ClientParam, "client")
+		c.client = orDefault(f.ClientParam, DefaultClientParam)
 	}
 	var errs []error
 	bad := func(field, format string, a ...any) {
@@ -102,7 +112,7 @@ func compileFormats(f Formats, o template.Options) (*formats, error) {
 			c.ping = t
 		}
 	}
-	pong := orDefault(f.AppPong, "type=pong")
+	pong := orDefault(f.AppPong, DefaultAppPong)
 	m, err := jsonpath.CompileMatch(pong)
 	if err != nil {
 		bad("AppPong", "must be a field match such as type=pong or data.kind=pong (got %q: %v)", pong, err)
@@ -132,10 +142,10 @@ func compileFormats(f Formats, o template.Options) (*formats, error) {
 	if c.ack, err = jsonpath.CompileMatch(orDefault(f.Ack, "type=ack")); err != nil {
 		bad("Ack", "must be a field match such as type=ack (got %q: %v)", f.Ack, err)
 	}
-	if c.ackID, err = jsonpath.Compile(orDefault(f.AckID, "id")); err != nil {
+	if c.ackID, err = jsonpath.Compile(orDefault(f.AckID, DefaultAckID)); err != nil {
 		bad("AckID", "must be a field path such as id or data.id (got %q: %v)", f.AckID, err)
 	}
-	seq := orDefault(f.SeqField, "seq")
+	seq := orDefault(f.SeqField, DefaultSeqField)
 	if c.seq, err = jsonpath.Compile(seq); err != nil {
 		bad("SeqField", "must be a field path such as seq or meta.seq (got %q: %v)", seq, err)
 	}

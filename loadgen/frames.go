@@ -117,7 +117,7 @@ func (c *client) Message(now time.Duration, op ws.OpCode, p []byte, wire int) bo
 func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
 	sh := c.sh
 	fm := sh.fl.formats
-	if sh.cfg.Heartbeat.Mode == HeartbeatApp && fm.pong.Matches(p) {
+	if sh.hb.app && fm.pong.Matches(p) {
 		sh.received(now, TrafficPong, wire)
 		var v int64
 		var has bool
@@ -215,7 +215,7 @@ func (c *client) Control(now time.Duration, op ws.OpCode, p []byte, wire int) bo
 	switch op {
 	case ws.OpPing:
 		sh.received(now, TrafficPing, wire)
-		if sh.cfg.Heartbeat.Mode == HeartbeatServer {
+		if sh.hb.pings == pingerServer {
 			c.lastRecv = now
 		}
 		// RFC 6455 §5.5.2: answer with a Pong carrying the same payload

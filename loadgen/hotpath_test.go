@@ -77,7 +77,7 @@ type pair struct {
 	closer func()
 }
 
-func newPair(tb testing.TB, mode string, fm Formats) *pair {
+func newPair(tb testing.TB, mode HeartbeatMode, fm Formats) *pair {
 	tb.Helper()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -95,7 +95,7 @@ func newPair(tb testing.TB, mode string, fm Formats) *pair {
 	}
 	sink := &countSink{}
 	f := &Fleet{cfg: cfg, policy: &cfg.Policy, formats: formats}
-	sh := &shard{fl: f, cfg: &f.cfg, loop: l, sink: sink, storm: stormState{k: -1}, payload: make([]byte, 0, 64), clients: make([]client, 1)}
+	sh := &shard{fl: f, cfg: &f.cfg, hb: cfg.Heartbeat.Mode.spec(), loop: l, sink: sink, storm: stormState{k: -1}, payload: make([]byte, 0, 64), clients: make([]client, 1)}
 	c := &sh.clients[0]
 	c.init(sh, 1, 1)
 	c.state, c.fd = StateOpen, int32(fds[0])
@@ -148,11 +148,11 @@ var foreignApp = Formats{AppPing: `{"op":"ping","time":{{now_ms}},"id":"{{client
 func TestHeartbeatRoundDoesNotAllocate(t *testing.T) {
 	tests := []struct {
 		name string
-		mode string
+		mode HeartbeatMode
 		fm   Formats
 	}{
-		{HeartbeatWSPing, HeartbeatWSPing, Formats{}},
-		{HeartbeatApp, HeartbeatApp, Formats{}},
+		{"ws-ping", HeartbeatWSPing, Formats{}},
+		{"app", HeartbeatApp, Formats{}},
 		{"app-foreign", HeartbeatApp, foreignApp},
 	}
 	for _, tt := range tests {
@@ -190,8 +190,8 @@ func TestReceivedMessageDoesNotAllocate(t *testing.T) {
 }
 
 func BenchmarkHeartbeatRound(b *testing.B) {
-	for _, mode := range []string{HeartbeatWSPing, HeartbeatApp} {
-		b.Run(mode, func(b *testing.B) {
+	for _, mode := range []HeartbeatMode{HeartbeatWSPing, HeartbeatApp} {
+		b.Run(string(mode), func(b *testing.B) {
 			p := newPair(b, mode, Formats{})
 			b.ReportAllocs()
 			for b.Loop() {

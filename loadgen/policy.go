@@ -52,7 +52,7 @@ type Policy struct {
 	// Jitter and ResetAfter are ignored (Resolve overwrites them with the
 	// preset's documented values for the record). MaxRetries still applies
 	// on top of the preset's own give-up rule, if any.
-	Preset string `json:"preset,omitempty"`
+	Preset Preset `json:"preset,omitempty"`
 	// Base is the first delay of the exponential (--backoff-base); zero means 100ms.
 	Base time.Duration `json:"base"`
 	// Max caps every delay (--backoff-max); zero means 30s.
@@ -143,7 +143,7 @@ func (p Policy) Validate() error {
 		bad("RunDraw", "must be in [0, 1), or negative for a draw per client (got %v)", p.RunDraw)
 	}
 	if p.Preset != "" {
-		if !isPreset(p.Preset) {
+		if p.Preset.spec() == nil {
 			bad("Preset", "must be one of %s (got %q)", presetList(), p.Preset)
 		}
 		// Base, Max, Multiplier, Jitter and ResetAfter are the preset's own.
@@ -208,41 +208,18 @@ func (p *Policy) Next(st *BackoffState, rng *rand.PCG, sinceAttemptStart time.Du
 	}
 	afterLoss := st.lost
 	st.lost = false
-	switch p.Preset {
-	case PresetSocketIO:
-		delay = socketIODelay(st.n, unit(rng))
-	case PresetReconnectingWebSocket:
-		delay = rwsDelay(st.n, p.rwsMinDelay(st, rng))
-	case PresetPhoenix:
-		delay = phoenixDelay(st.n)
-	case PresetSignalR:
-		if delay, ok = signalRDelay(st.n); !ok {
+	advance := true
+	if s := p.Preset.spec(); s != nil {
+		if delay, ok, advance = s.next(p, st, rng, sinceAttemptStart, afterLoss); !ok {
 			return 0, false
 		}
-	case PresetCentrifuge:
-		delay = centrifugeDelay(st.n, unit(rng))
-	case PresetGRPC:
-		if afterLoss {
-			// gRPC's loop starts with an attempt, not a sleep: a lost
-			// connection (its backoff reset when it opened) is retried at
-			// once, and the first wait follows the first failed attempt.
-			st.tries = satInc(st.tries)
-			return 0, true
-		}
-		delay = max(grpcDeadline(st.n, unit(rng))-sinceAttemptStart, 0)
-	case PresetCenkalti:
-		st.elapsed += sinceAttemptStart
-		next := cenkaltiDelay(st.n, unit(rng))
-		if st.elapsed+next > cenkaltiMaxElapsed {
-			return 0, false
-		}
-		st.elapsed += next
-		delay = next
-	default:
+	} else {
 		// "" and, should Validate have been skipped, unknown presets.
 		delay = p.nextGeneric(st, rng)
 	}
-	st.n = satInc(st.n)
+	if advance {
+		st.n = satInc(st.n)
+	}
 	st.tries = satInc(st.tries)
 	return delay, true
 }
@@ -296,21 +273,20 @@ func (p *Policy) resetsOnOpen() bool {
 
 // resetAfter returns the uptime after which the retry index resets (0: on open).
 func (p *Policy) resetAfter() time.Duration {
-	switch p.Preset {
-	case "":
+	if p.Preset == "" {
 		return max(p.ResetAfter, 0)
-	case PresetReconnectingWebSocket:
-		return rwsMinUptime
-	default:
-		return 0
 	}
+	if s := p.Preset.spec(); s != nil {
+		return s.resetAfter
+	}
+	return 0
 }
 
 // reset returns the state to "no failure yet", keeping what must outlive a
 // reset (a client's own reconnecting-websocket draw is drawn once per page).
 func (p *Policy) reset(st *BackoffState) {
 	keep := time.Duration(0)
-	if p.Preset == PresetReconnectingWebSocket {
+	if s := p.Preset.spec(); s != nil && s.drawsOnce {
 		keep = st.prev
 	}
 	*st = BackoffState{prev: keep}
@@ -326,8 +302,8 @@ func (p *Policy) reset(st *BackoffState) {
 // deadline.
 func (p Policy) MeanDelay(n int, prev time.Duration) time.Duration {
 	i := int32(min(max(n, 0), math.MaxInt32))
-	if isPreset(p.Preset) {
-		return p.presetMean(i)
+	if s := p.Preset.spec(); s != nil {
+		return s.mean(&p, i)
 	}
 	base, maxd, mult, jit := p.params()
 	switch jit {
@@ -358,18 +334,10 @@ func (p Policy) MeanDelay(n int, prev time.Duration) time.Duration {
 // 20s, reconnecting-websocket 4s, centrifuge 5s, gRPC's MIN_CONNECT_TIMEOUT
 // 20s), or 0 when the policy has none and the engine's own flag applies.
 func (p Policy) ConnectTimeout() time.Duration {
-	switch p.Preset {
-	case PresetSocketIO:
-		return 20 * time.Second
-	case PresetReconnectingWebSocket:
-		return 4 * time.Second
-	case PresetCentrifuge:
-		return 5 * time.Second
-	case PresetGRPC:
-		return 20 * time.Second
-	default:
-		return 0
+	if s := p.Preset.spec(); s != nil {
+		return s.connectTimeout
 	}
+	return 0
 }
 
 // expo returns min(max, base·multⁿ) in nanoseconds as a float64. The product

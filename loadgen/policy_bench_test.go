@@ -19,7 +19,7 @@ func benchPolicies() []namedPolicy {
 		out = append(out, namedPolicy{string(j), Policy{Jitter: j}.Resolve()})
 	}
 	for _, name := range Presets() {
-		out = append(out, namedPolicy{name, Policy{Preset: name, RunDraw: 0.5}.Resolve()})
+		out = append(out, namedPolicy{string(name), Policy{Preset: name, RunDraw: 0.5}.Resolve()})
 	}
 	out = append(out, namedPolicy{"reconnecting-websocket-per-client", Policy{Preset: PresetReconnectingWebSocket, RunDraw: -1}.Resolve()})
 	return out

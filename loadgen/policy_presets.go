@@ -7,55 +7,205 @@ import (
 	"time"
 )
 
-// Preset names accepted by --policy. Each preset reproduces the reconnect
-// delays of a real client library; the source file of each library's
-// reconnect logic is named in its formula below (formula*), which
-// config.json records for every run.
+// Preset names a client library whose reconnect delays a policy
+// reproduces (--policy). What each preset is — its library, its formula
+// and source, its constants, its delays — is its row of presets.
+type Preset string
+
+// Preset names accepted by --policy.
 const (
 	// PresetSocketIO is socket.io-client v4 (Manager with backo2).
-	PresetSocketIO = "socketio"
+	PresetSocketIO Preset = "socketio"
 	// PresetReconnectingWebSocket is reconnecting-websocket 4.4 (pladaria),
 	// whose logic partysocket (Cloudflare PartyKit) shares.
-	PresetReconnectingWebSocket = "reconnecting-websocket"
+	PresetReconnectingWebSocket Preset = "reconnecting-websocket"
 	// PresetPhoenix is the Phoenix JS client's stepped table.
-	PresetPhoenix = "phoenix"
+	PresetPhoenix Preset = "phoenix"
 	// PresetSignalR is @microsoft/signalr's withAutomaticReconnect() default.
-	PresetSignalR = "signalr"
+	PresetSignalR Preset = "signalr"
 	// PresetCentrifuge is centrifuge-js 5 (full jitter with a floor).
-	PresetCentrifuge = "centrifuge"
+	PresetCentrifuge Preset = "centrifuge"
 	// PresetGRPC is gRPC's connection backoff.
-	PresetGRPC = "grpc"
+	PresetGRPC Preset = "grpc"
 	// PresetCenkalti is the Go library cenkalti/backoff v4's ExponentialBackOff defaults.
-	PresetCenkalti = "cenkalti"
+	PresetCenkalti Preset = "cenkalti"
 )
+
+// presetSpec is what a preset is. Its functions take no closure state, so
+// that Next, which calls them for every failed attempt, never allocates.
+type presetSpec struct {
+	name Preset
+	// library is the library and version reproduced; formula begins with it.
+	library string
+	// formula is the formula with its source (the library's file), recorded
+	// in config.json.
+	formula string
+	// record fills a policy's generic fields with the preset's documented
+	// values, for the record (Resolve); Next ignores them.
+	record func(p *Policy)
+	// connectTimeout is the library's own per-attempt timeout; zero when it
+	// has none and the engine's --connect-timeout applies.
+	connectTimeout time.Duration
+	// resetAfter is how long a connection must stay open for the retry
+	// index to reset; zero resets it when a connection opens.
+	resetAfter time.Duration
+	// drawsOnce: the library draws its base delay once per process
+	// (Policy.RunDraw, set by the engine from the seed), or with RunDraw < 0
+	// once per client, and the draw outlives resets.
+	drawsOnce bool
+	// next returns the delay of retry st.n after a failed attempt that
+	// started sinceAttemptStart ago, or after a lost connection (afterLoss);
+	// ok false gives up; advance false leaves the retry index where it is
+	// (an attempt without a wait). MaxRetries is Next's.
+	next func(p *Policy, st *BackoffState, rng *rand.PCG, sinceAttemptStart time.Duration, afterLoss bool) (delay time.Duration, ok, advance bool)
+	// mean is the mean delay of retry n (MeanDelay).
+	mean func(p *Policy, n int32) time.Duration
+}
+
+// presets is the table, sorted by name.
+var presets = [...]presetSpec{
+	{
+		name: PresetCenkalti, library: "cenkalti/backoff v4", formula: formulaCenkalti,
+		record: func(p *Policy) {
+			p.Base, p.Max, p.Multiplier = 500*time.Millisecond, 60*time.Second, 1.5
+			p.Jitter, p.JitterFactor = JitterProportional, 0.5
+		},
+		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, since time.Duration, _ bool) (time.Duration, bool, bool) {
+			st.elapsed += since
+			next := cenkaltiDelay(st.n, unit(rng))
+			if st.elapsed+next > cenkaltiMaxElapsed {
+				return 0, false, false
+			}
+			st.elapsed += next
+			return next, true, true
+		},
+		mean: func(_ *Policy, n int32) time.Duration {
+			return integrate(func(r float64) time.Duration { return cenkaltiDelay(n, r) })
+		},
+	},
+	{
+		name: PresetCentrifuge, library: "centrifuge-js 5", formula: formulaCentrifuge, connectTimeout: 5 * time.Second,
+		record: func(p *Policy) {
+			p.Base, p.Max, p.Multiplier, p.Jitter = 500*time.Millisecond, 20*time.Second, 2, JitterFull
+		},
+		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
+			return centrifugeDelay(st.n, unit(rng)), true, true
+		},
+		mean: func(_ *Policy, n int32) time.Duration {
+			return integrate(func(r float64) time.Duration { return centrifugeDelay(n, r) })
+		},
+	},
+	{
+		name: PresetGRPC, library: "gRPC connection backoff", formula: formulaGRPC, connectTimeout: 20 * time.Second,
+		record: func(p *Policy) {
+			p.Base, p.Max, p.Multiplier = time.Second, 120*time.Second, 1.6
+			p.Jitter, p.JitterFactor = JitterProportional, 0.2
+		},
+		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, since time.Duration, afterLoss bool) (time.Duration, bool, bool) {
+			if afterLoss {
+				// gRPC's loop starts with an attempt, not a sleep: a lost
+				// connection (its backoff reset when it opened) is retried at
+				// once, and the first wait follows the first failed attempt.
+				return 0, true, false
+			}
+			return max(grpcDeadline(st.n, unit(rng))-since, 0), true, true
+		},
+		mean: func(_ *Policy, n int32) time.Duration {
+			return integrate(func(r float64) time.Duration { return grpcDeadline(n, r) })
+		},
+	},
+	{
+		name: PresetPhoenix, library: "Phoenix JS client", formula: formulaPhoenix,
+		record: func(p *Policy) {
+			// A table: Multiplier 0 records that no multiplier applies.
+			p.Base, p.Max, p.Multiplier, p.Jitter = 10*time.Millisecond, 5*time.Second, 0, JitterNone
+		},
+		next: func(_ *Policy, st *BackoffState, _ *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
+			return phoenixDelay(st.n), true, true
+		},
+		mean: func(_ *Policy, n int32) time.Duration { return phoenixDelay(n) },
+	},
+	{
+		name: PresetReconnectingWebSocket, library: "reconnecting-websocket 4.4 / partysocket", formula: formulaRWS,
+		connectTimeout: 4 * time.Second, resetAfter: rwsMinUptime, drawsOnce: true,
+		record: func(p *Policy) {
+			p.Base, p.Max, p.Multiplier, p.Jitter = time.Second, 10*time.Second, 1.3, JitterNone
+			if p.RunDraw >= 0 {
+				p.Base = time.Duration(rwsMinRD(p.RunDraw) * float64(time.Millisecond))
+			} else {
+				p.Formula = formulaRWSPerClient
+			}
+		},
+		next: func(p *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
+			return rwsDelay(st.n, p.rwsMinDelay(st, rng)), true, true
+		},
+		mean: func(p *Policy, n int32) time.Duration {
+			if p.RunDraw >= 0 {
+				return rwsDelay(n, rwsMinRD(p.RunDraw))
+			}
+			return integrate(func(r float64) time.Duration { return rwsDelay(n, rwsMinRD(r)) })
+		},
+	},
+	{
+		name: PresetSignalR, library: "@microsoft/signalr", formula: formulaSignalR,
+		record: func(p *Policy) {
+			p.Base, p.Max, p.Multiplier, p.Jitter = 0, 30*time.Second, 0, JitterNone
+			if p.MaxRetries <= 0 || p.MaxRetries > signalRRetries {
+				p.MaxRetries = signalRRetries
+			}
+		},
+		next: func(_ *Policy, st *BackoffState, _ *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
+			d, ok := signalRDelay(st.n)
+			return d, ok, true
+		},
+		mean: func(_ *Policy, n int32) time.Duration {
+			d, _ := signalRDelay(n)
+			return d
+		},
+	},
+	{
+		name: PresetSocketIO, library: "socket.io-client v4", formula: formulaSocketIO, connectTimeout: 20 * time.Second,
+		record: func(p *Policy) {
+			p.Base, p.Max, p.Multiplier = time.Second, 5*time.Second, 2
+			p.Jitter, p.JitterFactor = JitterProportional, 0.5
+		},
+		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
+			return socketIODelay(st.n, unit(rng)), true, true
+		},
+		mean: func(_ *Policy, n int32) time.Duration {
+			return integrate(func(r float64) time.Duration { return socketIODelay(n, r) })
+		},
+	},
+}
 
 // Presets returns the preset names, sorted. It returns a new slice each time
 // so that no caller can change another's view.
-func Presets() []string {
-	return []string{
-		PresetCenkalti,
-		PresetCentrifuge,
-		PresetGRPC,
-		PresetPhoenix,
-		PresetReconnectingWebSocket,
-		PresetSignalR,
-		PresetSocketIO,
+func Presets() []Preset {
+	out := make([]Preset, len(presets))
+	for i := range presets {
+		out[i] = presets[i].name
 	}
+	return out
 }
 
-// isPreset reports whether name is a preset.
-func isPreset(name string) bool {
-	switch name {
-	case PresetSocketIO, PresetReconnectingWebSocket, PresetPhoenix, PresetSignalR,
-		PresetCentrifuge, PresetGRPC, PresetCenkalti:
-		return true
+// spec returns the preset's row of the table, nil for "" (the generic
+// policy) and for an unknown name (Validate refuses it).
+func (name Preset) spec() *presetSpec {
+	for i := range presets {
+		if presets[i].name == name {
+			return &presets[i]
+		}
 	}
-	return false
+	return nil
 }
 
 // presetList returns the preset names for error messages.
 func presetList() string {
-	return strings.Join(Presets(), ", ")
+	s := make([]string, len(presets))
+	for i := range presets {
+		s[i] = string(presets[i].name)
+	}
+	return strings.Join(s, ", ")
 }
 
 // Constants of the presets that Next and Disconnected need.
@@ -100,45 +250,16 @@ const (
 // values, for the record; Next ignores them for presets.
 func (p Policy) resolvePreset() Policy {
 	p.JitterFactor = 0
-	p.ResetAfter = 0
-	switch p.Preset {
-	case PresetSocketIO:
-		p.Base, p.Max, p.Multiplier = time.Second, 5*time.Second, 2
-		p.Jitter, p.JitterFactor = JitterProportional, 0.5
-		p.Formula = formulaSocketIO
-	case PresetReconnectingWebSocket:
-		p.Base, p.Max, p.Multiplier, p.Jitter = time.Second, 10*time.Second, 1.3, JitterNone
-		p.Formula = formulaRWSPerClient
-		if p.RunDraw >= 0 {
-			p.Base = time.Duration(rwsMinRD(p.RunDraw) * float64(time.Millisecond))
-			p.Formula = formulaRWS
-		}
-		p.ResetAfter = rwsMinUptime
-	case PresetPhoenix:
-		// A table: Multiplier 0 records that no multiplier applies.
-		p.Base, p.Max, p.Multiplier, p.Jitter = 10*time.Millisecond, 5*time.Second, 0, JitterNone
-		p.Formula = formulaPhoenix
-	case PresetSignalR:
-		p.Base, p.Max, p.Multiplier, p.Jitter = 0, 30*time.Second, 0, JitterNone
-		if p.MaxRetries <= 0 || p.MaxRetries > signalRRetries {
-			p.MaxRetries = signalRRetries
-		}
-		p.Formula = formulaSignalR
-	case PresetCentrifuge:
-		p.Base, p.Max, p.Multiplier, p.Jitter = 500*time.Millisecond, 20*time.Second, 2, JitterFull
-		p.Formula = formulaCentrifuge
-	case PresetGRPC:
-		p.Base, p.Max, p.Multiplier = time.Second, 120*time.Second, 1.6
-		p.Jitter, p.JitterFactor = JitterProportional, 0.2
-		p.Formula = formulaGRPC
-	case PresetCenkalti:
-		p.Base, p.Max, p.Multiplier = 500*time.Millisecond, 60*time.Second, 1.5
-		p.Jitter, p.JitterFactor = JitterProportional, 0.5
-		p.Formula = formulaCenkalti
-	default:
+	s := p.Preset.spec()
+	if s == nil {
 		// Unknown: Validate reports it; leave the record as given.
+		p.ResetAfter = 0
 		p.Formula = ""
+		return p
 	}
+	p.ResetAfter = s.resetAfter
+	p.Formula = s.formula
+	s.record(&p)
 	return p
 }
 
@@ -254,31 +375,6 @@ func cenkaltiDelay(n int32, r float64) time.Duration {
 	delta := 0.5 * float64(cur)
 	lo, hi := float64(cur)-delta, float64(cur)+delta
 	return time.Duration(lo + r*(hi-lo+1))
-}
-
-// presetMean returns the mean delay of retry n of p's preset (see MeanDelay).
-func (p Policy) presetMean(n int32) time.Duration {
-	switch p.Preset {
-	case PresetSocketIO:
-		return integrate(func(r float64) time.Duration { return socketIODelay(n, r) })
-	case PresetReconnectingWebSocket:
-		if p.RunDraw >= 0 {
-			return rwsDelay(n, rwsMinRD(p.RunDraw))
-		}
-		return integrate(func(r float64) time.Duration { return rwsDelay(n, rwsMinRD(r)) })
-	case PresetPhoenix:
-		return phoenixDelay(n)
-	case PresetSignalR:
-		d, _ := signalRDelay(n)
-		return d
-	case PresetCentrifuge:
-		return integrate(func(r float64) time.Duration { return centrifugeDelay(n, r) })
-	case PresetGRPC:
-		return integrate(func(r float64) time.Duration { return grpcDeadline(n, r) })
-	case PresetCenkalti:
-		return integrate(func(r float64) time.Duration { return cenkaltiDelay(n, r) })
-	}
-	return 0
 }
 
 // integrate returns ∫₀¹ f(r) dr by the midpoint rule on 2¹⁶ points. The

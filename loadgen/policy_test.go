@@ -225,7 +225,7 @@ func TestMaxRetries(t *testing.T) {
 		{Preset: PresetReconnectingWebSocket}, {Preset: PresetCenkalti}, {Preset: PresetSignalR},
 	}
 	for _, p := range policies {
-		name := p.Preset + string(p.Jitter)
+		name := string(p.Preset) + string(p.Jitter)
 		t.Run(name, func(t *testing.T) {
 			p.MaxRetries = 3
 			var st BackoffState
@@ -678,7 +678,7 @@ func TestResolve(t *testing.T) {
 		}
 	}
 	for _, name := range Presets() {
-		t.Run(name, func(t *testing.T) {
+		t.Run(string(name), func(t *testing.T) {
 			r := Policy{Preset: name, RunDraw: 0.25, ResetAfter: time.Hour, Base: -time.Second}.Resolve()
 			if r.Formula == "" || r.Max <= 0 {
 				t.Fatalf("incomplete record %+v", r)
@@ -780,7 +780,7 @@ func TestPresetsAndConnectTimeout(t *testing.T) {
 	if Presets()[0] == "changed" {
 		t.Fatal("Presets shares its slice")
 	}
-	want := map[string]time.Duration{
+	want := map[Preset]time.Duration{
 		PresetSocketIO: 20 * time.Second, PresetReconnectingWebSocket: 4 * time.Second,
 		PresetCentrifuge: 5 * time.Second, PresetGRPC: 20 * time.Second,
 	}

@@ -18,7 +18,7 @@ type Recorder interface {
 // StormInfo is what the coordinator knows of one storm.
 type StormInfo struct {
 	// Fault is the fault kind, e.g. "abort".
-	Fault string `json:"fault"`
+	Fault FaultKind `json:"fault"`
 	// T0 is when the fault was applied, as an offset from the run's start.
 	T0 time.Duration `json:"t0"`
 	// End is when the storm's recovery window closed (all affected clients

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/fault"
 )
 
 // timetableLead is how long before a scheduled server-side fault the
@@ -141,7 +142,7 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 	if s.Connects == 0 {
 		return out, ErrNoConnection
 	}
-	if cfg.Fault.Kind == FaultObserve {
+	if cfg.Fault.Kind == fault.Observe {
 		return out, r.observe()
 	}
 	next := o.Clock()
@@ -159,7 +160,7 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 			next += cfg.Hold
 		}
 		open := next
-		if o.Timetable && !ClientSide(cfg.Fault.Kind) {
+		if o.Timetable && !cfg.Fault.Kind.ClientSide() {
 			// Shards open their windows ahead of the one that applies a
 			// server-side fault, so that none misses the first detections
 			// (clocks of the shards' machines may differ by this much).
@@ -171,7 +172,7 @@ func Run(ctx context.Context, cfg Config, ctl Controller, rec Recorder, o Option
 		if ctx.Err() != nil {
 			break
 		}
-		if cfg.Fault.Kind == FaultNone {
+		if cfg.Fault.Kind == fault.None {
 			break
 		}
 		if err := r.phase(fmt.Sprintf("storm-%d", k+1)); err != nil {
@@ -232,7 +233,7 @@ func (r *runner) phase(name string) error {
 // an observed storm, is where its losses began.
 func (r *runner) storm(k int, sched, closeBy, since time.Duration) error {
 	f := r.cfg.Fault
-	info := StormInfo{Fault: f.Kind, Affected: -1, Observed: f.Kind == FaultObserve}
+	info := StormInfo{Fault: f.Kind, Affected: -1, Observed: f.Kind == fault.Observe}
 	if len(f.At) > 0 {
 		info.Scheduled = sched
 	}
@@ -240,14 +241,14 @@ func (r *runner) storm(k int, sched, closeBy, since time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("storm %d: %w", k+1, err)
 	}
-	if (r.o.Timetable || len(f.At) > 0) && !ClientSide(f.Kind) {
+	if (r.o.Timetable || len(f.At) > 0) && !f.Kind.ClientSide() {
 		if _, err := r.waitUntil(sched, nil); err != nil {
 			return err
 		}
 	}
 	var proc FaultProcess
 	switch {
-	case f.Kind == FaultObserve:
+	case f.Kind == fault.Observe:
 		info.T0 = applied.T0
 		if info.T0 < 0 {
 			info.T0 = since // lost clients went by the time the shards looked
@@ -255,7 +256,7 @@ func (r *runner) storm(k int, sched, closeBy, since time.Duration) error {
 		if err := r.ctl.StormT0(k, info.T0); err != nil {
 			return fmt.Errorf("storm %d: %w", k+1, err)
 		}
-	case ClientSide(f.Kind):
+	case f.Kind.ClientSide():
 		info.T0 = applied.T0
 	case r.o.Timetable && r.o.Injector == nil:
 		// Another shard applies it; the schedule says when.
@@ -278,7 +279,7 @@ func (r *runner) storm(k int, sched, closeBy, since time.Duration) error {
 		}
 		info.T0 = inj.T0.Sub(r.o.Start)
 		proc = inj.Process
-		if f.Kind != FaultCrash && !Unattributed(f.Kind) {
+		if !f.Kind.CountedByClients() {
 			info.Affected = inj.Affected
 		}
 		if err := r.ctl.StormT0(k, info.T0); err != nil {

@@ -14,6 +14,9 @@ import (
 	"github.com/stormbench/stormbench/internal/protocol"
 )
 
+// DefaultSendQueue is Send.Queue's default (--send-queue's).
+const DefaultSendQueue = 1000
+
 // Send configures the messages every client sends the server
 // (docs/messages.md). The zero value sends none.
 type Send struct {
@@ -155,7 +158,7 @@ func (c *client) produce(now, scheduled time.Duration) {
 // queue is Queue with its default.
 func (s *Send) queue() int {
 	if s.Queue == 0 {
-		return 1000
+		return DefaultSendQueue
 	}
 	return s.Queue
 }

@@ -16,6 +16,7 @@ import (
 type shard struct {
 	fl       *Fleet
 	cfg      *Config
+	hb       heartbeatSpec // what cfg.Heartbeat.Mode does, looked up once
 	loop     *evloop.Loop
 	sink     Sink
 	live     *liveTally // the live view's figures, when the fleet keeps them
@@ -213,7 +214,7 @@ func (sh *shard) drain() {
 			cut := c.cut
 			if !cut {
 				var mask [4]byte
-				c.send(sh.fw.Close(1000, "", &mask), TrafficOther, now)
+				c.send(sh.fw.Close(wsframe.CloseNormal, "", &mask), TrafficOther, now)
 			}
 			if c.state != StateOpen {
 				break // the write failed: already dead

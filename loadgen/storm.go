@@ -3,6 +3,7 @@ package loadgen
 import (
 	"time"
 
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/measure"
 )
 
@@ -12,7 +13,7 @@ import (
 type stormState struct {
 	k           int // current storm, -1 before the first
 	active      bool
-	kind        string
+	unnamed     bool          // the fault names no victims (FaultKind.Unattributed)
 	windowStart time.Duration // connections opened before this are eligible
 	t0          time.Duration
 	t0Known     bool
@@ -34,7 +35,7 @@ type StormOrder struct {
 	// K is the storm's index (0-based).
 	K int `json:"k"`
 	// Kind is the fault kind.
-	Kind string `json:"kind"`
+	Kind FaultKind `json:"kind"`
 	// Fraction of open connections hit by a client-side fault.
 	Fraction float64 `json:"fraction"`
 	// Duration of a partition.
@@ -57,30 +58,32 @@ type StormApplied struct {
 func (sh *shard) stormBegin(o StormOrder) StormApplied {
 	now := sh.loop.Now()
 	st := &sh.storm
-	*st = stormState{k: o.K, active: true, kind: o.Kind, windowStart: now}
-	if ClientSide(o.Kind) {
+	*st = stormState{k: o.K, active: true, unnamed: o.Kind.Unattributed(), windowStart: now}
+	if o.Kind.ClientSide() {
 		st.t0, st.t0Known = now, true
 	}
 	var hit []*client
-	switch o.Kind {
-	case FaultReset, FaultPartition:
-		hit = sh.pickOpen(o.Fraction)
-	case FaultCrash:
-		hit = sh.pickOpen(1)
-	case FaultObserve:
+	switch {
+	case o.Kind == fault.Observe:
 		return sh.observeBegin(o)
+	case o.Kind.ClientSide():
+		hit = sh.pickOpen(o.Fraction)
+	case o.Kind.By() == fault.ByEmbedded:
+		// A crash kills every connection and cannot count them: the
+		// clients count those open now.
+		hit = sh.pickOpen(1)
 	}
 	st.affected = int64(len(hit))
 	for _, c := range hit {
 		sh.stormEvent(o.K, StormEvent{Kind: StormAffected})
 		switch o.Kind {
-		case FaultReset:
+		case fault.Reset:
 			c.dead(now, measure.CauseClientAbort)
-		case FaultPartition:
+		case fault.Partition:
 			c.cut = true
 		}
 	}
-	if o.Kind == FaultPartition {
+	if o.Kind == fault.Partition {
 		sh.partitionEnd = now + o.Duration
 		sh.loop.Schedule(&sh.partEnd, sh.partitionEnd)
 	}
@@ -137,7 +140,7 @@ func (sh *shard) stormEnd(k int) {
 }
 
 func (sh *shard) stormDetected(c *client, now time.Duration, cause measure.Cause) {
-	if Unattributed(sh.storm.kind) {
+	if sh.storm.unnamed {
 		// Nobody chose the victims: whoever loses a connection is one.
 		sh.storm.affected++
 		sh.stormEvent(sh.storm.k, StormEvent{Kind: StormAffected})

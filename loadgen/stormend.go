@@ -12,7 +12,7 @@ import (
 type stormEnd struct {
 	k      int
 	t0     time.Duration
-	kind   string
+	kind   FaultKind
 	want   int64         // affected clients, -1: count them from the status
 	minEnd time.Duration // the fault itself lasts until then
 	// quiet, when ≥ 0, is when a blackhole or partition is over by more
@@ -35,22 +35,21 @@ func (r *runner) endRule(k int, info StormInfo, proc FaultProcess) *stormEnd {
 	f := r.cfg.Fault
 	e := &stormEnd{k: k, t0: info.T0, kind: f.Kind, want: int64(info.Affected), minEnd: info.T0, quiet: -1,
 		window: f.Window, proc: proc, lastDetected: -1, exitedAt: -1}
-	switch f.Kind {
-	case FaultRestart, FaultCrash, FaultBlackhole, FaultPartition:
+	if f.Kind.Lasts() {
 		e.minEnd += f.Duration
 	}
 	// A blackhole or partition that ends before the heartbeat timeout may
 	// leave affected clients that never notice. Once the fault is over by
 	// more than a timeout, no more detections can come: the storm is over
 	// when everyone who detected is back.
-	if f.Kind == FaultBlackhole || f.Kind == FaultPartition {
+	if f.Kind.Silent() {
 		e.quiet = e.minEnd + 500*time.Millisecond
-		if r.cfg.Heartbeat.Mode != HeartbeatNone {
+		if r.cfg.Heartbeat.Mode.Detects() {
 			e.quiet += r.cfg.Heartbeat.Timeout
 		}
 	}
 	e.silent = e.window
-	if r.cfg.Heartbeat.Mode != HeartbeatNone {
+	if r.cfg.Heartbeat.Mode.Detects() {
 		e.silent += r.cfg.Heartbeat.Timeout
 	}
 	return e
@@ -64,7 +63,7 @@ func (e *stormEnd) over(s Status, now time.Duration) bool {
 	if now < e.minEnd || s.Storm != int64(e.k) {
 		return false
 	}
-	if !Unattributed(e.kind) {
+	if !e.kind.Unattributed() {
 		want := e.want
 		if want < 0 {
 			want = s.Affected

@@ -117,7 +117,7 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 	st := &s.Storms[k]
 	var info stormFacts
 	if st.Info != nil {
-		info = stormFacts{Fault: st.Info.Fault, T0: st.Info.T0, End: st.Info.End, TimedOut: st.Info.TimedOut, Survived: st.Info.Survived}
+		info = stormFacts{Fault: string(st.Info.Fault), T0: st.Info.T0, End: st.Info.End, TimedOut: st.Info.TimedOut, Survived: st.Info.Survived}
 	}
 	end := info.End
 	if end <= info.T0 {
@@ -162,7 +162,7 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 	case g.lost():
 		out.Incomplete, out.IncompleteReason = true, g.describe()
 		return out
-	case g.narrow() && st.Info != nil && (st.Info.Affected >= 0 || !countedByClients(st.Info.Fault)):
+	case g.narrow() && st.Info != nil && (st.Info.Affected >= 0 || !st.Info.Fault.CountedByClients()):
 		// A shard of a run over several machines: the server's count
 		// covers the other shards' clients too, and a shard that did not
 		// apply the fault does not even have it.
@@ -218,13 +218,6 @@ func recoveryAt(outage *Hist, affected int64, permille int64) *float64 {
 // intervals that overlap [t0, end], as a rate per second.
 func peakAttemptsPerS(s *Shard, t0, end time.Duration) float64 {
 	return peakRate(s, measure.Attempts, t0, end)
-}
-
-// countedByClients reports whether the clients themselves count the
-// connections a fault hits (client-side faults, and a crash of the
-// embedded server); the server counts the others.
-func countedByClients(fault string) bool {
-	return loadgen.ClientSide(fault) || fault == loadgen.FaultCrash || loadgen.Unattributed(fault)
 }
 
 // stormMessages returns a storm's counts of the clients' and the server's

@@ -11,6 +11,22 @@ import (
 	"github.com/stormbench/stormbench/internal/fielderr"
 )
 
+// Defaults of Config: a zero field means its default (Resolve), and the
+// commands' flags (serve, run's --server-*) show and set the same values.
+const (
+	DefaultListen              = "127.0.0.1:8080"
+	DefaultPath                = "/ws"
+	DefaultControl             = "127.0.0.1:8081"
+	DefaultReplay              = 1000
+	DefaultRetryAfter          = time.Second
+	DefaultOfflineQueue        = 1000
+	DefaultSessionTTL          = 2 * time.Minute
+	DefaultSeed         uint64 = 1
+	// DefaultBroadcastInterval is the flags' default only: a zero
+	// BroadcastInterval means no broadcast.
+	DefaultBroadcastInterval = time.Second
+)
+
 // Config configures a Server. The zero value is usable: zero means default.
 type Config struct {
 	// Listen is the WebSocket listen address; empty means 127.0.0.1:8080.
@@ -85,16 +101,16 @@ type Config struct {
 // Resolve returns the config with every default filled in.
 func (c Config) Resolve() Config {
 	if c.Listen == "" {
-		c.Listen = "127.0.0.1:8080"
+		c.Listen = DefaultListen
 	}
 	if c.Path == "" {
-		c.Path = "/ws"
+		c.Path = DefaultPath
 	}
 	if c.Control == "" {
-		c.Control = "127.0.0.1:8081"
+		c.Control = DefaultControl
 	}
 	if c.Replay == 0 {
-		c.Replay = 1000
+		c.Replay = DefaultReplay
 	} else if c.Replay < 0 {
 		c.Replay = 0
 	}
@@ -102,7 +118,7 @@ func (c Config) Resolve() Config {
 		c.AcceptBurst = max(1, int(c.AcceptRate/10))
 	}
 	if c.RetryAfter == 0 {
-		c.RetryAfter = time.Second
+		c.RetryAfter = DefaultRetryAfter
 	}
 	if c.Handshakes == 0 {
 		c.Handshakes = 512
@@ -111,13 +127,13 @@ func (c Config) Resolve() Config {
 		c.HandshakeTimeout = 10 * time.Second
 	}
 	if c.Seed == 0 {
-		c.Seed = 1
+		c.Seed = DefaultSeed
 	}
 	if c.OfflineQueue == 0 {
-		c.OfflineQueue = 1000
+		c.OfflineQueue = DefaultOfflineQueue
 	}
 	if c.SessionTTL == 0 {
-		c.SessionTTL = 2 * time.Minute
+		c.SessionTTL = DefaultSessionTTL
 	}
 	return c
 }

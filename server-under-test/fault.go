@@ -8,27 +8,21 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/fault"
 	"golang.org/x/sys/unix"
 )
 
-// Fault kinds the control API applies (docs/faults.md).
-const (
-	FaultClose     = "close"
-	FaultRestart   = "restart"
-	FaultAbort     = "abort"
-	FaultBlackhole = "blackhole"
-)
-
-// FaultKinds lists the kinds POST /fault accepts.
-var FaultKinds = []string{FaultClose, FaultRestart, FaultAbort, FaultBlackhole}
+// FaultKinds lists the kinds POST /fault accepts: those the fault table
+// (internal/fault) says the server applies.
+var FaultKinds = fault.KindsBy(fault.ByServer)
 
 // FaultRequest is the body of POST /fault. Zero means default: fraction 1,
 // duration 1000 ms (restart, blackhole), code 1001 (close) or 1012 (restart).
 type FaultRequest struct {
-	Kind       string  `json:"kind"`
-	Fraction   float64 `json:"fraction"`
-	DurationMs int64   `json:"duration_ms"`
-	Code       int     `json:"code"`
+	Kind       fault.Kind `json:"kind"`
+	Fraction   float64    `json:"fraction"`
+	DurationMs int64      `json:"duration_ms"`
+	Code       int        `json:"code"`
 	// BeforeUnixNs, when set, limits the fault to connections opened
 	// before that instant. A group of workers passes its own T0 so that a
 	// client that reconnected to a second worker before that worker
@@ -39,16 +33,12 @@ type FaultRequest struct {
 // FaultResponse answers POST /fault: when the server applied the fault
 // (its own clock) and how many connections it hit.
 type FaultResponse struct {
-	T0UnixNs   int64  `json:"t0_unix_ns"`
-	Affected   int    `json:"affected"`
-	Kind       string `json:"kind"`
-	DurationMs int64  `json:"duration_ms"`
-	Code       int    `json:"code,omitempty"`
+	T0UnixNs   int64      `json:"t0_unix_ns"`
+	Affected   int        `json:"affected"`
+	Kind       fault.Kind `json:"kind"`
+	DurationMs int64      `json:"duration_ms"`
+	Code       int        `json:"code,omitempty"`
 }
-
-// statusServiceRestart is close code 1012 "service restart" (IANA
-// WebSocket close code registry, RFC 6455 §7.4.2 range 1000–2999).
-const statusServiceRestart ws.StatusCode = 1012
 
 // ErrBusy reports a restart requested while the listener is still down
 // from the previous one.
@@ -59,16 +49,11 @@ func (f FaultRequest) Resolve() FaultRequest {
 	if f.Fraction == 0 {
 		f.Fraction = 1
 	}
-	if f.DurationMs == 0 && (f.Kind == FaultRestart || f.Kind == FaultBlackhole) {
+	if f.DurationMs == 0 && f.Kind.Lasts() {
 		f.DurationMs = 1000
 	}
 	if f.Code == 0 {
-		switch f.Kind {
-		case FaultClose:
-			f.Code = int(ws.StatusGoingAway)
-		case FaultRestart:
-			f.Code = int(statusServiceRestart)
-		}
+		f.Code = int(f.Kind.CloseCode())
 	}
 	return f
 }
@@ -76,10 +61,8 @@ func (f FaultRequest) Resolve() FaultRequest {
 // Validate says what is wrong with a request, naming the field and what
 // is allowed.
 func (f FaultRequest) Validate() error {
-	switch f.Kind {
-	case FaultClose, FaultRestart, FaultAbort, FaultBlackhole:
-	default:
-		return fmt.Errorf("kind must be one of close, restart, abort, blackhole (got %q)", f.Kind)
+	if f.Kind.By() != fault.ByServer {
+		return fmt.Errorf("kind must be one of %s (got %q)", fault.Join(FaultKinds), f.Kind)
 	}
 	if f.Fraction < 0 || f.Fraction > 1 {
 		return fmt.Errorf("fraction must be in (0, 1] (got %v)", f.Fraction)
@@ -87,16 +70,10 @@ func (f FaultRequest) Validate() error {
 	if f.DurationMs < 0 || f.DurationMs > int64(time.Hour/time.Millisecond) {
 		return fmt.Errorf("duration_ms must be in [0, 3600000] (got %d)", f.DurationMs)
 	}
-	if f.Code != 0 && !validCloseCode(f.Code) {
+	if f.Code != 0 && !fault.ValidCloseCode(f.Code) {
 		return fmt.Errorf("code must be a close code a server may send: 1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4) (got %d)", f.Code)
 	}
 	return nil
-}
-
-// validCloseCode: RFC 6455 §7.4.1 reserves 1004, and 1005, 1006 and 1015
-// must never be sent in a close frame.
-func validCloseCode(c int) bool {
-	return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999)
 }
 
 // Fault applies f to this server's connections and returns when every
@@ -108,7 +85,7 @@ func (s *Server) Fault(ctx context.Context, f FaultRequest) (FaultResponse, erro
 	f = f.Resolve()
 	dur := time.Duration(f.DurationMs) * time.Millisecond
 	t0 := time.Now()
-	if f.Kind == FaultRestart {
+	if f.Kind.TakesServerDown() {
 		s.lnMu.Lock()
 		busy := s.ln == nil
 		s.lnMu.Unlock()
@@ -187,18 +164,18 @@ func (sh *shard) pick(fraction float64, skipHoles bool, before time.Duration) []
 // counted first, so that the control API answers without waiting for tens
 // of thousands of closes while the storm they cause competes for the CPU.
 func (sh *shard) applyFault(f FaultRequest, dur, before time.Duration, counted chan<- int) {
-	targets := sh.pick(f.Fraction, f.Kind == FaultBlackhole, before)
+	targets := sh.pick(f.Fraction, f.Kind == fault.Blackhole, before)
 	counted <- len(targets)
 	switch f.Kind {
-	case FaultClose, FaultRestart:
+	case fault.Close, fault.Restart:
 		for _, c := range targets {
 			c.goAway(ws.StatusCode(f.Code), discFault)
 		}
-	case FaultAbort:
+	case fault.Abort:
 		for _, c := range targets {
 			c.close(discFault, true)
 		}
-	case FaultBlackhole:
+	case fault.Blackhole:
 		now := sh.loop.Now()
 		for _, c := range targets {
 			// Stop reading and writing: the kernel still ACKs what the

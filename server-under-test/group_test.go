@@ -5,6 +5,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"github.com/stormbench/stormbench/internal/fault"
 )
 
 // TestGroupSharesPortAndFansOut runs two in-process workers on one port
@@ -42,7 +44,7 @@ func TestGroupSharesPortAndFansOut(t *testing.T) {
 	if workers[0].Stats().Counters.Open == 0 || workers[1].Stats().Counters.Open == 0 {
 		t.Fatalf("SO_REUSEPORT did not spread connections: %d / %d", workers[0].Stats().Counters.Open, workers[1].Stats().Counters.Open)
 	}
-	r, err := g.Fault(context.Background(), FaultRequest{Kind: FaultAbort, Fraction: 1})
+	r, err := g.Fault(context.Background(), FaultRequest{Kind: fault.Abort, Fraction: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/protocol"
 )
 
@@ -184,11 +185,11 @@ func TestAdmissionControl(t *testing.T) {
 
 func TestFaults(t *testing.T) {
 	tests := []struct {
-		kind     string
+		kind     fault.Kind
 		fraction float64
 		check    func(t *testing.T, c net.Conn)
 	}{
-		{FaultClose, 1, func(t *testing.T, c net.Conn) {
+		{fault.Close, 1, func(t *testing.T, c net.Conn) {
 			f, err := ws.ReadFrame(c)
 			if err != nil || f.Header.OpCode != ws.OpClose {
 				t.Fatalf("got %v %v, want close frame", f.Header.OpCode, err)
@@ -197,19 +198,19 @@ func TestFaults(t *testing.T) {
 				t.Fatalf("close code %d, want 1001", code)
 			}
 		}},
-		{FaultRestart, 1, func(t *testing.T, c net.Conn) {
+		{fault.Restart, 1, func(t *testing.T, c net.Conn) {
 			f, err := ws.ReadFrame(c)
 			if code, _ := ws.ParseCloseFrameData(f.Payload); err != nil || code != 1012 {
 				t.Fatalf("close code %d (%v), want 1012", code, err)
 			}
 		}},
-		{FaultAbort, 1, func(t *testing.T, c net.Conn) {
+		{fault.Abort, 1, func(t *testing.T, c net.Conn) {
 			_, err := io.ReadAll(c)
 			if !errors.Is(err, syscall.ECONNRESET) {
 				t.Fatalf("read error %v, want ECONNRESET", err)
 			}
 		}},
-		{FaultBlackhole, 1, func(t *testing.T, c net.Conn) {
+		{fault.Blackhole, 1, func(t *testing.T, c net.Conn) {
 			// The server no longer answers pings.
 			_ = wsutil.WriteClientText(c, protocol.AppendPing(nil, 1))
 			_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
@@ -221,13 +222,13 @@ func TestFaults(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.kind, func(t *testing.T) {
+		t.Run(string(tt.kind), func(t *testing.T) {
 			s, ctl := startServer(t, Config{})
 			conns := []net.Conn{dial(t, s, "?client=1"), dial(t, s, "?client=2"), dial(t, s, "?client=3")}
 			waitOpen(t, s, 3)
 			before := time.Now()
 			dur := int64(500)
-			if tt.kind == FaultBlackhole {
+			if tt.kind == fault.Blackhole {
 				dur = 3000 // longer than the three checks below
 			}
 			r, err := ctl.Fault(context.Background(), FaultRequest{Kind: tt.kind, Fraction: tt.fraction, DurationMs: dur})
@@ -240,7 +241,7 @@ func TestFaults(t *testing.T) {
 			for _, c := range conns {
 				tt.check(t, c)
 			}
-			if tt.kind == FaultRestart {
+			if tt.kind == fault.Restart {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 				_, _, _, err := ws.Dial(ctx, "ws://"+s.Addr()+"/ws")
 				cancel()
@@ -268,7 +269,7 @@ func TestFaultFraction(t *testing.T) {
 		dial(t, s, "")
 	}
 	waitOpen(t, s, 10)
-	r, err := ctl.Fault(context.Background(), FaultRequest{Kind: FaultAbort, Fraction: 0.3})
+	r, err := ctl.Fault(context.Background(), FaultRequest{Kind: fault.Abort, Fraction: 0.3})
 	if err != nil {
 		t.Fatal(err)
 	}

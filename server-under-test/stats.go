@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
@@ -322,10 +323,10 @@ func (c *counters) protocolErrors() map[string]int64 {
 	return m
 }
 
-func (s *stats) recordFault(kind string) {
+func (s *stats) recordFault(kind fault.Kind) {
 	s.c.faults.Add(1)
 	s.mu.Lock()
-	s.faults[kind]++
+	s.faults[string(kind)]++
 	s.mu.Unlock()
 }
 

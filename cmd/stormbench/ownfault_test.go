@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/experiment"
+	"github.com/stormbench/stormbench/internal/fault"
 	sut "github.com/stormbench/stormbench/server-under-test"
 	"golang.org/x/sys/unix"
 )
@@ -38,7 +39,7 @@ func startForeignServer(t *testing.T) *sut.Server {
 // (1012), new ones refused for d. It returns the instant it began.
 func restart(t *testing.T, srv *sut.Server, d time.Duration) time.Time {
 	t.Helper()
-	r, err := srv.Fault(context.Background(), sut.FaultRequest{Kind: sut.FaultRestart, DurationMs: d.Milliseconds()})
+	r, err := srv.Fault(context.Background(), sut.FaultRequest{Kind: fault.Restart, DurationMs: d.Milliseconds()})
 	if err != nil {
 		t.Error(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/stormbench/stormbench/experiment"
 	"github.com/stormbench/stormbench/htmlreport"
-	"github.com/stormbench/stormbench/internal/wsframe"
+	"github.com/stormbench/stormbench/internal/fault"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -58,8 +58,6 @@ type runFlags struct {
 	control, token string
 	quiet          bool
 	resume         bool
-	policy         string
-	jitter         string
 	faultKind      string
 	threshold      float64
 	window         time.Duration
@@ -76,149 +74,6 @@ type runFlags struct {
 	send           sendFlags
 	tls            tlsFlags
 }
-
-func defineRunFlags(cmd *command, cfg *loadgen.Config, rf *runFlags) {
-	fs := cmd.fs
-	fs.StringVar(&cfg.URL, "url", "", "WebSocket URL of the server under test; its path and query may use {{client}}, {{line FILE}}, … (default: start the embedded server)")
-	fs.IntVar(&cfg.Clients, "clients", 10000, "number of clients")
-	fs.Float64Var(&cfg.RampRate, "ramp-rate", 2000, "new connections per second during the ramp")
-	fs.DurationVar(&cfg.Hold, "hold", 5*time.Second, "steady time before the first fault and between storms (0 = none)")
-	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", 10*time.Second, "timeout of one dial + handshake")
-	fs.StringVar(&rf.out, "out", "results", "folder that receives the run's results folder")
-	fs.StringVar(&rf.name, "name", "", "run name, part of the results folder's name (default: <fault>-<jitter>)")
-
-	fs.DurationVar(&cfg.Policy.Base, "backoff-base", loadgen.DefaultBackoffBase, "first backoff delay")
-	fs.DurationVar(&cfg.Policy.Max, "backoff-max", 30*time.Second, "largest backoff delay")
-	fs.Float64Var(&cfg.Policy.Multiplier, "backoff-multiplier", 2, "backoff growth per retry")
-	fs.StringVar(&rf.jitter, "jitter", "full", "jitter: none, full, equal or decorrelated")
-	fs.StringVar(&rf.policy, "policy", "", "reconnect like a client library: "+joinPresets()+" (overrides the backoff flags)")
-	fs.IntVar(&cfg.Policy.MaxRetries, "max-retries", 0, "give up after this many consecutive failed retries (0 = never)")
-	fs.DurationVar(&cfg.Policy.ResetAfter, "reset-after", 0, "a connection must stay open this long to reset the retry count (0 = on connect)")
-	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed: every client draws from its own RNG derived from (seed, client ID)")
-
-	fs.StringVar(&cfg.Heartbeat.Mode, "heartbeat", "ws-ping", "heartbeat: ws-ping, app, server or none")
-	fs.DurationVar(&cfg.Heartbeat.Interval, "heartbeat-interval", 5*time.Second, "time between a client's pings (server mode: the server's ping interval)")
-	fs.DurationVar(&cfg.Heartbeat.Timeout, "heartbeat-timeout", 0, "dead when nothing was received for this long (server mode: no ping) (default 3 × interval)")
-	fs.DurationVar(&cfg.Heartbeat.Spread, "heartbeat-spread", 0, "delay a client's first ping by U(0, spread) after it connects (default: the interval; 0 = no spread)")
-
-	fs.StringVar(&rf.faultKind, "fault", "abort", "fault: close, restart, abort, crash, blackhole, reset, partition, exec:'CMD' (your command at T0: a deploy, a restart), observe (inject nothing, measure every mass disconnect) or none")
-	fs.DurationSliceVar(&cfg.Fault.At, "fault-at", nil, "apply the fault at these times from the run's start (e.g. 30s,2m), one storm each, instead of hold-then-fault")
-	fs.Float64Var(&rf.threshold, "storm-threshold", 0.1, "observe: a storm opens when at least this share of the open clients is lost within --storm-window, in (0, 1]")
-	fs.DurationVar(&rf.window, "storm-window", time.Second, "observe: see --storm-threshold; observe and exec: the quiet time after the last loss before a storm can end")
-	fs.Float64Var(&cfg.Fault.Fraction, "fault-fraction", 1, "share of open connections the fault hits, in (0, 1]")
-	fs.DurationVar(&cfg.Fault.Duration, "fault-duration", 5*time.Second, "how long restart, crash, blackhole and partition last (restart and crash: 0 = back at once)")
-	fs.IntVar(&cfg.Fault.Code, "fault-code", 0, "close code for close and restart (default: 1001, 1012)")
-	fs.IntVar(&cfg.Fault.Storms, "storms", 1, "number of storms (fault + recovery)")
-	fs.DurationVar(&cfg.Fault.RecoverTimeout, "recover-timeout", 60*time.Second, "a storm ends at T0 + this even if clients are still away")
-	fs.StringVar(&rf.control, "control", "", "control API base URL of a server started with stormbench serve (with --url)")
-	fs.StringVar(&rf.token, "control-token", "", "control API token (with --control; default: $"+experiment.TokenEnv+")")
-
-	fs.BoolVar(&rf.resume, "resume", true, "reconnect with ?resume=<last seq> so that the server replays what the client missed (lost and duplicated messages are counted either way)")
-	defineServerFormatFlags(fs, cfg, &rf.formats)
-	defineThresholdFlag(fs, &rf.thresholds)
-	defineSendFlags(fs, &cfg.Send, &rf.send)
-	fs.StringVar(&rf.metricsListen, "metrics-listen", "", "serve the run's live figures (fleet, storm, latency histograms; the embedded server's too) as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
-	fs.BoolVar(&cfg.RespectRetryAfter, "respect-retry-after", false, "after a 429 or 503 with Retry-After, wait at least that long before the next attempt (counted in the summary)")
-	fs.BoolVar(&rf.quiet, "quiet", false, "no live status line")
-	fs.IntVar(&rf.workers, "workers", 0, "load-generator worker processes, each a shard of the clients (default: enough to keep each under 18 000 sockets)")
-	fs.IntVar(&cfg.Loops, "loops", 0, "client event loops per process (default: GOMAXPROCS, 1 with workers)")
-	fs.StringVar(&rf.sourceIPs, "source-ips", "", "spread connections over these local addresses: a list and/or ranges, e.g. 127.0.0.2-127.0.0.40 (default on loopback: 127.0.0.2, 127.0.0.3, … one per 4096 clients)")
-	fs.BoolVar(&rf.noPreflight, "no-preflight", false, "skip the check that the run fits this machine (file limit, ports, memory, local addresses)")
-	fs.StringVar(&rf.shard, "shard", "", "run only shard i/n of the fleet (client IDs ≡ i mod n), for runs spread over machines; with --url")
-	fs.StringVar(&rf.startAt, "start-at", "", "with --shard: start the ramp at this instant (RFC 3339 or Unix seconds); every phase then follows a fixed timetable")
-	fs.StringVar(&rf.runID, "run-id", "", "identifies the run the shards of --shard belong to, so that merge refuses shards of other runs (default: derived from --start-at and n)")
-	fs.DurationVar(&cfg.LatenessBound, "lateness-bound", 5*time.Millisecond, "flag the run saturated when timer lateness p99 exceeds this")
-	fs.DurationVar(&cfg.Interval, "interval", 100*time.Millisecond, "time-series interval")
-	fs.Int64Var(&cfg.MaxMessage, "max-message-size", wsframe.DefaultMaxMessage, "largest message a client accepts, in bytes; a larger one fails the connection with 1009 (protocol_error message_too_big) (0 = no limit)")
-	defineTLSFlags(fs, &rf.tls)
-
-	s := &rf.server
-	fs.Float64Var(&s.AcceptRate, "server-accept-rate", 0, "embedded server: upgrades admitted per second (0 = no limit)")
-	fs.IntVar(&s.AcceptBurst, "server-accept-burst", 0, "embedded server: token bucket size of --server-accept-rate (default: the rate/10, at least 1)")
-	fs.IntVar(&s.MaxConns, "server-max-conns", 0, "embedded server: connections before 503 (0 = no limit)")
-	fs.DurationVar(&s.PingInterval, "server-ping-interval", 0, "embedded server: ping every client this often (0 = off; --heartbeat server: the heartbeat interval)")
-	fs.DurationVar(&s.IdleTimeout, "server-idle-timeout", 0, "embedded server: close clients silent this long (0 = off)")
-	fs.DurationVar(&s.BroadcastInterval, "server-broadcast-interval", time.Second, "embedded server: broadcast a numbered message this often (0 = off)")
-	fs.IntVar(&s.Replay, "server-replay", 1000, "embedded server: messages kept for resuming clients (0 = none)")
-	fs.Float64Var(&s.DirectRate, "server-direct-rate", 0, "embedded server: direct messages per second for each client, queued while it is away (0 = off)")
-	fs.IntVar(&s.OfflineQueue, "server-offline-queue", 1000, "embedded server: direct messages kept per client; beyond it the oldest is dropped")
-	fs.DurationVar(&s.SessionTTL, "server-session-ttl", 2*time.Minute, "embedded server: how long a client's session (its de-duplication window and offline queue) outlives its last connection")
-	fs.DurationVar(&s.RetryAfter, "server-retry-after", time.Second, "embedded server: Retry-After sent with a 503 when --server-max-conns is reached (whole seconds; see --respect-retry-after)")
-	fs.IntVar(&s.Loops, "server-loops", 0, "embedded server: event loops per process (default: GOMAXPROCS, 1 with workers)")
-	fs.IntVar(&rf.serverWorkers, "server-workers", 0, "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients, 5 000 with --server-tls)")
-}
-
-// runZeroRules classifies what an explicit zero means for every numeric
-// flag of run.
-func runZeroRules(cfg *loadgen.Config, rf *runFlags) []zeroRule {
-	return []zeroRule{
-		{flag: "clients", refuse: "> 0"},
-		{flag: "ramp-rate", refuse: "> 0 connections per second"},
-		{flag: "hold", means: "no hold", apply: func() { cfg.Hold = -1 }, negative: true},
-		{flag: "connect-timeout", refuse: "> 0"},
-		{flag: "backoff-base", refuse: "> 0"},
-		{flag: "backoff-max", refuse: "> 0"},
-		{flag: "backoff-multiplier", refuse: "≥ 1"},
-		{flag: "max-retries", means: "never give up"},
-		{flag: "reset-after", means: "reset on every connect"},
-		{flag: "seed", refuse: "≥ 1"},
-		{flag: "heartbeat-interval", means: "no pings (only with --heartbeat none)"},
-		{flag: "heartbeat-timeout", refuse: "> 0"},
-		{flag: "heartbeat-spread", means: "no spread", apply: func() { cfg.Heartbeat.Spread = -1 }, negative: true},
-		{flag: "fault-fraction", refuse: "in (0, 1]"},
-		{flag: "fault-duration", means: "back at once (restart and crash only)", apply: func() { cfg.Fault.Duration = -1 }, negative: true},
-		{flag: "fault-code", refuse: "1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4)"},
-		{flag: "storms", refuse: "≥ 1 (--fault none runs without a storm)"},
-		{flag: "recover-timeout", refuse: "> 0"},
-		{flag: "storm-threshold", refuse: "in (0, 1]"},
-		{flag: "storm-window", refuse: "> 0"},
-		{flag: "workers", refuse: "≥ 1"},
-		{flag: "loops", refuse: "≥ 1"},
-		{flag: "lateness-bound", refuse: "> 0"},
-		{flag: "interval", refuse: "≥ 10ms"},
-		{flag: "max-message-size", means: "no limit", apply: func() { cfg.MaxMessage = -1 }, negative: true},
-		{flag: "server-accept-rate", means: "no limit"},
-		{flag: "server-accept-burst", refuse: "≥ 1"},
-		{flag: "send-rate", means: "the clients send no messages of their own"},
-		{flag: "send-size", means: "no padding"},
-		{flag: "send-queue", refuse: "≥ 1"},
-		{flag: "flush-rate", means: "the backlog is sent as fast as the socket takes it"},
-		{flag: "server-max-conns", means: "no limit"},
-		{flag: "server-ping-interval", means: "the server does not ping"},
-		{flag: "server-idle-timeout", means: "the server never closes idle clients"},
-		{flag: "server-broadcast-interval", means: "no broadcast"},
-		{flag: "server-replay", means: "no replay for resuming clients", apply: func() { rf.server.Replay = -1 }, negative: true},
-		{flag: "server-loops", refuse: "≥ 1"},
-		{flag: "server-direct-rate", means: "no direct messages"},
-		{flag: "server-offline-queue", refuse: "≥ 1"},
-		{flag: "server-session-ttl", refuse: "≥ 10ms"},
-		{flag: "server-retry-after", refuse: "≥ 1s"},
-		{flag: "server-workers", refuse: "≥ 1"},
-	}
-}
-
-// runFlagNames maps the fields of loadgen.Config, sut.Config (as Server.*)
-// and the preflight plan to run's flags.
-var runFlagNames = map[string]string{
-	"URL": "--url", "Clients": "--clients", "RampRate": "--ramp-rate", "Hold": "--hold", "ConnectTimeout": "--connect-timeout",
-	"Policy.Base": "--backoff-base", "Policy.Max": "--backoff-max", "Policy.Multiplier": "--backoff-multiplier",
-	"Policy.Jitter": "--jitter", "Policy.Preset": "--policy", "Policy.MaxRetries": "--max-retries", "Policy.ResetAfter": "--reset-after",
-	"Seed": "--seed", "Heartbeat.Mode": "--heartbeat", "Heartbeat.Interval": "--heartbeat-interval",
-	"Heartbeat.Timeout": "--heartbeat-timeout", "Heartbeat.Spread": "--heartbeat-spread",
-	"Fault.Kind": "--fault", "Fault.Fraction": "--fault-fraction", "Fault.Duration": "--fault-duration", "Fault.Code": "--fault-code",
-	"Fault.Storms": "--storms", "Fault.RecoverTimeout": "--recover-timeout",
-	"Fault.Command": "--fault", "Fault.At": "--fault-at", "Fault.Threshold": "--storm-threshold", "Fault.Window": "--storm-window",
-	"MaxMessage": "--max-message-size", "MetricsListen": "--metrics-listen",
-	"Loops": "--loops", "SourceIPs": "--source-ips", "LatenessBound": "--lateness-bound", "Interval": "--interval", "Shard": "--shard",
-	"Workers": "--workers", "ServerWorkers": "--server-workers", "SourceAddrs": "--source-ips",
-	"Server.AcceptRate": "--server-accept-rate", "Server.AcceptBurst": "--server-accept-burst", "Server.MaxConns": "--server-max-conns", "Server.PingInterval": "--server-ping-interval",
-	"Server.IdleTimeout": "--server-idle-timeout", "Server.BroadcastInterval": "--server-broadcast-interval",
-	"Server.Replay": "--server-replay", "Server.Loops": "--server-loops",
-	"Server.DirectRate": "--server-direct-rate", "Server.OfflineQueue": "--server-offline-queue",
-	"Server.SessionTTL": "--server-session-ttl", "Server.RetryAfter": "--server-retry-after",
-}
-
-func joinPresets() string { return strings.Join(loadgen.Presets(), ", ") }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stderr = shareable(stderr)
@@ -264,13 +119,12 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		return nil, err
 	}
 	applyZeroMeanings(fs, rules)
-	cfg.Policy.Jitter = loadgen.Jitter(rf.jitter)
-	cfg.Policy.Preset = rf.policy
-	cfg.Fault.Kind, cfg.Fault.Command, _ = strings.Cut(rf.faultKind, ":")
-	if cfg.Fault.Kind != loadgen.FaultExec && strings.Contains(rf.faultKind, ":") {
+	kind, command, hasCommand := strings.Cut(rf.faultKind, ":")
+	cfg.Fault.Kind, cfg.Fault.Command = fault.Kind(kind), command
+	if cfg.Fault.Kind.By() != fault.ByCommand && hasCommand {
 		return nil, usagef("--fault %q: only exec takes a command (exec:'CMD')", rf.faultKind)
 	}
-	if cfg.Fault.Kind == loadgen.FaultExec && !strings.Contains(rf.faultKind, ":") {
+	if cfg.Fault.Kind.By() == fault.ByCommand && !hasCommand {
 		return nil, usagef("--fault exec needs the command to run: --fault exec:'systemctl restart nginx'")
 	}
 	if fs.Changed("storm-threshold") {
@@ -292,10 +146,10 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if err := applySendFlags(fs, &cfg, &rf.send); err != nil {
 		return nil, err
 	}
-	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode != loadgen.HeartbeatNone {
+	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode.Detects() {
 		return nil, usagef("--heartbeat-interval 0s is only valid with --heartbeat none (got --heartbeat %s)", cfg.Heartbeat.Mode)
 	}
-	if fs.Changed("server-ping-interval") && rf.server.PingInterval == 0 && cfg.Heartbeat.Mode == loadgen.HeartbeatServer {
+	if fs.Changed("server-ping-interval") && rf.server.PingInterval == 0 && cfg.Heartbeat.Mode.ServerPings() {
 		return nil, usagef("--server-ping-interval 0s: with --heartbeat server the clients wait for the server's pings; give an interval or leave it unset (the heartbeat interval)")
 	}
 	if err := applyTLSFlags(fs, &cfg, rf.tls); err != nil {
@@ -435,22 +289,21 @@ func parseStartAt(s string, now time.Time) (time.Time, error) {
 // anything starts.
 func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interface{ Changed(string) bool }) error {
 	kind := cfg.Fault.Kind
-	if loadgen.Unattributed(kind) {
+	if kind.Unattributed() {
 		for _, f := range []string{"fault-fraction", "fault-duration", "fault-code"} {
 			if fs.Changed(f) {
-				return usagef("--%s has no meaning with --fault %s: what the fault does is up to %s", f, kind,
-					map[string]string{loadgen.FaultExec: "your command", loadgen.FaultObserve: "whatever breaks the connections"}[kind])
+				return usagef("--%s has no meaning with --fault %s: what the fault does is up to %s", f, kind, kind.By())
 			}
 		}
 	}
 	switch {
-	case kind == loadgen.FaultObserve && rf.shard != "":
+	case kind == fault.Observe && rf.shard != "":
 		return usagef("--fault observe with --shard: each machine would find storms of its own; observe from one process (--workers spreads the clients)")
-	case kind == loadgen.FaultObserve && fs.Changed("storms"):
+	case kind == fault.Observe && fs.Changed("storms"):
 		return usagef("--storms with --fault observe: every storm seen during --hold is measured")
-	case kind == loadgen.FaultCrash && !embed:
-		return usagef("--fault crash kills the embedded server; it cannot be used with --url")
-	case !embed && !loadgen.ClientSide(kind) && !loadgen.Unattributed(kind) && kind != loadgen.FaultNone && rf.control == "":
+	case kind.By() == fault.ByEmbedded && !embed:
+		return usagef("--fault %s kills the embedded server; it cannot be used with --url", kind)
+	case !embed && kind.By() == fault.ByServer && rf.control == "":
 		return usagef("--fault %s is applied by the server: with --url, give its control API with --control (or use --fault reset, partition or none)", kind)
 	case rf.control != "" && embed:
 		return usagef("--control is for a server given with --url; the embedded server's control API is used automatically")
@@ -461,9 +314,7 @@ func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interfa
 		return usagef("--server-accept-burst sizes the token bucket of --server-accept-rate, which is not set")
 	}
 	if !embed {
-		for _, f := range []string{"server-accept-rate", "server-accept-burst", "server-max-conns", "server-ping-interval", "server-idle-timeout",
-			"server-broadcast-interval", "server-replay", "server-loops", "server-workers", "server-direct-rate", "server-offline-queue",
-			"server-session-ttl", "server-retry-after"} {
+		for _, f := range embeddedOnly {
 			if fs.Changed(f) {
 				return usagef("--%s sets the embedded server; with --url the server is yours and this flag would do nothing", f)
 			}

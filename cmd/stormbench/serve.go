@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"time"
 
 	"github.com/stormbench/stormbench/experiment"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -38,23 +37,23 @@ Examples:
 
 func serveFlags(cmd *command, cfg *sut.Config) {
 	fs := cmd.fs
-	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "WebSocket listen address")
-	fs.StringVar(&cfg.Path, "path", "/ws", "URL path that accepts WebSocket upgrades")
-	fs.StringVar(&cfg.Control, "control", "127.0.0.1:8081", "control API listen address (loopback only)")
+	fs.StringVar(&cfg.Listen, "listen", sut.DefaultListen, "WebSocket listen address")
+	fs.StringVar(&cfg.Path, "path", sut.DefaultPath, "URL path that accepts WebSocket upgrades")
+	fs.StringVar(&cfg.Control, "control", sut.DefaultControl, "control API listen address (loopback only)")
 	fs.StringVar(&cfg.ControlToken, "control-token", "", "control API token (default: $"+experiment.TokenEnv+", else generated and printed)")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", 0, "send an RFC 6455 ping to every client this often (0 = off)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", 0, "close a client from which nothing arrived for this long (0 = off)")
-	fs.DurationVar(&cfg.BroadcastInterval, "broadcast-interval", time.Second, "send {\"type\":\"msg\",\"seq\":N} to every client this often (0 = off)")
-	fs.IntVar(&cfg.Replay, "replay", 1000, "messages a resuming client can be sent again (0 = none)")
+	fs.DurationVar(&cfg.BroadcastInterval, "broadcast-interval", sut.DefaultBroadcastInterval, "send {\"type\":\"msg\",\"seq\":N} to every client this often (0 = off)")
+	fs.IntVar(&cfg.Replay, "replay", sut.DefaultReplay, "messages a resuming client can be sent again (0 = none)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "refuse upgrades with 503 while this many clients are open (0 = no limit)")
 	fs.Float64Var(&cfg.AcceptRate, "accept-rate", 0, "admit at most this many upgrades per second, token bucket (0 = no limit)")
 	fs.IntVar(&cfg.AcceptBurst, "accept-burst", 0, "token bucket size (default: accept-rate/10, at least 1)")
-	fs.DurationVar(&cfg.RetryAfter, "retry-after", time.Second, "Retry-After sent with a 503 (whole seconds)")
+	fs.DurationVar(&cfg.RetryAfter, "retry-after", sut.DefaultRetryAfter, "Retry-After sent with a 503 (whole seconds)")
 	fs.IntVar(&cfg.Loops, "loops", 0, "event loops (default: GOMAXPROCS)")
 	fs.Float64Var(&cfg.DirectRate, "direct-rate", 0, "direct messages per second the server produces for each client's session, queued while it is away (0 = off)")
-	fs.IntVar(&cfg.OfflineQueue, "offline-queue", 1000, "direct messages a session keeps for its client; beyond it the oldest is dropped")
-	fs.DurationVar(&cfg.SessionTTL, "session-ttl", 2*time.Minute, "how long a client's session outlives its last connection")
-	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for choosing the connections a partial fault hits")
+	fs.IntVar(&cfg.OfflineQueue, "offline-queue", sut.DefaultOfflineQueue, "direct messages a session keeps for its client; beyond it the oldest is dropped")
+	fs.DurationVar(&cfg.SessionTTL, "session-ttl", sut.DefaultSessionTTL, "how long a client's session outlives its last connection")
+	fs.Uint64Var(&cfg.Seed, "seed", sut.DefaultSeed, "seed for choosing the connections a partial fault hits")
 	serveTLSFlags(fs, cfg)
 }
 

@@ -40,14 +40,6 @@ Examples:
   stormbench sweep --heartbeat-interval 5s,30s --fault blackhole --fault-duration 60s
 `
 
-// sweepable are the run flags a sweep takes as comma lists.
-var sweepable = []string{
-	"jitter", "policy", "heartbeat", "heartbeat-interval", "heartbeat-timeout", "heartbeat-spread",
-	"backoff-base", "backoff-max", "backoff-multiplier", "max-retries", "clients", "ramp-rate",
-	"fault", "fault-duration", "fault-fraction", "server-accept-rate", "server-accept-burst", "server-max-conns",
-	"server-ping-interval", "server-idle-timeout", "server-broadcast-interval",
-}
-
 // sweepArgs is a sweep's command line taken apart.
 type sweepArgs struct {
 	base     []string // run flags common to every run

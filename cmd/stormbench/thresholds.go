@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spf13/pflag"
 	"github.com/stormbench/stormbench/reporter"
 )
 
@@ -17,11 +16,6 @@ var errThresholds = errors.New("thresholds broken")
 func thresholdHelp() string {
 	return "pass/fail condition, repeatable: 'recovery_p99<10s', 'peak_attempts_per_s<5000', 'messages_lost==0', 'saturated==false'; " +
 		"a broken one exits 1 after the results are written. Figures: " + reporter.FigureNames()
-}
-
-// defineThresholdFlag defines --threshold on fs.
-func defineThresholdFlag(fs *pflag.FlagSet, dst *[]string) {
-	fs.StringArrayVar(dst, "threshold", nil, thresholdHelp())
 }
 
 // parseThresholds parses every --threshold; a bad one is a usage error.

@@ -17,21 +17,7 @@ type tlsFlags struct {
 	insecure, serverTLS           bool
 }
 
-func defineTLSFlags(fs *pflag.FlagSet, tf *tlsFlags) {
-	fs.StringVar(&tf.caCert, "ca-cert", "", "wss: trust only the CA certificates of this PEM file, instead of the system's roots")
-	fs.BoolVar(&tf.insecure, "insecure", false, "wss: do not verify the server's certificate (a warning is printed)")
-	fs.StringVar(&tf.clientCert, "client-cert", "", "wss: present this PEM client certificate when the server asks for one (with --client-key)")
-	fs.StringVar(&tf.clientKey, "client-key", "", "wss: the PEM private key of --client-cert")
-	fs.BoolVar(&tf.serverTLS, "server-tls", false, "embedded server: serve wss:// with a throwaway self-signed certificate made at start, which the clients trust (saved as server-cert.pem in the results)")
-}
-
 func init() {
-	for field, flag := range map[string]string{
-		"TLS.CACert": "--ca-cert", "TLS.Insecure": "--insecure", "TLS.ClientCert": "--client-cert", "TLS.ClientKey": "--client-key",
-		"ServerTLS": "--server-tls",
-	} {
-		runFlagNames[field] = flag
-	}
 	for field, flag := range map[string]string{
 		"TLS.CertFile": "--tls-cert", "TLS.KeyFile": "--tls-key", "TLS.ClientCAFile": "--tls-client-ca",
 	} {

@@ -61,7 +61,10 @@ func (r Rule) String() string {
 // Error implements error.
 func (r Rule) Error() string { return "websocket protocol error: " + r.String() }
 
-// Close codes of RFC 6455 §7.4.1 that failing a connection uses.
+// Close codes that stormbench sends: those of RFC 6455 §7.4.1 that failing
+// a connection or going away uses, and 1012 service restart (IANA
+// WebSocket Close Code Number registry, §11.7), which a restart fault
+// sends. Every package takes them from here.
 const (
 	CloseProtocolError      uint16 = 1002
 	CloseInvalidPayload     uint16 = 1007
