@@ -21,6 +21,10 @@ type Sink interface {
 	// in the interval that holds at; the family's total column, if it
 	// has one, counts it too.
 	RecordKey(at time.Duration, f measure.Family, k int)
+	// RecordText counts one event of family f keyed by text (a reason the
+	// server stated, the rule of a framework's protocol a message broke)
+	// in the interval that holds at; text is only valid during the call.
+	RecordText(at time.Duration, f measure.Family, text []byte)
 	// Observe records v into metric m's histogram of the current phase: a
 	// duration in nanoseconds, or a plain number for a metric of counts.
 	Observe(m measure.Metric, v int64)
@@ -53,6 +57,10 @@ const (
 	// StormCounted: N events of Column (a column with a per-storm count)
 	// happened within the storm's window.
 	StormCounted
+	// StormReady: an affected client ready again (joined, not just
+	// upgraded); Outage is T0 → ready. Without a framework's join a
+	// client is ready when it is open.
+	StormReady
 )
 
 // StormEvent is one thing that happened to a storm's affected clients; the
@@ -63,7 +71,8 @@ type StormEvent struct {
 	Cause measure.Cause
 	// Detect is T0 → detection (StormDetected).
 	Detect time.Duration
-	// Reconnect, Outage and Attempts describe a recovery (StormRecovered).
+	// Reconnect, Outage and Attempts describe a recovery (StormRecovered;
+	// StormReady: Outage only).
 	Reconnect, Outage time.Duration
 	Attempts          int
 	// Column and N are a per-storm count (StormCounted).

@@ -26,8 +26,12 @@ func (s events) Attempt(at, late time.Duration) {
 	s.Lateness(late)
 }
 
+// Connected is an upgrade; without a framework's join the client is ready
+// at once, as the load generator records it.
 func (s events) Connected(at time.Duration, t loadgen.ConnectTiming) {
 	s.Record(at, measure.Connects, 1)
+	s.Record(at, measure.Joins, 1)
+	s.Observe(measure.ConnectReady, int64(t.Total))
 	s.Observe(measure.ConnectLatency, int64(t.Total))
 	s.Observe(measure.ConnectTCP, int64(t.TCP))
 	if t.TLS > 0 {
@@ -148,6 +152,7 @@ func (s events) Gauges(at time.Duration, open, connecting, waiting int) {
 	s.Record(at, measure.Open, int64(open))
 	s.Record(at, measure.Connecting, int64(connecting))
 	s.Record(at, measure.Waiting, int64(waiting))
+	s.Record(at, measure.Ready, int64(open))
 }
 
 func (s events) StormAffected(k int) { s.Storm(k, loadgen.StormEvent{Kind: loadgen.StormAffected}) }
@@ -159,6 +164,7 @@ func (s events) StormDetected(k int, latency time.Duration, cause measure.Cause)
 
 func (s events) StormRecovered(k int, reconnect, outage time.Duration, attempts int) {
 	s.Storm(k, loadgen.StormEvent{Kind: loadgen.StormRecovered, Reconnect: reconnect, Outage: outage, Attempts: attempts})
+	s.Storm(k, loadgen.StormEvent{Kind: loadgen.StormReady, Outage: outage})
 }
 
 func (s events) ProtocolError(at time.Duration, rule wsframe.Rule) {

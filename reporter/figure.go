@@ -25,6 +25,11 @@ const (
 	FigRecoveryP90
 	FigRecoveryP99
 	FigRecoveryP100
+	FigRecoveryReadyP50
+	FigRecoveryReadyP90
+	FigRecoveryReadyP99
+	FigRecoveryReadyP100
+	FigOutageReadyP99
 	FigDetectP50
 	FigDetectP99
 	FigOutageP99
@@ -75,6 +80,11 @@ var figures = [numFigures]figureInfo{
 	FigRecoveryP90:            {"recovery_p90", UnitMs, true, false, "T0 → 90 % open again"},
 	FigRecoveryP99:            {"recovery_p99", UnitMs, true, false, "T0 → 99 % open again"},
 	FigRecoveryP100:           {"recovery_p100", UnitMs, true, false, "T0 → every affected client open again"},
+	FigRecoveryReadyP50:       {"recovery_ready_p50", UnitMs, true, false, "T0 → half of the affected clients ready again (joined, with --protocol)"},
+	FigRecoveryReadyP90:       {"recovery_ready_p90", UnitMs, true, false, "T0 → 90 % ready again"},
+	FigRecoveryReadyP99:       {"recovery_ready_p99", UnitMs, true, false, "T0 → 99 % ready again"},
+	FigRecoveryReadyP100:      {"recovery_ready_p100", UnitMs, true, false, "T0 → every affected client ready again"},
+	FigOutageReadyP99:         {"outage_ready_p99", UnitMs, true, false, "T0 → a client ready again, p99"},
 	FigDetectP50:              {"detect_p50", UnitMs, true, false, "T0 → detection, median"},
 	FigDetectP99:              {"detect_p99", UnitMs, true, false, "T0 → detection, p99"},
 	FigOutageP99:              {"outage_p99", UnitMs, true, false, "T0 → a client's next handshake, p99"},
@@ -185,6 +195,14 @@ func (f Figure) StormValue(st *StormSummary) (float64, bool) {
 			return 0, false
 		}
 		return pct(st.RecoveryMs.P100)
+	case FigRecoveryReadyP50, FigRecoveryReadyP90, FigRecoveryReadyP99, FigRecoveryReadyP100:
+		if st.RecoveryReadyMs == nil {
+			return 0, false
+		}
+		r := st.RecoveryReadyMs
+		return pct([...]*float64{r.P50, r.P90, r.P99, r.P100}[f-FigRecoveryReadyP50])
+	case FigOutageReadyP99:
+		return st.OutageReadyMs.P99, st.Ready > 0
 	case FigDetectP50:
 		return st.DetectMs.P50, st.Detected > 0
 	case FigDetectP99:

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/measure"
+
 	"github.com/stormbench/stormbench/loadgen"
 )
 
@@ -45,6 +47,13 @@ func feedExtras(loop int, s events) {
 	s.DirectDuplicated(ms(3600), 0)
 	s.DirectDuplicated(ms(6600), -1)
 	s.StormAttempt(0)
+	// A framework server's words: a refused join, a goodbye, a close
+	// with a reason.
+	s.RecordText(ms(3700), measure.JoinRefusals, []byte("4403 forbidden"))
+	s.RecordText(ms(3800), measure.Goodbyes, []byte("server_restart"))
+	s.RecordKey(ms(3900), measure.CloseCodes, 1012)
+	s.RecordText(ms(3900), measure.CloseReasons, []byte("1012 restarting"))
+	s.Storm(0, loadgen.StormEvent{Kind: loadgen.StormCounted, Column: measure.JoinsRefused, N: 1})
 	for k := 1; k <= 80; k++ {
 		s.ProcessCPU(ms(100*k)-1, ms(20+loop+k%5))
 	}

@@ -353,6 +353,7 @@ func (d *Storm) add(s *Storm) {
 	d.Detected += s.Detected
 	d.Attempts += s.Attempts
 	d.Recovered += s.Recovered
+	d.Ready += s.Ready
 	for c := range d.Counts {
 		d.Counts[c] += s.Counts[c]
 	}

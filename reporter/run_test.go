@@ -113,7 +113,7 @@ func TestWriteRun(t *testing.T) {
 			"disconnects": c.Get(measure.Disconnects), "pings_sent": c.Get(measure.PingsSent), "pongs_received": c.Get(measure.PongsReceived),
 			"bytes_sent": c.Get(measure.BytesSent), "bytes_received": c.Get(measure.BytesReceived),
 			"messages_received": c.Get(measure.MessagesReceived), "gave_up": c.Get(measure.GaveUp), "messages_lost": c.Get(measure.MessagesLost),
-			"messages_duplicated": c.Get(measure.MessagesDuplicated), "reconnects": c.Get(measure.Reconnects),
+			"messages_duplicated": c.Get(measure.MessagesDuplicated), "reconnects": c.Get(measure.Reconnects), "joins": c.Get(measure.Joins),
 			"heartbeat_frames_sent": hb.FramesSent, "heartbeat_frames_received": hb.FramesReceived,
 			"heartbeat_bytes_sent": hb.BytesSent, "heartbeat_bytes_received": hb.BytesReceived,
 		} {
@@ -121,10 +121,10 @@ func TestWriteRun(t *testing.T) {
 				t.Errorf("counter %s = %d, fed %d, column on disk %d", name, got, fed.columns[name], sums[name])
 			}
 		}
-		// 17 counters and heartbeat figures checked above, and the loops'
+		// 18 counters and heartbeat figures checked above, and the loops'
 		// busy and CPU time.
-		if len(fed.columns) != 19 {
-			t.Errorf("%d count columns fed, want 19: a counter is missing from the check", len(fed.columns))
+		if len(fed.columns) != 20 {
+			t.Errorf("%d count columns fed, want 20: a counter is missing from the check", len(fed.columns))
 		}
 		if got, want := sum.Counters.Keys(measure.ProtocolErrors), fed.rules; !maps.Equal(got, want) || len(want) == 0 {
 			t.Errorf("protocol errors %v, fed %v", got, want)

@@ -20,8 +20,10 @@ import (
 // for it, and the records merge at Snapshot.
 type sink struct {
 	series series
-	// keys counts every family by key, per interval.
+	// keys counts every family by key, per interval; texts the families
+	// keyed by text.
 	keys   [measure.NumFamilies]map[int]*keyRows
+	texts  [measure.NumFamilies]map[string]*keyRows
 	phases []*phase
 	cur    *phase
 	storms []*stormRec
@@ -41,6 +43,7 @@ func newSink(interval time.Duration, comp *compactor) *sink {
 	}
 	for f := range s.keys {
 		s.keys[f] = map[int]*keyRows{}
+		s.texts[f] = map[string]*keyRows{}
 	}
 	s.cur = &phase{name: firstPhase}
 	s.phases = []*phase{s.cur}
@@ -76,12 +79,39 @@ func (s *sink) RecordKey(at time.Duration, f measure.Family, k int) {
 	if f >= measure.NumFamilies {
 		return
 	}
-	i := s.series.bucket(at)
 	kr := s.keys[f][k]
 	if kr == nil {
 		kr = &keyRows{}
 		s.keys[f][k] = kr
 	}
+	s.countKey(at, f, kr)
+}
+
+// RecordText counts text of family f in the interval that holds at, and
+// in the family's total column; past measure.MaxTextKeys keys, under
+// measure.OtherText.
+func (s *sink) RecordText(at time.Duration, f measure.Family, text []byte) {
+	if f >= measure.NumFamilies {
+		return
+	}
+	kr := s.texts[f][string(text)] // no allocation: the compiler looks up without a copy
+	if kr == nil {
+		key := string(text)
+		if len(s.texts[f]) >= measure.MaxTextKeys {
+			key = measure.OtherText
+		}
+		if kr = s.texts[f][key]; kr == nil {
+			kr = &keyRows{}
+			s.texts[f][key] = kr
+		}
+	}
+	s.countKey(at, f, kr)
+}
+
+// countKey counts one event in kr's interval that holds at, and in the
+// family's total column.
+func (s *sink) countKey(at time.Duration, f measure.Family, kr *keyRows) {
+	i := s.series.bucket(at)
 	for len(kr.rows) <= i {
 		kr.rows = append(kr.rows, 0)
 	}
@@ -144,6 +174,13 @@ func (s *sink) Storm(k int, e loadgen.StormEvent) {
 		if st != nil && e.Column < measure.NumColumns {
 			st.counts[e.Column] += e.N
 		}
+	case loadgen.StormReady:
+		o := micros(e.Outage)
+		record(&s.cur.h.dense[measure.OutageReady], measure.OutageReady, o)
+		if st != nil {
+			st.ready++
+			record(&st.h.dense[measure.OutageReady], measure.OutageReady, o)
+		}
 	}
 }
 
@@ -169,8 +206,14 @@ func (s *sink) keyShard(n int) (measure.ByFamily[map[string]int64], measure.ByFa
 	for f := range s.keys {
 		fam := measure.Family(f)
 		totals[f], rows[f] = map[string]int64{}, map[string][]int64{}
+		named := make(map[string]*keyRows, len(s.keys[f])+len(s.texts[f]))
 		for k, kr := range s.keys[f] {
-			name := fam.KeyName(k)
+			named[fam.KeyName(k)] = kr
+		}
+		for k, kr := range s.texts[f] {
+			named[k] = kr
+		}
+		for name, kr := range named {
 			r := rows[f][name]
 			if r == nil && n > 0 {
 				r = make([]int64, n)
@@ -193,6 +236,9 @@ func (s *sink) rows() int {
 	n := len(s.series.rows)
 	for f := range s.keys {
 		for _, kr := range s.keys[f] {
+			n = max(n, len(kr.rows))
+		}
+		for _, kr := range s.texts[f] {
 			n = max(n, len(kr.rows))
 		}
 	}

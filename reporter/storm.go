@@ -25,6 +25,7 @@ func causeSlot(c measure.Cause) int {
 type stormRec struct {
 	k                                       int
 	affected, detected, attempts, recovered int64
+	ready                                   int64
 	counts                                  [measure.NumColumns]int64 // the per-storm columns
 	causes                                  []int64                   // indexed by measure.Cause
 	h                                       hists
@@ -46,6 +47,9 @@ type Storm struct {
 	Attempts int64 `json:"attempts"`
 	// Recovered counts affected clients that connected again.
 	Recovered int64 `json:"recovered"`
+	// Ready counts affected clients ready again (joined, with a
+	// framework's protocol; else when open again).
+	Ready int64 `json:"ready,omitempty"`
 	// Counts holds the events of the per-storm columns (measure.ColumnDef
 	// Storm: messages lost and duplicated, the clients' and the server's
 	// direct messages lost, dropped and duplicated) within the storm's
@@ -54,8 +58,8 @@ type Storm struct {
 	// DetectCauses counts detections by cause name.
 	DetectCauses map[string]int64 `json:"detect_causes"`
 	// Histograms holds the storm metrics of its affected clients
-	// (detect_latency, reconnect_latency, outage, attempts_per_recovery),
-	// by metric name.
+	// (detect_latency, reconnect_latency, outage, attempts_per_recovery,
+	// outage_ready), by metric name.
 	Histograms map[string]*Hist `json:"histograms"`
 }
 
@@ -69,7 +73,7 @@ func newStorm() Storm {
 // merge. The caller holds the compactor's packMu.
 func (s *stormRec) shard() Storm {
 	out := newStorm()
-	out.AffectedCounted, out.Detected, out.Attempts, out.Recovered = s.affected, s.detected, s.attempts, s.recovered
+	out.AffectedCounted, out.Detected, out.Attempts, out.Recovered, out.Ready = s.affected, s.detected, s.attempts, s.recovered, s.ready
 	out.Counts = s.counts
 	out.DetectCauses = causeCounts(s.causes, causeName)
 	for _, m := range measure.StormMetrics() {

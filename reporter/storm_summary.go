@@ -67,6 +67,15 @@ type StormSummary struct {
 	// affected clients are open again (a percentile is null when fewer
 	// recovered); null altogether when the storm is incomplete.
 	RecoveryMs *Recovery `json:"recovery_ms"`
+	// Ready counts affected clients ready again: joined what --join names
+	// with a framework's protocol (else open again, as Recovered).
+	Ready int64 `json:"ready"`
+	// OutageReadyMs is T0 → ready again, per client.
+	OutageReadyMs Quantiles `json:"outage_ready_ms"`
+	// RecoveryReadyMs is the fleet recovery time to ready: T0 → XX % of
+	// the affected clients ready again (≥ RecoveryMs: a client is open
+	// before it is ready); null as RecoveryMs is.
+	RecoveryReadyMs *Recovery `json:"recovery_ready_ms"`
 	// AttemptsPerRecovery is the attempts an affected client needed.
 	AttemptsPerRecovery Quantiles `json:"attempts_per_recovery"`
 	// MessagesLost sums the broadcast gaps attributed to the storm (also
@@ -124,6 +133,7 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		end = max(s.End, info.T0)
 	}
 	outage := st.hist(measure.Outage)
+	outageReady := st.hist(measure.OutageReady)
 	affected := st.affected()
 	out := StormSummary{
 		Index:               k,
@@ -143,6 +153,8 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		DetectMs:            quantiles(st.hist(measure.DetectLatency), measure.DetectLatency),
 		DetectCauses:        map[string]int64{},
 		OutageMs:            quantiles(outage, measure.Outage),
+		Ready:               st.Ready,
+		OutageReadyMs:       quantiles(outageReady, measure.OutageReady),
 		ReconnectMs:         quantiles(st.hist(measure.ReconnectLatency), measure.ReconnectLatency),
 		AttemptsPerRecovery: quantiles(st.hist(measure.AttemptsPerRecovery), measure.AttemptsPerRecovery),
 		MessagesLost:        st.Counts[measure.MessagesLost],
@@ -169,12 +181,8 @@ func summarizeStorm(s *Shard, k int, g gap) StormSummary {
 		out.Incomplete, out.IncompleteReason = true, g.describeScope()
 		return out
 	}
-	out.RecoveryMs = &Recovery{
-		P50:  recoveryAt(outage, affected, 500),
-		P90:  recoveryAt(outage, affected, 900),
-		P99:  recoveryAt(outage, affected, 990),
-		P100: recoveryAt(outage, affected, 1000),
-	}
+	out.RecoveryMs = recovery(outage, affected)
+	out.RecoveryReadyMs = recovery(outageReady, affected)
 	if st.Info != nil && st.Info.Aborted {
 		// The run ended inside the window: the clients not back yet might
 		// have come back. The percentiles reached are facts; the others
@@ -192,6 +200,16 @@ type stormFacts struct {
 	T0, End  time.Duration
 	TimedOut bool
 	Survived int
+}
+
+// recovery returns the fleet recovery times of a storm's outages.
+func recovery(outage *Hist, affected int64) *Recovery {
+	return &Recovery{
+		P50:  recoveryAt(outage, affected, 500),
+		P90:  recoveryAt(outage, affected, 900),
+		P99:  recoveryAt(outage, affected, 990),
+		P100: recoveryAt(outage, affected, 1000),
+	}
 }
 
 // recoveryAt returns the fleet recovery time at permille ‰ of affected

@@ -48,6 +48,9 @@ const (
 	LoopStall
 	LoopCPU
 	ProcCPU
+	Ready
+	Joins
+	JoinsRefused
 	TCPMemPages
 	TCPInUse
 	TCPOrphans
@@ -130,6 +133,9 @@ var columnDefs = [NumColumns]ColumnDef{
 	LoopStall:               {Name: "loop_stall_us", Kind: Peak, Unit: "µs", Doc: "the longest stretch one loop worked without a pause"},
 	LoopCPU:                 {Name: "loop_cpu_us", Unit: "µs", Doc: "CPU time the loops' threads got while busy"},
 	ProcCPU:                 {Name: "proc_cpu_us", Unit: "µs", Doc: "CPU time the load generator's processes used, every thread (loops, TLS, garbage collector)"},
+	Ready:                   {Name: "ready", Kind: Gauge, Unit: "clients", Doc: "clients ready at the interval's end: joined what --join names (with a framework --protocol), or open (stormbench, json)"},
+	Joins:                   {Name: "joins", Unit: "clients", Doc: "clients that became ready: the framework's join done after the upgrade (with stormbench and json: the upgrade)", Summary: "counters.joins", Prom: "joins_total"},
+	JoinsRefused:            {Name: "joins_refused", Unit: "connections", Doc: "connections whose join the server refused (by reason: join_refusals)", Summary: "counters.joins_refused", Storm: true},
 	TCPMemPages:             {Name: "tcp_mem_pages", Kind: HostGauge, Unit: "pages", Doc: "memory of all TCP sockets (sockstat TCP: mem), which net.ipv4.tcp_mem bounds", Summary: "kernel.peak_pages"},
 	TCPInUse:                {Name: "tcp_inuse", Kind: HostGauge, Unit: "sockets", Doc: "TCP sockets in use (sockstat TCP: inuse)", Summary: "kernel.peak_tcp_inuse"},
 	TCPOrphans:              {Name: "tcp_orphans", Kind: HostGauge, Unit: "sockets", Doc: "orphaned TCP sockets (sockstat TCP: orphan)", Summary: "kernel.peak_tcp_orphans"},

@@ -18,6 +18,10 @@ const (
 	DisconnectCauses
 	ProtocolErrors
 	CloseCodes
+	CloseReasons
+	JoinRefusals
+	Goodbyes
+	ProfileErrors
 	NumFamilies
 )
 
@@ -41,8 +45,13 @@ type FamilyDef struct {
 	// Keys lists the keys a live view shows from the first scrape (zeros
 	// included), nil for an open set of keys that appear when first seen.
 	Keys func() []int
-	// KeyName names a key in results files.
+	// KeyName names a key in results files; nil for a family keyed by
+	// text (Text).
 	KeyName func(int) string
+	// Text is set for a family keyed by what the server said (a reason,
+	// a rule of a framework's protocol), recorded with Sink.RecordText:
+	// at most MaxTextKeys keys per event loop, the rest under OtherText.
+	Text bool
 }
 
 func causeKeys() []int {
@@ -91,7 +100,23 @@ var familyDefs = [NumFamilies]FamilyDef{
 	CloseCodes: {Name: "close_codes", Key: "code", Title: "close codes", Note: "1005: no code, 1006: no close frame",
 		Doc:   "connections the server ended, by the close code it sent (RFC 6455 §7.4: 1000, 1001, 1011, 1012, 4xxx …), 1005 for a close frame without one, 1006 for an end without a close frame",
 		Total: NumColumns, Prom: "close_codes_total", KeyName: strconv.Itoa},
+	CloseReasons: {Name: "close_reasons", Key: "code and reason", Title: "close reasons", Text: true, Total: NumColumns,
+		Doc: "close frames of the server that stated a reason, by code and reason (\"1008 invalid token\")"},
+	JoinRefusals: {Name: "join_refusals", Key: "reason", Title: "join refusals", Text: true, Total: JoinsRefused,
+		Doc: "joins the server refused, by the code and reason it gave (a rejected subscription, an unauthorised token, a CONNACK error)"},
+	Goodbyes: {Name: "goodbyes", Key: "reason", Title: "goodbyes", Text: true, Total: NumColumns,
+		Doc: "the server telling a client it is closing or dropping it, in the framework's protocol, by code and reason (Action Cable's disconnect, SignalR's close, Centrifugo's disconnect)"},
+	ProfileErrors: {Name: "profile_errors", Key: "rule", Title: "framework protocol errors", Note: "connections failed", Text: true, Total: NumColumns,
+		Doc: "messages of the server that broke the framework's protocol (--protocol), by the rule they broke; the client failed the connection"},
 }
+
+// MaxTextKeys bounds the keys of a family keyed by text per event loop, so
+// that a server stating a new reason every time cannot grow memory without
+// end; later keys count under OtherText.
+const MaxTextKeys = 64
+
+// OtherText is the key of the text keys beyond MaxTextKeys.
+const OtherText = "(other)"
 
 // Def returns the family's definition.
 func (f Family) Def() *FamilyDef { return &familyDefs[f] }
@@ -105,7 +130,15 @@ func (f Family) String() string {
 }
 
 // KeyName names key k of the family.
-func (f Family) KeyName(k int) string { return familyDefs[f].KeyName(k) }
+func (f Family) KeyName(k int) string {
+	if familyDefs[f].KeyName == nil {
+		return OtherText
+	}
+	return familyDefs[f].KeyName(k)
+}
+
+// Text reports whether the family is keyed by text.
+func (f Family) Text() bool { return familyDefs[f].Text }
 
 // Families lists every family.
 func Families() []Family {

@@ -61,8 +61,8 @@ func TestDefinitions(t *testing.T) {
 	for _, f := range Families() {
 		d := f.Def()
 		unique("family", d.Name)
-		if d.KeyName == nil || d.Key == "" || d.Doc == "" || d.Title == "" {
-			t.Errorf("family %s: needs a key, a key name, a definition and a title", d.Name)
+		if (d.KeyName == nil) != d.Text || d.Key == "" || d.Doc == "" || d.Title == "" {
+			t.Errorf("family %s: needs a key, a key name (unless keyed by text), a definition and a title", d.Name)
 		}
 		if d.Keys != nil {
 			for _, k := range d.Keys() {

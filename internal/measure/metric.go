@@ -23,6 +23,8 @@ const (
 	DeliveryQueue
 	DeliveryWire
 	DirectLatency
+	ConnectReady
+	OutageReady
 	NumMetrics
 )
 
@@ -74,6 +76,8 @@ var metricDefs = [NumMetrics]MetricDef{
 	DeliveryLatency:     {Name: "delivery_latency", Doc: "a client's message produced to acked, the outage included", File: FileWhenRecorded},
 	DeliveryQueue:       {Name: "delivery_queue", Doc: "the part of the delivery latency a message waited to be sent", File: FileWhenRecorded},
 	DeliveryWire:        {Name: "delivery_wire", Doc: "a client's message written to acked", File: FileWhenRecorded},
+	ConnectReady:        {Name: "connect_ready", Doc: "dial start to ready (the framework's join done), for every connection that became ready", File: FileWhenRecorded, Prom: "connect_ready_seconds"},
+	OutageReady:         {Name: "outage_ready", Doc: "a storm's T0 to an affected client ready again (joined, not just upgraded)", File: FileWhenRecorded, Storm: true, Prom: "outage_ready_seconds"},
 	DirectLatency:       {Name: "direct_latency", Doc: "a direct message of the server produced to received", File: FileWhenRecorded},
 }
 
