@@ -17,7 +17,7 @@ func NewToken() string {
 
 // secretFlags are the flags whose values never reach a results file or a
 // printed command line.
-var secretFlags = []string{"--control-token"}
+var secretFlags = []string{"--control-token", "--auth"}
 
 // redacted is what replaces a secret.
 const redacted = "[redacted]"

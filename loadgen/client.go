@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/measure"
+	"github.com/stormbench/stormbench/internal/profile"
 
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
@@ -44,9 +45,13 @@ type client struct {
 	// (its FIN or RST arrived, and would have been lost).
 	unwatched bool
 	closing   bool // drained: waiting for the server to close
+	ready     bool // open and joined (framework_client.go)
 	storm     int16
-	attempts  int32  // since the last loss of a connection (or the first attempt)
-	dials     uint32 // upgrade requests sent, for a fresh Sec-WebSocket-Key each
+	// readyStorm is the storm whose affected client this connection
+	// recovered, until it is ready too; -1: none.
+	readyStorm int16
+	attempts   int32  // since the last loss of a connection (or the first attempt)
+	dials      uint32 // upgrade requests sent, for a fresh Sec-WebSocket-Key each
 	// lastDirect is the id of the last of the server's direct messages
 	// (its offline queue) this client received; 0: none yet.
 	lastDirect uint32
@@ -57,6 +62,9 @@ type client struct {
 	// relay is the TLS sidecar of a wss attempt or connection (tls.go);
 	// nil for ws.
 	relay *tlsrelay.Relay
+	// ps is the connection's state in a framework's protocol; nil
+	// without one.
+	ps *profile.State
 
 	timer evloop.Timer // attempt, ping or partition-dial
 	hb    evloop.Timer // heartbeat deadline
@@ -90,7 +98,11 @@ func (c *client) init(sh *shard, id uint64, seed uint64) {
 	c.id = id
 	c.fd = -1
 	c.storm = -1
+	c.readyStorm = -1
 	c.lostAt = -1
+	if sh.fl.profile != nil {
+		c.ps = &profile.State{}
+	}
 	c.rng = clientRNG(seed, id)
 	c.timer.Init(c, timerAttempt)
 	c.hb.Init(c, timerHeartbeatDeadline)
@@ -218,9 +230,18 @@ func (c *client) opened(now time.Duration) {
 		sh.reconnected(now, now-c.lostAt, int(c.attempts))
 		if c.storm >= 0 && int(c.storm) == sh.storm.k && sh.storm.active {
 			sh.stormRecovered(c, now)
+			c.readyStorm = c.storm
 		}
 	}
 	c.storm = -1
+	if p := sh.fl.profile; p != nil {
+		c.frameworkOpened(p, now)
+		if c.state != StateOpen {
+			return
+		}
+	} else {
+		c.becameReady(now)
+	}
 	// attempts keeps what this recovery took until the next loss: an
 	// observed storm opened later still learns it (observeBegin).
 	c.startHeartbeat(now)
@@ -287,13 +308,23 @@ func (c *client) startHeartbeat(now time.Duration) {
 		sh.loop.Schedule(&c.timer, first)
 	}
 	c.hb.Kind = timerHeartbeatDeadline
-	sh.loop.Schedule(&c.hb, now+hb.Timeout)
+	sh.loop.Schedule(&c.hb, now+sh.hbTimeout)
 }
 
 // ping sends one heartbeat and schedules the next on the same cadence.
 func (c *client) ping(now, scheduled time.Duration) {
 	sh := c.sh
 	if c.state != StateOpen {
+		return
+	}
+	if p := sh.fl.profile; p != nil && sh.hb.app {
+		// The framework's own heartbeat (a Phoenix heartbeat, an MQTT
+		// PINGREQ); a protocol whose clients never ping sends nothing.
+		sh.rxAt = now
+		if !p.Ping(c, c.ps) || c.state != StateOpen {
+			return
+		}
+		c.pinged(now, scheduled)
 		return
 	}
 	var mask [4]byte
@@ -320,6 +351,13 @@ func (c *client) ping(now, scheduled time.Duration) {
 	if !c.send(frame, TrafficPing, now) {
 		return
 	}
+	c.pinged(now, scheduled)
+}
+
+// pinged notes a ping sent now and schedules the next on the same
+// cadence.
+func (c *client) pinged(now, scheduled time.Duration) {
+	sh := c.sh
 	if c.pingAt == 0 {
 		c.pingAt = now
 	}
@@ -339,7 +377,7 @@ func (c *client) checkDeadline(now time.Duration) {
 	if c.state != StateOpen {
 		return
 	}
-	deadline := c.lastRecv + c.sh.cfg.Heartbeat.Timeout
+	deadline := c.lastRecv + c.sh.hbTimeout
 	if now >= deadline {
 		c.dead(now, measure.CauseHeartbeatTimeout)
 		return
@@ -503,6 +541,10 @@ func (c *client) closeSocket(abort bool) {
 	c.fd = -1
 	c.out = nil
 	c.dec.Reset()
+	if c.ready {
+		c.ready = false
+		sh.ready--
+	}
 	// A partitioned client's socket is parked: no RST may cross.
 	c.releaseRelay(abort && !c.cut)
 	if c.cut {

@@ -73,6 +73,11 @@ type Heartbeat struct {
 	// Spread), so that a fleet that reconnected together does not ping
 	// together; zero means Interval, negative means no spread.
 	Spread time.Duration `json:"spread"`
+	// FollowServer makes the detection rule follow what a framework's
+	// server announces (Socket.IO's pingInterval + pingTimeout, STOMP's
+	// negotiated heart-beat), as its reference client does; Timeout
+	// holds until a server said.
+	FollowServer bool `json:"follow_server,omitempty"`
 }
 
 // Fault configures the storms. Zero means default.
@@ -121,6 +126,13 @@ type Config struct {
 	Subprotocols []string `json:"subprotocols,omitempty"`
 	// Origin, when set, is sent as the Origin header (RFC 6455 §10.2).
 	Origin string `json:"origin,omitempty"`
+	// Protocol is what the clients speak after the upgrade; "" means
+	// stormbench's own messages (or, when Formats describe a server's
+	// own, json).
+	Protocol Protocol `json:"protocol,omitempty"`
+	// Framework is what a framework's protocol joins and how; only with
+	// such a Protocol.
+	Framework Framework `json:"framework,omitzero"`
 	// Formats describe a server's own heartbeat and message formats; the
 	// zero value is stormbench's protocol.
 	Formats Formats `json:"formats"`
@@ -321,7 +333,7 @@ func (c Config) Validate() error {
 		// Templates read their files and variables here, so that a file
 		// with fewer lines than clients is refused before anything starts.
 		r := c.Resolve()
-		_, _, _, err := r.compile()
+		_, err := r.compile()
 		errs = append(errs, err)
 	}
 	if c.RampRate < 0 || math.IsNaN(c.RampRate) || math.IsInf(c.RampRate, 0) {

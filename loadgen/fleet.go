@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/stormbench/stormbench/internal/profile"
+
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
@@ -92,6 +94,9 @@ type Fleet struct {
 	// server's messages.
 	req     *upgradeRequest
 	formats *formats
+	// profile speaks a framework's protocol (Config.Protocol); nil for
+	// stormbench's and json.
+	profile profile.Profile
 	// wallBase is the Unix time in ns at the clock's zero.
 	wallBase int64
 	wg       sync.WaitGroup
@@ -111,10 +116,11 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		return nil, err
 	}
 	cfg = cfg.Resolve()
-	fm, req, u, err := cfg.compile()
+	cc, err := cfg.compile()
 	if err != nil {
 		return nil, err
 	}
+	fm, req, u := cc.formats, cc.req, cc.url
 	if u == nil || u.Host == "" {
 		return nil, fmt.Errorf("--url must be a ws:// URL (got %q)", cfg.URL)
 	}
@@ -127,7 +133,7 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		return nil, err
 	}
 	pol := cfg.Policy
-	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, req: req, formats: fm, dead: make(chan struct{})}
+	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, req: req, formats: fm, profile: cc.profile, dead: make(chan struct{})}
 	// The wall clock at the run's start, for pings that carry Unix time
 	// ({{now_ms}}) and pongs that echo it.
 	f.wallBase = time.Now().UnixNano() - int64(clock())
@@ -141,7 +147,7 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 		if cfg.Live {
 			live = newLiveTally(cfg.Interval)
 		}
-		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, hb: cfg.Heartbeat.Mode.spec(), loop: l, sink: rec.Sink(i), live: live, storm: stormState{k: -1}, target: tgt.forLoop(),
+		f.shards = append(f.shards, &shard{fl: f, cfg: &f.cfg, hb: cfg.Heartbeat.Mode.spec(), hbTimeout: cfg.Heartbeat.Timeout, loop: l, sink: rec.Sink(i), live: live, storm: stormState{k: -1}, target: tgt.forLoop(),
 			payload: make([]byte, 0, 64), req: make([]byte, 0, tgt.maxReq),
 			wf: wsframe.Config{Role: wsframe.Client, MaxMessage: cfg.MaxMessage}, procCPU: i == 0})
 	}

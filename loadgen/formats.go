@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/stormbench/stormbench/internal/profile"
+
 	"github.com/stormbench/stormbench/internal/fielderr"
 	"github.com/stormbench/stormbench/internal/jsonpath"
 	"github.com/stormbench/stormbench/internal/template"
@@ -192,22 +194,52 @@ func (f *formats) echoedNS(v int64) (int64, bool) {
 	return 0, false
 }
 
-// compile compiles what the resolved c says about the server's formats and
-// each client's request, reading the files its templates name once.
-func (c *Config) compile() (*formats, *upgradeRequest, *url.URL, error) {
+// compiled is what a resolved Config compiles to, once per fleet.
+type compiled struct {
+	formats *formats
+	req     *upgradeRequest
+	url     *url.URL
+	profile profile.Profile // nil for stormbench's and json
+}
+
+// compile compiles what the resolved c says about the server's formats,
+// its framework's protocol and each client's request, reading the files
+// its templates name once.
+func (c *Config) compile() (compiled, error) {
 	files := template.NewFiles()
 	f, err := compileFormats(c.Formats, template.Options{Clients: c.Clients, Files: files})
 	if err != nil {
-		return nil, nil, nil, err
+		return compiled{}, err
 	}
-	if c.URL == "" {
+	prof, err := c.compileProfile(files)
+	if err != nil {
+		return compiled{}, err
+	}
+	cc := *c
+	if prof != nil {
+		if cc.URL != "" {
+			if cc.URL, err = profileURL(prof, cc.URL, strings.Contains(cc.URL, "{{")); err != nil {
+				return compiled{}, fielderr.New("URL", "%v", err)
+			}
+		}
+		if len(cc.Subprotocols) == 0 {
+			cc.Subprotocols = prof.Subprotocols()
+		}
+		// The framework's own protocol carries the client's identity and
+		// its resume point; the query parameters stormbench's server reads
+		// are not sent unless asked for.
+		if c.Formats.ClientParam == "" {
+			f.client = ""
+		}
+		f.resume = ""
+	}
+	if cc.URL == "" {
 		// No server yet (the embedded one gets its URL later): check the
 		// headers, subprotocols and origin against a stand-in.
-		stand := *c
-		stand.URL = "ws://127.0.0.1:1/"
-		_, _, err := compileRequest(&stand, f, files)
-		return f, nil, nil, err
+		cc.URL = "ws://127.0.0.1:1/"
+		_, _, err := compileRequest(&cc, f, files)
+		return compiled{formats: f, profile: prof}, err
 	}
-	r, u, err := compileRequest(c, f, files)
-	return f, r, u, err
+	r, u, err := compileRequest(&cc, f, files)
+	return compiled{formats: f, req: r, url: u, profile: prof}, err
 }

@@ -71,6 +71,10 @@ func (c *client) closeFrame(code uint16, now time.Duration) {
 // never as a pong or a lost message.
 func (c *client) Message(now time.Duration, op ws.OpCode, p []byte, wire int) bool {
 	sh := c.sh
+	if prof := sh.fl.profile; prof != nil {
+		c.frameworkMessage(prof, now, op, p, wire)
+		return c.state == StateOpen
+	}
 	if c.foreignAck(p, wire, now) {
 		return c.state == StateOpen
 	}

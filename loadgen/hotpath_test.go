@@ -30,7 +30,8 @@ func (s *countSink) Record(_ time.Duration, c measure.Column, v int64) {
 	}
 }
 
-func (s *countSink) RecordKey(time.Duration, measure.Family, int) {}
+func (s *countSink) RecordKey(time.Duration, measure.Family, int)     {}
+func (s *countSink) RecordText(time.Duration, measure.Family, []byte) {}
 
 func (s *countSink) Observe(m measure.Metric, _ int64) {
 	if m == measure.HeartbeatRTT {
@@ -84,7 +85,7 @@ func newPair(tb testing.TB, mode HeartbeatMode, fm Formats) *pair {
 		tb.Fatal(err)
 	}
 	cfg := Config{Heartbeat: Heartbeat{Mode: mode, Interval: time.Second}, Formats: fm}.Resolve()
-	formats, _, _, err := cfg.compile()
+	cc, err := cfg.compile()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -94,8 +95,8 @@ func newPair(tb testing.TB, mode HeartbeatMode, fm Formats) *pair {
 		tb.Fatal(err)
 	}
 	sink := &countSink{}
-	f := &Fleet{cfg: cfg, policy: &cfg.Policy, formats: formats}
-	sh := &shard{fl: f, cfg: &f.cfg, hb: cfg.Heartbeat.Mode.spec(), loop: l, sink: sink, storm: stormState{k: -1}, payload: make([]byte, 0, 64), clients: make([]client, 1)}
+	f := &Fleet{cfg: cfg, policy: &cfg.Policy, formats: cc.formats}
+	sh := &shard{fl: f, cfg: &f.cfg, hb: cfg.Heartbeat.Mode.spec(), hbTimeout: cfg.Heartbeat.Timeout, loop: l, sink: sink, storm: stormState{k: -1}, payload: make([]byte, 0, 64), clients: make([]client, 1)}
 	c := &sh.clients[0]
 	c.init(sh, 1, 1)
 	c.state, c.fd = StateOpen, int32(fds[0])

@@ -102,6 +102,7 @@ type liveHist struct {
 type liveTally struct {
 	interval time.Duration // the time series' interval
 	keys     [measure.NumFamilies]map[int]int64
+	texts    [measure.NumFamilies]map[string]int64
 	hists    [measure.NumMetrics]*liveHist // metrics exposed live only
 
 	// lateness counts the current interval's timer lateness by bucket; at
@@ -124,6 +125,7 @@ func newLiveTally(interval time.Duration) *liveTally {
 	}
 	for f := range t.keys {
 		t.keys[f] = map[int]int64{}
+		t.texts[f] = map[string]int64{}
 	}
 	return t
 }
@@ -141,6 +143,20 @@ func (t *liveTally) observe(m measure.Metric, d time.Duration) {
 
 // key counts one event of family f with key k.
 func (t *liveTally) key(f measure.Family, k int) { t.keys[f][k]++ }
+
+// text counts one event of family f keyed by text, at most
+// measure.MaxTextKeys keys.
+func (t *liveTally) text(f measure.Family, text []byte) {
+	if _, ok := t.texts[f][string(text)]; ok {
+		t.texts[f][string(text)]++
+		return
+	}
+	key := string(text)
+	if len(t.texts[f]) >= measure.MaxTextKeys {
+		key = measure.OtherText
+	}
+	t.texts[f][key]++
+}
 
 // closeInterval ends the live interval, which lasted span (the loop's
 // report may come late, covering more than one interval): its lateness p99
@@ -193,6 +209,9 @@ func (t *liveTally) publish(totals *[measure.NumColumns]int64) {
 		}
 		for k, v := range t.keys[f] {
 			p.Keys[f][fam.KeyName(k)] = v
+		}
+		for k, v := range t.texts[f] {
+			p.Keys[f][k] = v
 		}
 	}
 	for m, h := range t.hists {

@@ -39,6 +39,21 @@ func (sh *shard) countKey(at time.Duration, f measure.Family, k int) {
 	sh.sink.RecordKey(at, f, k)
 }
 
+// countText counts one event of family f keyed by text (what a server
+// said).
+func (sh *shard) countText(at time.Duration, f measure.Family, text []byte) {
+	if t := f.Def().Total; t < measure.NumColumns {
+		sh.totals[t]++
+		if sh.storm.active && t.PerStorm() {
+			sh.sink.Storm(sh.storm.k, StormEvent{Kind: StormCounted, Column: t, N: 1})
+		}
+	}
+	if sh.live != nil {
+		sh.live.text(f, text)
+	}
+	sh.sink.RecordText(at, f, text)
+}
+
 // observe records a duration into metric m.
 func (sh *shard) observe(m measure.Metric, d time.Duration) {
 	if sh.live != nil {
@@ -60,6 +75,8 @@ func (sh *shard) stormEvent(k int, e StormEvent) {
 			sh.live.observe(measure.DetectLatency, e.Detect)
 		case StormRecovered:
 			sh.live.observe(measure.Outage, e.Outage)
+		case StormReady:
+			sh.live.observe(measure.OutageReady, e.Outage)
 		}
 	}
 	sh.sink.Storm(k, e)
@@ -146,6 +163,7 @@ func (sh *shard) recordGauges(at time.Duration) {
 	sh.set(at, measure.Open, int64(sh.open))
 	sh.set(at, measure.Connecting, int64(sh.connecting))
 	sh.set(at, measure.Waiting, int64(sh.waiting))
+	sh.set(at, measure.Ready, int64(sh.ready))
 	if sh.cfg.Send.Rate > 0 {
 		sh.set(at, measure.AppQueued, int64(sh.queued))
 	}

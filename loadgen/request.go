@@ -147,7 +147,7 @@ func (r *upgradeRequest) append(dst []byte, id uint64, resume int64, hasResume b
 		dst = strconv.AppendUint(dst, id, 10)
 		sep = '&'
 	}
-	if hasResume {
+	if hasResume && r.resume != "" {
 		dst = append(dst, sep)
 		dst = append(dst, r.resume...)
 		dst = append(dst, '=')
@@ -203,6 +203,9 @@ func (c Config) Redacted() Config {
 			h[i] = RedactHeader(v)
 		}
 		c.Headers = h
+	}
+	if a := c.Framework.Auth; a != "" && !strings.Contains(a, "{{env") && !strings.Contains(a, "{{line") {
+		c.Framework.Auth = "[redacted]"
 	}
 	return c
 }

@@ -45,7 +45,8 @@ func TestUpgradeRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tt.cfg.Resolve()
-			_, r, _, err := c.compile()
+			cc, err := c.compile()
+			r := cc.req
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +70,8 @@ func TestUpgradeRequestDoesNotAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := Config{URL: "ws://h/s?id={{client}}", Clients: 100, Headers: []string{"Authorization: Bearer {{line " + tokens + "}}"}}.Resolve()
-	_, r, _, err := c.compile()
+	cc, err := c.compile()
+	r := cc.req
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,16 @@ type shard struct {
 	partEnd  evloop.Timer // end of a partition
 
 	open, connecting, waiting, gaveUp int
+	ready                             int // open clients whose join is done
+	// hbTimeout is the detection rule in force: the configured timeout,
+	// or what a framework's server announced (Heartbeat.FollowServer).
+	hbTimeout time.Duration
+	// rxAt is the time of the message or timer a framework's profile is
+	// handling, rxWire the bytes of that message no event claimed yet
+	// (framework_client.go); text is scratch for what a server said.
+	rxAt   time.Duration
+	rxWire int
+	text   []byte
 	// totals holds the running total of every count column this loop
 	// recorded (record.go): the coordinator's status and the live view
 	// read them.
@@ -167,7 +177,8 @@ func (sh *shard) publish() {
 	p.stormK.Store(int64(sh.storm.k))
 	p.affected.Store(sh.storm.affected)
 	p.detected.Store(sh.storm.detected)
-	p.recovered.Store(sh.storm.recovered)
+	// A storm is over when its clients are ready again, not just open.
+	p.recovered.Store(sh.storm.ready)
 	p.closing.Store(int64(sh.closing))
 	p.invalid.Store(sh.invalid)
 	if sh.live != nil {

@@ -19,11 +19,15 @@ type stormState struct {
 	t0Known     bool
 	pending     []stormEvent
 
-	affected, detected, recovered int64
+	// recovered counts affected clients open again, ready those ready
+	// again (joined, with a framework's protocol): the storm is over when
+	// every affected client is ready.
+	affected, detected, recovered, ready int64
 }
 
 type stormEvent struct {
 	recovered bool
+	ready     bool // ready again (at is when); recovered is false
 	cause     measure.Cause
 	at        time.Duration // detection, or handshake for a recovery
 	lostAt    time.Duration // detection time, for a recovery
@@ -149,6 +153,12 @@ func (sh *shard) stormDetected(c *client, now time.Duration, cause measure.Cause
 	sh.emitStorm(stormEvent{cause: cause, at: now})
 }
 
+// stormReady counts an affected client ready again.
+func (sh *shard) stormReady(c *client, now time.Duration) {
+	sh.storm.ready++
+	sh.emitStorm(stormEvent{ready: true, at: now})
+}
+
 func (sh *shard) stormRecovered(c *client, now time.Duration) {
 	sh.storm.recovered++
 	sh.emitStorm(stormEvent{recovered: true, at: now, lostAt: c.lostAt, attempts: c.attempts})
@@ -180,6 +190,15 @@ func (sh *shard) observeBegin(o StormOrder) StormApplied {
 		if back {
 			st.recovered++
 			sh.emitStorm(stormEvent{recovered: true, at: c.openedAt, lostAt: c.lostAt, attempts: c.attempts})
+			if c.ready {
+				// When it became ready is not kept: found after the fact,
+				// it counts as ready when it opened (the same instant
+				// without a framework's join).
+				st.ready++
+				sh.emitStorm(stormEvent{ready: true, at: c.openedAt})
+			} else {
+				c.readyStorm = int16(o.K)
+			}
 		}
 		out.Affected++
 		if out.T0 < 0 || c.lostAt < out.T0 {
@@ -198,6 +217,10 @@ func (sh *shard) emitStorm(e stormEvent) {
 	}
 	if e.recovered {
 		sh.stormEvent(st.k, StormEvent{Kind: StormRecovered, Reconnect: e.at - e.lostAt, Outage: max(e.at-st.t0, 0), Attempts: int(e.attempts)})
+		return
+	}
+	if e.ready {
+		sh.stormEvent(st.k, StormEvent{Kind: StormReady, Outage: max(e.at-st.t0, 0)})
 		return
 	}
 	sh.stormEvent(st.k, StormEvent{Kind: StormDetected, Detect: max(e.at-st.t0, 0), Cause: e.cause})

@@ -108,12 +108,25 @@ func (e *emitter) histogram(f family, h Histogram) {
 	e.add(f, m, err)
 }
 
-// errBadName reports a label value that is not a lower-case name.
-var errBadName = errors.New("want a lower-case snake_case name of at most 64 bytes")
+// errBadName reports a label value that is not a lower-case name or a
+// number.
+var errBadName = errors.New("want a lower-case snake_case name or a number, of at most 64 bytes")
 
-// checkName accepts the names enums use in results files: [a-z][a-z0-9_]*.
+// checkName accepts the names enums use in results files, [a-z][a-z0-9_]*,
+// and numbers (close codes), [0-9]+.
 func checkName(s string) error {
-	if s == "" || len(s) > maxLabelLen || s[0] < 'a' || s[0] > 'z' {
+	if s == "" || len(s) > maxLabelLen {
+		return errBadName
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		for i := 1; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return errBadName
+			}
+		}
+		return nil
+	}
+	if s[0] < 'a' || s[0] > 'z' {
 		return errBadName
 	}
 	for i := 1; i < len(s); i++ {

@@ -25,10 +25,15 @@ const (
 	// CauseSendOverflow: the server stopped reading and the client's
 	// bounded send buffer overflowed.
 	CauseSendOverflow
+	// CauseJoinRefused: the server refused the client's join in a
+	// framework's protocol (a rejected subscription, a CONNACK error); the
+	// client closed the connection (the reason is counted in
+	// join_refusals).
+	CauseJoinRefused
 	numCauses
 )
 
-var causeNames = [numCauses]string{"", "close_frame", "eof", "reset", "heartbeat_timeout", "write_error", "client_abort", "drain", "protocol_error", "send_overflow"}
+var causeNames = [numCauses]string{"", "close_frame", "eof", "reset", "heartbeat_timeout", "write_error", "client_abort", "drain", "protocol_error", "send_overflow", "join_refused"}
 
 // String returns the cause's name as used in results files.
 func (c Cause) String() string {
