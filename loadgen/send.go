@@ -287,14 +287,6 @@ func (sh *shard) stormOf(_ *client) int {
 	return -1
 }
 
-// sendPending counts what the client still holds at the end of the run.
-func (c *client) sendPending() int {
-	if c.snd == nil {
-		return 0
-	}
-	return len(c.snd.q) - c.snd.head
-}
-
 // validate reports the settings out of range, keyed by their Config path.
 func (s Send) validate() []error {
 	var errs []error
