@@ -35,8 +35,8 @@ func endingOf(ctx context.Context, runErr error) ending {
 }
 
 // partialReason says why the results are partial, in words for the
-// reader, or "" when they are not; at and phase are when the scenario
-// ended.
+// reader, or "" when they are not; at and phase are where the scenario
+// stood when the run's context ended (stopPoint).
 func (e ending) partialReason(at time.Duration, phase string) string {
 	switch {
 	case e.harness != nil:

@@ -81,13 +81,13 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	watchLoops(runCtx, fr, sup)
 	sc := scenario{cfg: cfg, start: l.start, fleet: fr, sup: sup, phase: phase, status: p.Status, live: live,
 		inj: newInjector(cfg, srv, l.dir, p.Stderr, IsTerminal(p.Status))}
-	outcome, runErr := sc.run(runCtx)
+	outcome, stopped, runErr := sc.run(runCtx)
 
 	// From here on nothing may stop the results from being written.
 	stopHost()
 	end := endingOf(runCtx, runErr)
 	outcome.Interrupted = end.interrupted
-	shard, finishErr := collect(fr, sup.Events(), end.partialReason(outcome.Duration, phase.get()))
+	shard, finishErr := collect(fr, sup.Events(), end.partialReason(stopped.at, stopped.phase))
 	res := &Result{Dir: l.dir, Outcome: outcome, Events: sup.Events()}
 	if shard == nil {
 		return res, fmt.Errorf("collect results: %w", errors.Join(finishErr, runErr))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -129,8 +130,25 @@ func TestRunInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sum.Interrupted || !sum.Partial || len(sum.PartialReasons) != 1 || !strings.HasPrefix(sum.PartialReasons[0], "interrupted at ") ||
+	if !sum.Interrupted || !sum.Partial || len(sum.PartialReasons) != 1 || !strings.HasSuffix(sum.PartialReasons[0], "during hold") ||
 		sum.Counters.Connects != 20 || len(sum.Storms) != 0 {
 		t.Fatalf("interrupted %v, partial %v %q, connects %d, %d storms", sum.Interrupted, sum.Partial, sum.PartialReasons, sum.Counters.Connects, len(sum.Storms))
+	}
+	// When: in the hold, not at the end of the drain that followed.
+	var at float64
+	if _, err := fmt.Sscanf(sum.PartialReasons[0], "interrupted at %fs", &at); err != nil {
+		t.Fatal(err)
+	}
+	held := false
+	for _, ph := range sum.Harness.Phases {
+		if ph.Name == "hold" {
+			held = true
+			if at < ph.StartS-0.05 || at > ph.EndS+0.05 {
+				t.Errorf("interrupted at %.1fs, outside the hold [%.2fs, %.2fs]", at, ph.StartS, ph.EndS)
+			}
+		}
+	}
+	if !held {
+		t.Errorf("no hold among the phases %+v", sum.Harness.Phases)
 	}
 }
