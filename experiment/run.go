@@ -40,12 +40,13 @@ type Result struct {
 // case the Result names what was written.
 //
 // Its steps, in order: lay out the run (layout.go), serve the live
-// metrics, start the server (serverside.go), wait for a timetable's
-// start, start the fleet (fleet.go) and the host sampler, run the
-// scenario with the fault injector (scenario.go, inject.go), see how it
-// ended (ending.go), collect every part's results (collect.go), summarise
-// them with the server's own view (summarise.go), write the results
-// folder (results.go) and draw the report (report.go).
+// metrics (metrics.go), start the server (serverside.go), wait for a
+// timetable's start (layout.go), start the fleet (fleet.go) and the host
+// sampler (hostsample.go), run the scenario with the fault injector
+// (scenario.go, inject.go), see how it ended (ending.go), collect every
+// part's results (collect.go), summarise them with the server's own view
+// (summarise.go), write the results folder (results.go) and draw the
+// report (report.go).
 func Run(ctx context.Context, p *Plan) (*Result, error) {
 	l := layOut(p, time.Now())
 	for _, w := range p.Warnings {
