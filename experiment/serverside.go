@@ -57,8 +57,8 @@ func (s *serverSide) restarts() int {
 // statsAtEnd asks the server for its own view of the run (its /stats),
 // once the scenario is over: with a deadline of its own, since ctx may
 // have ended. It returns nil and no error when there is nobody to ask: no
-// control API, or an embedded server that is down (a crash fault whose
-// restart the end of the run cancelled).
+// control API, or an embedded server that is down (a crash fault still in
+// its restart delay, or whose restart the run's end called off).
 func (s *serverSide) statsAtEnd(ctx context.Context) (*sut.Stats, error) {
 	if s.ctl == nil || s.emb != nil && !s.emb.alive() {
 		return nil, nil
