@@ -47,7 +47,7 @@ func barsFigure(groups []Group, subtitle []string) *figure {
 		recs[i].med, recs[i].lo, recs[i].hi = recs[i].med/div, recs[i].lo/div, recs[i].hi/div
 	}
 	rec.Y.Label.Text = fmt.Sprintf("recovery p99 (%s)", unit)
-	peak.Add(bars{items: peaks, format: func(v float64) string { return groupThousands(trim(v, 0)) + "/s" }})
+	peak.Add(bars{items: peaks, format: fmtRate})
 	rec.Add(bars{items: recs, format: func(v float64) string { return fmtMs(v * div) }})
 	for _, p := range []*plot.Plot{peak, rec} {
 		p.NominalX(labels...)

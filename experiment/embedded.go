@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stormbench/stormbench/internal/fault"
-	"github.com/stormbench/stormbench/loadgen"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
 
@@ -28,13 +26,15 @@ type embedded struct {
 	cur      *serverChild
 	restarts int
 	pending  sync.WaitGroup // a restart after a crash
-	stopped  bool
+	// quit is closed by stop: a pending restart is called off.
+	quit     chan struct{}
+	quitOnce sync.Once
 }
 
 // startEmbedded starts the server on free loopback ports (or on listen
 // and control when given) and waits until it is healthy.
 func startEmbedded(ctx context.Context, exe string, cfg sut.Config, workers int, stderr io.Writer, sup *supervisor) (*embedded, error) {
-	e := &embedded{exe: exe, cfg: cfg, workers: max(workers, 1), stderr: stderr, sup: sup}
+	e := &embedded{exe: exe, cfg: cfg, workers: max(workers, 1), stderr: stderr, sup: sup, quit: make(chan struct{})}
 	e.cfg.Listen, e.cfg.Control = "127.0.0.1:0", "127.0.0.1:0"
 	if err := e.start(ctx); err != nil {
 		return nil, err
@@ -93,8 +93,8 @@ func (e *embedded) control() *sut.ControlClient {
 }
 
 // crash kills the server with SIGKILL and starts it again on the same
-// ports after d. It returns the kill instant.
-func (e *embedded) crash(d time.Duration) (time.Time, error) {
+// ports after d (restart), in the background. It returns the kill instant.
+func (e *embedded) crash(ctx context.Context, d time.Duration) (time.Time, error) {
 	e.mu.Lock()
 	cur := e.cur
 	e.mu.Unlock()
@@ -108,27 +108,49 @@ func (e *embedded) crash(d time.Duration) (time.Time, error) {
 	e.pending.Add(1)
 	go func() {
 		defer e.pending.Done()
-		time.Sleep(max(d, 0))
-		e.mu.Lock()
-		stopped := e.stopped
-		e.cfg.Listen, e.cfg.Control = ws.Host, ctl.Host
-		e.mu.Unlock()
-		if stopped {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := e.start(ctx); err != nil {
-			if e.sup != nil {
-				e.sup.fail(Event{Kind: EventServerRestartFailed, Process: e.name(), Detail: err.Error()})
-			}
-			return
-		}
-		e.mu.Lock()
-		e.restarts++
-		e.mu.Unlock()
+		e.restart(ctx, d, ws.Host, ctl.Host)
 	}()
 	return t0, nil
+}
+
+// restart starts the server again on listen and control after d. When
+// ctx ends or stop is called first (Ctrl-C, a failure of the harness, the
+// end of the run), the restart is called off at once, not after the rest
+// of d, and that is no failure. A restart that fails ends the run.
+func (e *embedded) restart(ctx context.Context, d time.Duration, listen, control string) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-e.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	t := time.NewTimer(max(d, 0))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return
+	}
+	e.mu.Lock()
+	e.cfg.Listen, e.cfg.Control = listen, control
+	e.mu.Unlock()
+	sctx, stop := context.WithTimeout(ctx, 20*time.Second)
+	defer stop()
+	if err := e.start(sctx); err != nil {
+		if ctx.Err() != nil {
+			return // called off while it started
+		}
+		if e.sup != nil {
+			e.sup.fail(Event{Kind: EventServerRestartFailed, Process: e.name(), Detail: err.Error()})
+		}
+		return
+	}
+	e.mu.Lock()
+	e.restarts++
+	e.mu.Unlock()
 }
 
 // Restarts returns how often the server was started again after a crash.
@@ -145,12 +167,10 @@ func (e *embedded) alive() bool {
 	return e.cur != nil && e.cur.alive()
 }
 
-// stop waits for a pending restart, then stops the server: SIGTERM (it
+// stop calls off a pending restart, then stops the server: SIGTERM (it
 // closes its clients with 1001), SIGKILL if it does not exit within 10 s.
 func (e *embedded) stop() {
-	e.mu.Lock()
-	e.stopped = true
-	e.mu.Unlock()
+	e.quitOnce.Do(func() { close(e.quit) })
 	e.pending.Wait()
 	e.mu.Lock()
 	cur := e.cur
@@ -161,41 +181,4 @@ func (e *embedded) stop() {
 	cur.expected.Store(true)
 	_ = cur.stdin.Close()
 	cur.stop(10 * time.Second)
-}
-
-// injector applies server-side faults through a control API and crashes
-// through the embedded server.
-type injector struct {
-	ctl func() *sut.ControlClient
-	emb *embedded
-	// dir receives the logs of exec faults; stderr and tty show their output.
-	dir    string
-	stderr io.Writer
-	tty    bool
-}
-
-// Inject implements loadgen.Injector.
-func (in *injector) Inject(ctx context.Context, k int, f loadgen.Fault) (loadgen.Injected, error) {
-	switch f.Kind.By() {
-	case fault.ByCommand:
-		fc, t0, err := startFaultCommand(f.Command, in.dir, k, in.stderr, in.tty)
-		if err != nil {
-			return loadgen.Injected{}, err
-		}
-		return loadgen.Injected{T0: t0, Affected: -1, Process: fc}, nil
-	case fault.ByEmbedded:
-		if in.emb == nil {
-			return loadgen.Injected{}, errors.New("crash needs the embedded server (run without --url)")
-		}
-		t0, err := in.emb.crash(f.Duration)
-		return loadgen.Injected{T0: t0, Affected: -1}, err
-	}
-	if in.ctl == nil {
-		return loadgen.Injected{}, fmt.Errorf("fault %s needs the server's control API (--control)", f.Kind)
-	}
-	r, err := in.ctl().Fault(ctx, sut.FaultRequest{Kind: f.Kind, Fraction: f.Fraction, DurationMs: f.Duration.Milliseconds(), Code: f.Code})
-	if err != nil {
-		return loadgen.Injected{}, err
-	}
-	return loadgen.Injected{T0: time.Unix(0, r.T0UnixNs), Affected: r.Affected}, nil
 }

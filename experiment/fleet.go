@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,33 @@ type fleetRun struct {
 	finish func() (shard *reporter.Shard, missing []loadgen.Shard, err error)
 	// local is the in-process fleet, when there is one.
 	local *loadgen.Fleet
+	// workers are the worker processes, when the fleet runs in them.
+	workers []*child
+}
+
+// startFleet starts the fleet of p with cfg: in this process, or as
+// p.Workers worker processes watched by sup.
+func startFleet(p *Plan, cfg loadgen.Config, start time.Time, sup *supervisor) (*fleetRun, error) {
+	if p.Workers > 1 {
+		return workerFleet(p.Exe, cfg, p.Workers, start, p.RunID, p.Stderr, sup)
+	}
+	return localFleet(cfg, start, p.RunID)
+}
+
+// watchLoops ends the run through sup when the loops of an in-process
+// fleet stop before ctx ends (a loop that failed); worker processes are
+// watched as processes instead.
+func watchLoops(ctx context.Context, fr *fleetRun, sup *supervisor) {
+	if fr.local == nil {
+		return
+	}
+	go func() {
+		select {
+		case <-fr.local.Dead():
+			sup.fail(Event{Kind: EventLoopStopped, Process: "coordinator", Detail: fr.local.Err().Error()})
+		case <-ctx.Done():
+		}
+	}()
 }
 
 // localFleet runs the whole fleet in this process.
@@ -155,7 +183,7 @@ func workerFleet(exe string, cfg loadgen.Config, n int, start time.Time, runID s
 		}
 		return merged, missing, errors.Join(errs...)
 	}
-	return &fleetRun{ctl: ctls, rec: rec, clock: clock, finish: finish}, nil
+	return &fleetRun{ctl: ctls, rec: rec, clock: clock, finish: finish, workers: kids}, nil
 }
 
 // waitProgressing waits for c to exit, asking every slice whether it still

@@ -7,6 +7,22 @@ import (
 	"github.com/stormbench/stormbench/reporter"
 )
 
+// startHostSampling samples the machine into rec every interval
+// (sampleHost) until the returned stop is called; stop returns once the
+// sampler has finished, so that nothing writes to rec after it.
+func startHostSampling(rec *reporter.Recorder, facts kernel.Facts, clock func() time.Duration, interval time.Duration) (stop func()) {
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sampleHost(rec, facts, clock, interval, quit)
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
+
 // sampleHost records the machine's kernel TCP figures into rec once per
 // interval until stop is closed: the kernel's TCP memory against tcp_mem,
 // sockets in use, orphans, TIME_WAIT, and the counters of aborts for lack

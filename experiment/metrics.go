@@ -29,6 +29,26 @@ func listenMetrics(ctx context.Context, addr string, cols ...prometheus.Collecto
 	return livemetrics.Listen(ctx, addr, reg, livemetrics.Options{})
 }
 
+// serveLiveMetrics serves the run's live view on --metrics-listen until
+// ctx ends, when p asks for it: the fleet's figures (run) and, with the
+// embedded server, the server's (srv). It binds the port before anything
+// else starts, so that a port in use stops the run before it began.
+func serveLiveMetrics(ctx context.Context, p *Plan, run *lazyRunSource, srv *embeddedStats) error {
+	if p.MetricsListen == "" {
+		return nil
+	}
+	cols := []prometheus.Collector{livemetrics.NewRunCollector(run)}
+	if p.Embedded() {
+		cols = append(cols, livemetrics.NewServeCollector(srv))
+	}
+	ms, err := listenMetrics(ctx, p.MetricsListen, cols...)
+	if err != nil {
+		return &InputError{fmt.Errorf("--metrics-listen: %w", err)}
+	}
+	fmt.Fprintf(p.Stderr, "stormbench: metrics on http://%s/metrics\n", ms.Addr())
+	return nil
+}
+
 // CheckMetricsAddr checks a --metrics-listen address before anything
 // starts: host:port on a loopback address.
 func CheckMetricsAddr(addr string) error { return livemetrics.CheckListenAddr(addr, false) }

@@ -27,6 +27,16 @@ func WriteReport(dir string) error {
 	return htmlreport.WriteRun(dir)
 }
 
+// writeRunReport draws the charts (plots/) and report.html of the run
+// whose files were just written to dir. Failing to draw them costs no
+// figure: it returns a warning, "" when all went well.
+func writeRunReport(dir string) string {
+	if err := htmlreport.WriteRun(dir); err != nil {
+		return fmt.Sprintf("report.html: %v", err)
+	}
+	return ""
+}
+
 // writeSweepReport writes a sweep's comparison page from its complete
 // runs (groups, already loaded) and their comparison: the table, their
 // overlaid charts, and the runs' warnings.

@@ -11,9 +11,8 @@ import (
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
 
-// writeServerStats saves the server's own view: server.json and
-// server_timeseries.csv. It runs after the run's context may have ended,
-// with a deadline of its own.
+// fetchServerStats asks the server for its /stats. It runs after the
+// run's context may have ended, with a deadline of its own.
 func fetchServerStats(ctx context.Context, ctl *sut.ControlClient) (*sut.Stats, error) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -24,25 +23,54 @@ func fetchServerStats(ctx context.Context, ctl *sut.ControlClient) (*sut.Stats, 
 	return &st, nil
 }
 
-// serverView is the part of the server's stats the summary shows.
+// serverView is the part of the server's stats the summary shows, with
+// its series of takeovers and received messages on the wall clock when
+// the stats say when the series started.
 func serverView(st *sut.Stats) *reporter.ServerView {
 	c := st.Counters
 	v := &reporter.ServerView{MessagesReceived: c.MessagesReceived, MessagesDuplicate: c.MessagesDuplicate,
 		Takeovers: c.Takeovers, TakeoverSilenceP99Ms: c.TakeoverSilence.P99, ZombiesTerminated: c.ZombiesTerminated,
 		DirectProduced: c.DirectProduced, DirectDropped: c.DirectDropped}
+	recv, takeovers := -1, -1
 	for j, name := range st.Series.Columns {
-		if name != "messages_received" || st.IntervalMs <= 0 {
+		switch name {
+		case "messages_received":
+			recv = j
+		case "takeovers":
+			takeovers = j
+		}
+	}
+	if st.IntervalMs <= 0 {
+		return v
+	}
+	// perS is column j of row r as a rate, 0 when the row lacks it.
+	perS := func(r []float64, j int) float64 {
+		if j < 0 || j >= len(r) {
+			return 0
+		}
+		return r[j] * 1000 / float64(st.IntervalMs)
+	}
+	for _, r := range st.Series.Rows {
+		v.PeakReceivedPerS = max(v.PeakReceivedPerS, perS(r, recv))
+	}
+	if takeovers < 0 || st.StartedUnixNs == 0 {
+		return v
+	}
+	// Row r covers (t−interval, t], t = r[0] seconds since the server started.
+	started := time.Unix(0, st.StartedUnixNs)
+	v.Series = &reporter.ServerSeries{Interval: time.Duration(st.IntervalMs) * time.Millisecond, Rows: []reporter.ServerInterval{}}
+	for _, r := range st.Series.Rows {
+		if len(r) <= takeovers {
 			continue
 		}
-		for _, r := range st.Series.Rows {
-			if j < len(r) {
-				v.PeakReceivedPerS = max(v.PeakReceivedPerS, r[j]*1000/float64(st.IntervalMs))
-			}
-		}
+		v.Series.Rows = append(v.Series.Rows, reporter.ServerInterval{End: started.Add(time.Duration(r[0] * float64(time.Second))),
+			Takeovers: int64(r[takeovers]), ReceivedPerS: perS(r, recv)})
 	}
 	return v
 }
 
+// writeServerStats saves the server's own view in the results folder dir:
+// server.json and server_timeseries.csv.
 func writeServerStats(dir string, st *sut.Stats) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -60,43 +88,4 @@ func writeServerStats(dir string, st *sut.Stats) error {
 		rows[i] = row
 	}
 	return reporter.WriteCSV(filepath.Join(dir, "server_timeseries.csv"), st.Series.Columns, rows)
-}
-
-// stormTakeovers attributes the server's takeovers to the storms whose
-// window holds them, aligning its series (seconds since it started) with
-// the run's clock by wall time.
-func stormTakeovers(sum *reporter.Summary, st *sut.Stats) {
-	col, recv := -1, -1
-	for j, name := range st.Series.Columns {
-		switch name {
-		case "takeovers":
-			col = j
-		case "messages_received":
-			recv = j
-		}
-	}
-	if col < 0 || st.StartedUnixNs == 0 || st.IntervalMs <= 0 {
-		return
-	}
-	runStart := float64(sum.StartedAt.UnixNano())
-	for k := range sum.Storms {
-		storm := &sum.Storms[k]
-		from := runStart + storm.T0*1e9
-		to := runStart + storm.End*1e9
-		var n int64
-		for _, r := range st.Series.Rows {
-			if len(r) <= col {
-				continue
-			}
-			// Row r covers (t−interval, t] since the server started.
-			end := float64(st.StartedUnixNs) + r[0]*1e9
-			if end > from && end-float64(st.IntervalMs)*1e6 < to {
-				n += int64(r[col])
-				if recv >= 0 && recv < len(r) {
-					storm.ServerPeakReceivedPerS = max(storm.ServerPeakReceivedPerS, r[recv]*1000/float64(st.IntervalMs))
-				}
-			}
-		}
-		storm.ServerTakeovers = &n
-	}
 }

@@ -53,7 +53,7 @@ type Policy struct {
 	// preset's documented values for the record). MaxRetries still applies
 	// on top of the preset's own give-up rule, if any.
 	Preset Preset `json:"preset,omitempty"`
-	// Base is the first delay of the exponential (--backoff-base); zero means 100ms.
+	// Base is the first delay of the exponential (--backoff-base); zero means 1s.
 	Base time.Duration `json:"base"`
 	// Max caps every delay (--backoff-max); zero means 30s.
 	Max time.Duration `json:"max"`

@@ -269,7 +269,7 @@ func (c *client) acked(id uint64, dup bool, now time.Duration) {
 		// received on this connection.
 		s.popFront()
 		s.inflight--
-		sh.count(now, measure.AppLost, int64(1))
+		sh.count(now, measure.AppLost, 1)
 	}
 	if s.inflight == 0 || s.q[s.head].id != id {
 		sh.appAcked(now, 0, 0, true)
@@ -281,14 +281,6 @@ func (c *client) acked(id uint64, dup bool, now time.Duration) {
 	if s.waiting() > 0 && c.state == StateOpen && !sh.fl.sendPaced(s) {
 		c.flushSend(now)
 	}
-}
-
-// sendPending counts what the client still holds at the end of the run.
-func (c *client) sendPending() int {
-	if c.snd == nil {
-		return 0
-	}
-	return len(c.snd.q) - c.snd.head
 }
 
 // validate reports the settings out of range, keyed by their Config path.

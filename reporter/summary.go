@@ -29,6 +29,9 @@ type SummaryOptions struct {
 	// Events adds to the shard's events what the caller observed itself
 	// (a server that exited, say).
 	Events []Event
+	// Server is the server's own view at the end of the run (stormbench's
+	// server only); nil when there is none.
+	Server *ServerView
 }
 
 // Summary is the content of summary.json.
@@ -75,7 +78,7 @@ type Summary struct {
 	// messages, when it sent any.
 	Direct *DirectSummary `json:"direct,omitempty"`
 	// Server is what stormbench's own server saw of messages and
-	// sessions (set by the caller from its /stats).
+	// sessions (SummaryOptions.Server, from its /stats).
 	Server *ServerView `json:"server,omitempty"`
 	// Harness holds the health of the load generator itself.
 	Harness HarnessSummary `json:"harness"`
@@ -204,7 +207,11 @@ func Summarize(s *Shard, o SummaryOptions) *Summary {
 	g := partial(sum, s, o)
 	for k := range s.Storms {
 		sum.Storms = append(sum.Storms, summarizeStorm(s, k, g))
+		if o.Server != nil && o.Server.Series != nil {
+			o.Server.Series.stormFigures(&sum.Storms[k], sum.StartedAt)
+		}
 	}
+	sum.Server = o.Server
 	for m := measure.Metric(0); m < measure.NumMetrics; m++ {
 		sum.Histograms[m.String()] = histogramSummary(s.cumulative(m), m)
 	}

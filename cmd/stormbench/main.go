@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/stormbench/stormbench/experiment"
 )
 
 // Exit codes (docs/commands.md, "Exit codes").
@@ -31,9 +33,6 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
-
-// errInterrupted reports a run stopped by Ctrl-C after writing partial results.
-var errInterrupted = errors.New("interrupted: partial results written")
 
 // errHelp is returned after --help printed the usage (exit 0).
 var errHelp = errors.New("help shown")
@@ -115,7 +114,7 @@ func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
-	case errors.Is(err, errInterrupted):
+	case errors.Is(err, experiment.ErrInterrupted):
 		fmt.Fprintln(stderr, "stormbench:", err)
 		return exitInterrupted
 	case errors.As(err, &ue):

@@ -90,9 +90,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stderr, "stormbench: %s\n", w)
 		}
 	}
-	if errors.Is(err, experiment.ErrInterrupted) {
-		return errInterrupted
-	}
 	if err == nil && res != nil && res.Summary != nil {
 		return brokenThresholds(res.Summary)
 	}

@@ -235,9 +235,6 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "\nresults: %s\n", dir)
 	}
-	if errors.Is(err, experiment.ErrInterrupted) {
-		return errInterrupted
-	}
 	if err != nil {
 		return err
 	}

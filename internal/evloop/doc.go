@@ -1,8 +1,11 @@
 // Package evloop is the event-loop engine that stormbench's load generator
 // and server-under-test both run on: an epoll loop per core that owns many
 // non-blocking sockets, a hashed timing wheel per loop for heartbeats,
-// timeouts and backoff, and frame I/O that reads into one per-loop buffer
-// and writes a whole RFC 6455 frame in one syscall.
+// timeouts and backoff, one read buffer per loop (Loop.Buf) that every
+// handler of the loop reads into, and byte-level Read and Write on the
+// non-blocking descriptors. It knows nothing of WebSocket frames: the
+// handlers own the protocol (package internal/wsframe decodes what they
+// read and builds each frame whole, so that one Write sends it).
 //
 // Why not a goroutine per connection: a goroutine blocked in a read costs a
 // few KiB of stack and a bufio buffer 4 KiB more; at hundreds of thousands

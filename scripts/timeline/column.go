@@ -25,12 +25,6 @@ func (c column) String() string {
 	return columnNames[c]
 }
 
-// gauge reports whether the column is a level sampled at the interval's end
-// (as opposed to a count within the interval).
-func (c column) gauge() bool {
-	return c == colOpen || c == colConnecting || c == colWaiting
-}
-
 // names returns the header names of cols.
 func names(cols []column) []string {
 	s := make([]string, len(cols))
