@@ -149,4 +149,3 @@ func reason(k profile.EventKind, r string) string {
 
 // strs is shorthand for a want list.
 func strs(s ...string) []string { return s }
-

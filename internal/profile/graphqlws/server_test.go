@@ -87,7 +87,6 @@ func startServer(t *testing.T) string {
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 
-
 // dial connects client 1 with --join and --auth ("" for none).
 func dial(t *testing.T, ctx context.Context, url, join, auth string) *profiletest.Live {
 	t.Helper()
