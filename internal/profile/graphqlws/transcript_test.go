@@ -3,7 +3,10 @@ package graphqlws
 import (
 	"testing"
 
+	"github.com/gobwas/ws"
+
 	"github.com/stormbench/stormbench/internal/profile"
+	"github.com/stormbench/stormbench/internal/profile/profiletest"
 	"github.com/stormbench/stormbench/internal/template"
 )
 
@@ -21,8 +24,8 @@ const (
 // joined is the opening of every conversation of client 7: init, ack,
 // subscribe, ready.
 var joined = []step{
-	{open: true, sent: strs(initMsg), kinds: []profile.Traffic{profile.SendControl}},
-	{recv: ack, sent: strs(subQuery), kinds: []profile.Traffic{profile.SendControl}, events: strs(kind(profile.Ready))},
+	{Open: true, Sent: strs(initMsg), Kinds: []profile.Traffic{profile.SendControl}},
+	{Recv: ack, Sent: strs(subQuery), Kinds: []profile.Traffic{profile.SendControl}, Events: strs(kind(profile.Ready))},
 }
 
 func TestTranscripts(t *testing.T) {
@@ -37,115 +40,117 @@ func TestTranscripts(t *testing.T) {
 			name: "join, data, heartbeat both ways, complete",
 			join: query, v: v7,
 			steps: append(append([]step(nil), joined...),
-				step{recv: `{"id":"` + id7 + `","type":"next","payload":{"data":{"ticks":{"seq":109}}}}`, data: strs(`{"data":{"ticks":{"seq":109}}}`)},
+				step{Recv: `{"id":"` + id7 + `","type":"next","payload":{"data":{"ticks":{"seq":109}}}}`, Data: strs(`{"data":{"ticks":{"seq":109}}}`)},
 				// The type need not come first; escapes in it are decoded.
-				step{recv: `{"payload":{"data":{"ticks":{"seq":110}}},"id":"` + id7 + `","type":"ne\u0078t"}`, data: strs(`{"data":{"ticks":{"seq":110}}}`)},
-				step{ping: true, pinged: true, sent: strs(`{"type":"ping"}`), kinds: []profile.Traffic{profile.SendPing}},
-				step{recv: `{"type":"pong"}`, events: strs(kind(profile.Pong))},
-				// A second pong answers no ping: the server's one-way heartbeat.
-				step{recv: `{"type":"pong","payload":null}`, events: strs(kind(profile.ServerPing))},
-				step{recv: `{"type":"ping"}`, sent: strs(`{"type":"pong"}`), kinds: []profile.Traffic{profile.SendPong}, events: strs(kind(profile.ServerPing))},
-				step{recv: `{"type":"ping","payload":{"t":1}}`, sent: strs(`{"type":"pong","payload":{"t":1}}`), events: strs(kind(profile.ServerPing))},
-				step{recv: ack, events: strs(kind(profile.Other))},
-				step{recv: `{"id":"` + id7 + `","type":"complete"}`, events: strs(kind(profile.Goodbye))},
+				step{Recv: `{"payload":{"data":{"ticks":{"seq":110}}},"id":"` + id7 + `","type":"ne\u0078t"}`, Data: strs(`{"data":{"ticks":{"seq":110}}}`)},
+				// An id may be written with escapes.
+				step{Recv: `{"id":"00000000-0000-4000-8000-00000000000\u0037","type":"next","payload":{}}`, Data: strs(`{}`)},
+				step{Ping: true, Pinged: true, Sent: strs(`{"type":"ping"}`), Kinds: []profile.Traffic{profile.SendPing}},
+				step{Recv: `{"type":"pong"}`, Events: strs(kind(profile.Pong))},
+				// A second pong answers no Ping: the server's one-way heartbeat.
+				step{Recv: `{"type":"pong","payload":null}`, Events: strs(kind(profile.ServerPing))},
+				step{Recv: `{"type":"ping"}`, Sent: strs(`{"type":"pong"}`), Kinds: []profile.Traffic{profile.SendPong}, Events: strs(kind(profile.ServerPing))},
+				step{Recv: `{"type":"ping","payload":{"t":1}}`, Sent: strs(`{"type":"pong","payload":{"t":1}}`), Events: strs(kind(profile.ServerPing))},
+				step{Recv: ack, Events: strs(kind(profile.Other))},
+				step{Recv: `{"id":"` + id7 + `","type":"complete"}`, Events: strs(kind(profile.Goodbye))},
 				// Over: the reference client ignores what follows for it.
-				step{recv: `{"id":"` + id7 + `","type":"next","payload":{}}`, events: strs(kind(profile.Unrecognised))},
+				step{Recv: `{"id":"` + id7 + `","type":"next","payload":{}}`, Events: strs(kind(profile.Unrecognised))},
 			),
 		},
 		{
 			name: "pings before the ack and two pings in flight",
 			join: query, v: v7,
 			steps: []step{
-				{open: true, sent: strs(initMsg)},
-				{ping: true, pinged: true, sent: strs(`{"type":"ping"}`)},
-				{ping: true, pinged: true, sent: strs(`{"type":"ping"}`)},
-				{recv: `{"type":"pong"}`, events: strs(kind(profile.Pong))},
-				{recv: ack, sent: strs(subQuery), events: strs(kind(profile.Ready))},
-				{recv: `{"type":"pong"}`, events: strs(kind(profile.Pong))},
-				{recv: `{"type":"pong"}`, events: strs(kind(profile.ServerPing))},
+				{Open: true, Sent: strs(initMsg)},
+				{Ping: true, Pinged: true, Sent: strs(`{"type":"ping"}`)},
+				{Ping: true, Pinged: true, Sent: strs(`{"type":"ping"}`)},
+				{Recv: `{"type":"pong"}`, Events: strs(kind(profile.Pong))},
+				{Recv: ack, Sent: strs(subQuery), Events: strs(kind(profile.Ready))},
+				{Recv: `{"type":"pong"}`, Events: strs(kind(profile.Pong))},
+				{Recv: `{"type":"pong"}`, Events: strs(kind(profile.ServerPing))},
 			},
 		},
 		{
 			name: "auth and an id from shard and client",
 			join: "subscription { ticks { seq } }", auth: `{"token":"t{{client}}"}`, v: template.Vars{Client: 1<<48 + 5, Shard: 3},
 			steps: []step{
-				{open: true, sent: strs(`{"type":"connection_init","payload":{"token":"t281474976710661"}}`)},
-				{recv: ack, sent: strs(`{"id":"` + idBig + `","type":"subscribe","payload":{"query":"subscription { ticks { seq } }"}}`), events: strs(kind(profile.Ready))},
-				{recv: `{"id":"` + idBig + `","type":"next","payload":{"data":null}}`, data: strs(`{"data":null}`)},
+				{Open: true, Sent: strs(`{"type":"connection_init","payload":{"token":"t281474976710661"}}`)},
+				{Recv: ack, Sent: strs(`{"id":"` + idBig + `","type":"subscribe","payload":{"query":"subscription { ticks { seq } }"}}`), Events: strs(kind(profile.Ready))},
+				{Recv: `{"id":"` + idBig + `","type":"next","payload":{"data":null}}`, Data: strs(`{"data":null}`)},
 			},
 		},
 		{
 			name: "query escaped as JSON.stringify does",
 			join: "subscription {\n\tticks(room: \"r{{client}}\\\\x\") { seq }\n}", v: v7,
 			steps: []step{
-				{open: true, sent: strs(initMsg)},
-				{recv: ack, sent: strs(`{"id":"` + id7 + `","type":"subscribe","payload":{"query":"subscription {\n\tticks(room: \"r7\\\\x\") { seq }\n}"}}`), events: strs(kind(profile.Ready))},
+				{Open: true, Sent: strs(initMsg)},
+				{Recv: ack, Sent: strs(`{"id":"` + id7 + `","type":"subscribe","payload":{"query":"subscription {\n\tticks(room: \"r7\\\\x\") { seq }\n}"}}`), Events: strs(kind(profile.Ready))},
 			},
 		},
 		{
 			name: "refusal: the subscription's error",
 			join: "subscription { nope }", v: v7,
 			steps: []step{
-				{open: true, sent: strs(initMsg)},
-				{recv: ack, sent: strs(`{"id":"` + id7 + `","type":"subscribe","payload":{"query":"subscription { nope }"}}`), events: strs(kind(profile.Ready))},
-				{recv: `{"id":"` + id7 + `","type":"error","payload":[{"message":"Cannot query field \"nope\" on type \"Subscription\".","locations":[{"line":1,"column":16}]}]}`,
-					events: strs(reason(profile.Refused, `Cannot query field "nope" on type "Subscription".`))},
-				{recv: `{"id":"` + id7 + `","type":"error","payload":[{"message":"again"}]}`, events: strs(kind(profile.Unrecognised))},
+				{Open: true, Sent: strs(initMsg)},
+				{Recv: ack, Sent: strs(`{"id":"` + id7 + `","type":"subscribe","payload":{"query":"subscription { nope }"}}`), Events: strs(kind(profile.Ready))},
+				{Recv: `{"id":"` + id7 + `","type":"error","payload":[{"message":"Cannot query field \"nope\" on type \"Subscription\".","locations":[{"line":1,"column":16}]}]}`,
+					Events: strs(reason(profile.Refused, `Cannot query field "nope" on type "Subscription".`))},
+				{Recv: `{"id":"` + id7 + `","type":"error","payload":[{"message":"again"}]}`, Events: strs(kind(profile.Unrecognised))},
 			},
 		},
 		{
 			name: "refusal without a message: the payload is the reason",
 			join: query, v: v7,
 			steps: append(append([]step(nil), joined...),
-				step{recv: `{"id":"` + id7 + `","type":"error","payload":[ {"path":["x"]} ]}`, events: strs(reason(profile.Refused, `[ {"path":["x"]} ]`))},
+				step{Recv: `{"id":"` + id7 + `","type":"error","payload":[ {"path":["x"]} ]}`, Events: strs(reason(profile.Refused, `[ {"path":["x"]} ]`))},
 			),
 		},
 		{
 			name: "another subscription's messages are not ours",
 			join: query, v: v7,
 			steps: append(append([]step(nil), joined...),
-				step{recv: `{"id":"other","type":"next","payload":{"data":{}}}`, events: strs(kind(profile.Unrecognised))},
-				step{recv: `{"id":"other","type":"complete"}`, events: strs(kind(profile.Unrecognised))},
-				step{recv: `{"id":"other","type":"error","payload":[]}`, events: strs(kind(profile.Unrecognised))},
-				step{recv: `{"type":"subscribe","id":"x","payload":{"query":"q"}}`, events: strs(kind(profile.Unrecognised))},
+				step{Recv: `{"id":"other","type":"next","payload":{"data":{}}}`, Events: strs(kind(profile.Unrecognised))},
+				step{Recv: `{"id":"other","type":"complete"}`, Events: strs(kind(profile.Unrecognised))},
+				step{Recv: `{"id":"other","type":"error","payload":[]}`, Events: strs(kind(profile.Unrecognised))},
+				step{Recv: `{"type":"subscribe","id":"x","payload":{"query":"q"}}`, Events: strs(kind(profile.Unrecognised))},
 			),
 		},
 		{
 			name: "malformed messages",
 			join: query, v: v7,
 			steps: []step{
-				{open: true, sent: strs(initMsg)},
-				{recv: `{"id":"` + id7 + `","type":"next","payload":{}}`, events: strs(rule(RuleBeforeAck))},
-				{recv: `{"type":"connection_ack"}`, op: 2, events: strs(rule(RuleBinary))},
-				{recv: `not json`, events: strs(rule(RuleNoType))},
-				{recv: `{"type":1}`, events: strs(rule(RuleNoType))},
-				{recv: `{"type":"welcome"}`, events: strs(rule(RuleUnknownType))},
-				{recv: `{"type":"ping","payload":"x"}`, events: strs(rule(RulePingPayload))},
-				{recv: `{"type":"pong","payload":[1]}`, events: strs(rule(RulePingPayload))},
-				{recv: ack, sent: strs(subQuery), events: strs(kind(profile.Ready))},
-				{recv: `{"type":"next","payload":{}}`, events: strs(rule(RuleNoID))},
-				{recv: `{"id":"","type":"complete"}`, events: strs(rule(RuleNoID))},
-				{recv: `{"id":"` + id7 + `","type":"next","payload":"x"}`, events: strs(rule(RuleNextPayload))},
-				{recv: `{"id":"` + id7 + `","type":"next"}`, events: strs(rule(RuleNextPayload))},
-				{recv: `{"id":"` + id7 + `","type":"error","payload":{"message":"x"}}`, events: strs(rule(RuleErrPayload))},
+				{Open: true, Sent: strs(initMsg)},
+				{Recv: `{"id":"` + id7 + `","type":"next","payload":{}}`, Events: strs(rule(RuleBeforeAck))},
+				{Recv: `{"type":"connection_ack"}`, Op: ws.OpBinary, Events: strs(rule(RuleBinary))},
+				{Recv: `not json`, Events: strs(rule(RuleNoType))},
+				{Recv: `{"type":1}`, Events: strs(rule(RuleNoType))},
+				{Recv: `{"type":"welcome"}`, Events: strs(rule(RuleUnknownType))},
+				{Recv: `{"type":"ping","payload":"x"}`, Events: strs(rule(RulePingPayload))},
+				{Recv: `{"type":"pong","payload":[1]}`, Events: strs(rule(RulePingPayload))},
+				{Recv: ack, Sent: strs(subQuery), Events: strs(kind(profile.Ready))},
+				{Recv: `{"type":"next","payload":{}}`, Events: strs(rule(RuleNoID))},
+				{Recv: `{"id":"","type":"complete"}`, Events: strs(rule(RuleNoID))},
+				{Recv: `{"id":"` + id7 + `","type":"next","payload":"x"}`, Events: strs(rule(RuleNextPayload))},
+				{Recv: `{"id":"` + id7 + `","type":"next"}`, Events: strs(rule(RuleNextPayload))},
+				{Recv: `{"id":"` + id7 + `","type":"error","payload":{"message":"x"}}`, Events: strs(rule(RuleErrPayload))},
 			},
 		},
 		{
 			name: "resume after reconnect: a fresh join with the same id",
 			join: query, v: v7,
 			steps: append(append(append(append([]step(nil), joined...),
-				step{recv: `{"id":"` + id7 + `","type":"next","payload":{"data":{"ticks":{"seq":1}}}}`, data: strs(`{"data":{"ticks":{"seq":1}}}`)},
-				step{ping: true, pinged: true, sent: strs(`{"type":"ping"}`)}),
+				step{Recv: `{"id":"` + id7 + `","type":"next","payload":{"data":{"ticks":{"seq":1}}}}`, Data: strs(`{"data":{"ticks":{"seq":1}}}`)},
+				step{Ping: true, Pinged: true, Sent: strs(`{"type":"ping"}`)}),
 				// The connection drops with the ping unanswered; the next
 				// one starts over and inherits nothing.
 				joined...),
-				step{recv: `{"type":"pong"}`, events: strs(kind(profile.ServerPing))},
-				step{recv: `{"id":"` + id7 + `","type":"next","payload":{"data":{"ticks":{"seq":40}}}}`, data: strs(`{"data":{"ticks":{"seq":40}}}`)},
+				step{Recv: `{"type":"pong"}`, Events: strs(kind(profile.ServerPing))},
+				step{Recv: `{"id":"` + id7 + `","type":"next","payload":{"data":{"ticks":{"seq":40}}}}`, Data: strs(`{"data":{"ticks":{"seq":40}}}`)},
 			),
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			st := play(t, newProfile(t, tt.join, tt.auth), tt.v, tt.steps)
+			st := profiletest.Play(t, newProfile(t, tt.join, tt.auth), tt.v, tt.steps)
 			if st.Partial != nil || st.Resume != nil {
 				t.Errorf("state keeps Partial %q, Resume %q: graphql-ws needs neither", st.Partial, st.Resume)
 			}
