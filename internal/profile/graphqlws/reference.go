@@ -29,9 +29,10 @@ type Timing struct {
 // such as a refused connection ends the subscription: the default
 // shouldRetry accepts close events only), never after the close codes it
 // treats as fatal (4400, 4401, 4406, 4409, 4429, 4500, 4004, 4005, and
-// every 1xxx code but 1000, 1001, 1005, 1006, 1012, 1013 and 1014; 1000
-// is retried only while a subscription is still wanted), and resets its
-// retry count when a connection is acknowledged. Its keepAlive is 0: it sends no ping of its own and has
+// every 1xxx code but 1000, 1001, 1005, 1006, 1012, 1013 and 1014), and
+// resets its retry count when a connection is acknowledged. A close with
+// 1000 while the subscription is still wanted is reconnected at once,
+// without a wait and without counting a retry. Its keepAlive is 0: it sends no ping of its own and has
 // no timeout (a dead server is noticed only when TCP says so).
 var Reference = Timing{
 	Library: "graphql-ws",
