@@ -73,6 +73,17 @@ func (c *Conn) Kinds() []profile.EventKind {
 	return out
 }
 
+// Count returns how many of the recorded events are of kind k.
+func (c *Conn) Count(k profile.EventKind) int {
+	n := 0
+	for _, e := range c.Events {
+		if e.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
 // Payloads returns the payloads sent, in order.
 func (c *Conn) Payloads() []string {
 	out := make([]string, len(c.Sent))
