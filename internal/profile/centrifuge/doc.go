@@ -98,7 +98,9 @@
 // disconnects the client (3005 "connection expired"), where centrifuge-js
 // would fetch a new one. Publications with delta compression, map
 // subscriptions and the "recovered" flag are not decoded; a publication
-// is counted, its data passed on as it came.
+// is counted, its data passed on as it came. Publications a connect reply
+// carries for server-side subscriptions (recovered with them) are not
+// counted.
 //
 // # Sources
 //

@@ -66,11 +66,9 @@ func (*Profile) Name() string { return Name }
 // path unless it ends so already, and vsn=2.0.0 is set in the query (a
 // server without it speaks the V1 serializer).
 func (*Profile) Target(u *url.URL) {
-	if !strings.HasSuffix(u.Path, "/websocket") {
-		u.Path = strings.TrimSuffix(u.Path, "/") + "/websocket"
-		if u.RawPath != "" {
-			u.RawPath = strings.TrimSuffix(u.RawPath, "/") + "/websocket"
-		}
+	u.Path = websocketPath(u.Path)
+	if u.RawPath != "" {
+		u.RawPath = websocketPath(u.RawPath)
 	}
 	switch q := u.Query(); {
 	case q.Has("vsn"):
@@ -81,6 +79,15 @@ func (*Profile) Target(u *url.URL) {
 	default: // after the user's parameters, in their order, as phoenix.js puts it
 		u.RawQuery += "&vsn=" + vsn
 	}
+}
+
+// websocketPath is path ending in /websocket (a final slash dropped).
+func websocketPath(path string) string {
+	path = strings.TrimSuffix(path, "/")
+	if strings.HasSuffix(path, "/websocket") {
+		return path
+	}
+	return path + "/websocket"
 }
 
 // Subprotocols implements profile.Profile: phoenix.js offers none (its
