@@ -9,7 +9,9 @@
 // "data.kind". A key holding a dot, a backslash or an equals sign writes
 // it with a backslash: "a\.b" is the one key "a.b", "x\\y" is x\y, "k\=v"
 // is k=v. Any other backslash, an empty key and an unescaped '=' are
-// errors. There is no array index: a path only goes through objects.
+// errors. There is no array index: a path only goes through objects;
+// Array walks the elements of an array (a whole message, or a field
+// Lookup found) one at a time, and Text gives a value's JSON text.
 //
 // A Match is a path, optionally with "=value": the field must be present
 // and, with a value, equal it. A string field is compared after JSON

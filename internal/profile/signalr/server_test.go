@@ -1,0 +1,236 @@
+package signalr
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+	"github.com/stormbench/stormbench/internal/profile"
+	"github.com/stormbench/stormbench/internal/profile/livetest"
+	"github.com/stormbench/stormbench/internal/template"
+)
+
+// testServer is an ASP.NET Core SignalR hub reduced to what the profile
+// meets, written to the hub protocol (ASP.NET Core cannot be installed
+// here), at /hub without negotiation: the JSON handshake (?refuse=1
+// answers it with an error), an invocation of the client method "tick"
+// with {"seq":n} every tick, a ping every keepAlive, and the client
+// timeout — a client silent for clientTimeout gets a close message and
+// the connection is closed. ?bye=N sends a close message allowing a
+// reconnect after N ticks, as a shutting-down server does.
+type testServer struct {
+	tick, keepAlive, clientTimeout time.Duration
+	url                            string
+}
+
+func startServer(t *testing.T, tick, keepAlive, clientTimeout time.Duration) *testServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{tick: tick, keepAlive: keepAlive, clientTimeout: clientTimeout, url: "ws://" + ln.Addr().String() + "/hub"}
+	srv := &http.Server{Handler: http.HandlerFunc(s.serve)}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/hub" {
+		http.NotFound(w, r)
+		return
+	}
+	refuse := r.URL.Query().Get("refuse") == "1"
+	bye, _ := strconv.Atoi(r.URL.Query().Get("bye"))
+	nc, _, _, err := ws.UpgradeHTTP(r, w)
+	if err != nil {
+		return
+	}
+	defer nc.Close()
+	var wmu sync.Mutex
+	send := func(rec string) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return wsutil.WriteServerText(nc, []byte(rec+"\x1e"))
+	}
+	nc.SetReadDeadline(time.Now().Add(15 * time.Second)) // HandshakeTimeout
+	msg, _, err := wsutil.ReadClientData(nc)
+	if err != nil || !bytes.Equal(msg, []byte("{\"protocol\":\"json\",\"version\":1}\x1e")) {
+		return
+	}
+	if refuse {
+		send(`{"error":"Requested protocol 'json' is not available."}`)
+		return
+	}
+	send(`{}`)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tk, ka := time.NewTicker(s.tick), time.NewTicker(s.keepAlive)
+		defer tk.Stop()
+		defer ka.Stop()
+		for seq := 1; ; {
+			select {
+			case <-done:
+				return
+			case <-ka.C:
+				send(`{"type":6}`)
+			case <-tk.C:
+				if seq == bye {
+					send(`{"type":7,"error":"Server is shutting down.","allowReconnect":true}`)
+					nc.Close()
+					return
+				}
+				send(fmt.Sprintf(`{"type":1,"target":"tick","arguments":[{"seq":%d}]}`, seq))
+				seq++
+			}
+		}
+	}()
+	for {
+		nc.SetReadDeadline(time.Now().Add(s.clientTimeout))
+		if _, _, err := wsutil.ReadClientData(nc); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				send(`{"type":7,"error":"Connection closed with an error. OperationCanceledException: client timeout"}`)
+			}
+			return
+		}
+	}
+}
+
+// heartbeats calls c.Ping every interval until stop is closed.
+func heartbeats(c *livetest.Client, interval time.Duration, stop chan struct{}) {
+	tk := time.NewTicker(interval)
+	defer tk.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tk.C:
+			c.Ping()
+		}
+	}
+}
+
+// TestServer: the profile handshakes, receives invocations and server
+// pings, and keeps the connection alive with its own pings for several
+// times the server's client timeout; a silent client is closed; a refused
+// handshake is Refused and a close message allowing a reconnect is
+// Goodbye.
+func TestServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a server")
+	}
+	const clientTimeout = 600 * time.Millisecond
+	srv := startServer(t, 20*time.Millisecond, 150*time.Millisecond, clientTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	p := mustNew(t, config(t, nil))
+
+	c, err := livetest.Dial(ctx, p, srv.url, template.Vars{Client: 1}, profile.State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	go heartbeats(c, clientTimeout/3, stop)
+	// 90 ticks of 20 ms: three times the client timeout.
+	s, ok := c.Wait(10*time.Second, func(s livetest.Snapshot) bool {
+		return len(s.Datums) >= 90 && s.Count(profile.ServerPing) >= 3
+	})
+	if !ok {
+		t.Fatalf("%d invocations, %d pings; closed %v %d: %+v", len(s.Datums), s.Count(profile.ServerPing), s.Closed, s.Code, s.Events[:min(len(s.Events), 5)])
+	}
+	if s.Events[0].Kind != profile.Ready || s.Count(profile.Ready)+s.Count(profile.ServerPing) != len(s.Events) {
+		t.Errorf("events %+v: want ready, then server pings", s.Events)
+	}
+	if s.Datums[0].Payload != `{"seq":1}` || s.Datums[89].Payload != `{"seq":90}` {
+		t.Errorf("invocations %q … %q", s.Datums[0].Payload, s.Datums[89].Payload)
+	}
+	t.Logf("%d invocations, %d server pings, %d messages sent over %v of client timeout", len(s.Datums), s.Count(profile.ServerPing), len(s.Sent), clientTimeout)
+
+	// Without pings the server closes the client: the rule is real.
+	q, err := livetest.Dial(ctx, p, srv.url, template.Vars{Client: 2}, profile.State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if s, _ := q.Wait(5*time.Second, func(s livetest.Snapshot) bool { return s.Closed }); !s.Closed || s.Count(profile.Goodbye) != 1 {
+		t.Errorf("a silent client: closed %v, events %+v", s.Closed, s.Events)
+	}
+
+	r, err := livetest.Dial(ctx, p, srv.url+"?refuse=1", template.Vars{}, profile.State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if s, ok := r.Wait(5*time.Second, func(s livetest.Snapshot) bool { return s.Count(profile.Refused) > 0 }); !ok || s.State.Ready {
+		t.Errorf("refused handshake: %+v", s.Events)
+	}
+
+	b, err := livetest.Dial(ctx, p, srv.url+"?bye=5", template.Vars{}, profile.State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, ok = b.Wait(5*time.Second, func(s livetest.Snapshot) bool { return s.Count(profile.Goodbye) > 0 })
+	if e := s.Events[len(s.Events)-1]; !ok || e.Reconnect != 1 || string(e.Reason) != "Server is shutting down." || len(s.Datums) != 4 {
+		t.Errorf("shutdown: %d invocations, events %+v", len(s.Datums), s.Events)
+	}
+}
+
+// TestReferenceClient checks the test server against @microsoft/signalr
+// itself: with STORMBENCH_NODE_MODULES naming a node_modules folder that
+// holds @microsoft/signalr and ws (npm install @microsoft/signalr ws), the
+// JavaScript client connects without negotiation, receives invocations
+// and keeps the connection past the client timeout with its keep-alive.
+func TestReferenceClient(t *testing.T) {
+	mods := os.Getenv("STORMBENCH_NODE_MODULES")
+	node, err := exec.LookPath("node")
+	if mods == "" || err != nil {
+		t.Skip("needs node and STORMBENCH_NODE_MODULES (a node_modules folder with @microsoft/signalr and ws)")
+	}
+	if _, err := os.Stat(filepath.Join(mods, "@microsoft", "signalr", "package.json")); err != nil {
+		t.Skipf("no @microsoft/signalr package in %s", mods)
+	}
+	srv := startServer(t, 20*time.Millisecond, 150*time.Millisecond, 600*time.Millisecond)
+	script := `
+const WebSocket = require('ws');
+const signalR = require('@microsoft/signalr');
+const conn = new signalR.HubConnectionBuilder()
+  .withUrl(process.argv[2].replace(/^ws/, 'http'), { skipNegotiation: true, transport: signalR.HttpTransportType.WebSockets, WebSocket })
+  .configureLogging(signalR.LogLevel.Warning).build();
+conn.keepAliveIntervalInMilliseconds = 200;
+let ticks = 0, closed = false;
+conn.on('tick', () => { ticks++; });
+conn.onclose(() => { closed = true; });
+conn.start();
+const timer = setInterval(() => {
+  if (ticks >= 90 && !closed) { console.log(JSON.stringify({ ticks, closed })); process.exit(0); }
+}, 20);
+setTimeout(() => { console.log(JSON.stringify({ ticks, closed })); process.exit(1); }, 8000);
+`
+	f := filepath.Join(t.TempDir(), "client.js")
+	if err := os.WriteFile(f, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, f, srv.url)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("@microsoft/signalr against the test server: %v\n%s", err, out)
+	}
+	t.Logf("@microsoft/signalr: %s", out)
+}
