@@ -288,11 +288,7 @@ func (p *Profile) joined(c profile.Conn, st *profile.State, data []byte) {
 // string, with recovery on) the offset to resume from, and an ack id gets
 // its ack.
 func (p *Profile) event(c profile.Conn, st *profile.State, id, data []byte) {
-	args, ok := jsonpath.Array(data)
-	if !ok {
-		c.Event(profile.Event{Kind: profile.Malformed, Rule: "event data is not an array"})
-		return
-	}
+	args := jsonpath.Array(data)
 	name, kind, ok := args.Next()
 	if !ok || !kind.IsString() {
 		c.Event(profile.Event{Kind: profile.Malformed, Rule: "event without a name"})
@@ -313,7 +309,7 @@ func (p *Profile) event(c profile.Conn, st *profile.State, id, data []byte) {
 		last, lastKind = raw, k
 		n++
 	}
-	if args.Malformed() {
+	if args.Err() {
 		c.Event(profile.Event{Kind: profile.Malformed, Rule: "event arguments are not a JSON array"})
 		return
 	}
