@@ -76,15 +76,15 @@ func readVarint(b []byte) (n, size int) {
 	return 0, 0
 }
 
-// seal writes the fixed header of a packet built after headerRoom bytes of
-// b, right before the packet's variable header, and returns the packet.
+// seal writes the fixed header of a packet whose variable header and
+// payload were built after headerRoom bytes of b, and moves them up to it:
+// the packet starts where the Conn's buffer does, so that a Conn reusing
+// what it was sent as its next buffer keeps all of it.
 func seal(b []byte, first byte) []byte {
-	var rl [4]byte
-	n := len(appendVarint(rl[:0], len(b)-headerRoom))
-	start := headerRoom - 1 - n
-	b[start] = first
-	appendVarint(b[start+1:start+1], len(b)-headerRoom)
-	return b[start:]
+	body := len(b) - headerRoom
+	h := appendVarint(append(b[:0], first), body)
+	n := copy(b[len(h):], b[headerRoom:])
+	return b[:len(h)+n]
 }
 
 // putString writes a 16-bit length in front of a string appended after

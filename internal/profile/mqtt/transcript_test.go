@@ -69,7 +69,7 @@ func run(t *testing.T, cfg profile.Config, steps []step) (*profiletest.Conn, *pr
 
 // config is the tables' configuration: client id c1, keep-alive 60 s,
 // topic filter ticks, changed by mod.
-func config(t *testing.T, mod func(*profile.Config)) profile.Config {
+func config(t testing.TB, mod func(*profile.Config)) profile.Config {
 	cfg := profile.Config{
 		Join:              []*template.Template{tmpl(t, "ticks")},
 		ClientID:          tmpl(t, "c1"),
