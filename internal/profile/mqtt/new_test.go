@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/profile"
-	"github.com/stormbench/stormbench/internal/template"
 )
 
 // TestNewRefuses: bad settings are refused before anything starts, naming
@@ -71,5 +70,3 @@ func TestNewAccepts(t *testing.T) {
 		})
 	}
 }
-
-var _ = template.InBody
