@@ -64,15 +64,16 @@ func (p *Profile) Receive(c profile.Conn, st *profile.State, _ ws.OpCode, msg []
 				return
 			}
 		}
-		f, n, rule := readFrame(msg)
+		n, next, rule := scan(msg, 0)
 		if rule != "" {
 			p.fail(c, st, rule)
 			return
 		}
 		if n == 0 {
-			st.Partial = append(st.Partial[:0], msg...)
+			st.Partial, st.Ref = append(st.Partial[:0], msg...), next
 			return
 		}
+		f := split(msg[:n])
 		if !p.frame(c, st, &f) {
 			return
 		}
@@ -80,41 +81,53 @@ func (p *Profile) Receive(c profile.Conn, st *profile.State, _ ws.OpCode, msg []
 	}
 }
 
-// finishPartial adds msg to the frame waiting in st.Partial, up to each
-// NUL in turn until the frame is whole, handles it and returns the rest of
-// msg; nil when nothing is left to read.
+// finishPartial adds msg to the frame waiting in st.Partial — scanned as
+// far as st.Ref says — until the frame is whole, handles it and returns the
+// rest of msg; nil when nothing is left to read. It takes from msg up to
+// the next NUL, or up to where content-length puts the frame's NUL, so
+// that the frame never holds bytes of the next one.
 func (p *Profile) finishPartial(c profile.Conn, st *profile.State, msg []byte) []byte {
 	for len(msg) > 0 {
 		take := len(msg)
-		if i := bytes.IndexByte(msg, 0); i >= 0 {
+		if st.Ref>>phaseShift == phaseLength {
+			take = min(take, int(st.Ref&posMask)+1-len(st.Partial))
+		} else if i := bytes.IndexByte(msg, 0); i >= 0 {
 			take = i + 1
 		}
-		if len(st.Partial)+take > MaxFrame {
-			take = MaxFrame - len(st.Partial) // enough for readFrame to tell
-		}
+		take = min(take, MaxFrame-len(st.Partial)) // enough for scan to tell
 		st.Partial, msg = append(st.Partial, msg[:take]...), msg[take:]
-		if eol := skipEOL(st.Partial); eol > 0 {
-			// A CR at the end of the last message and the LF of this
-			// one: an EOL between frames.
-			st.Partial = st.Partial[:copy(st.Partial, st.Partial[eol:])]
-			if len(st.Partial) == 0 {
-				if len(msg) == 0 {
-					return nil
+		if st.Ref == 0 {
+			if eol := skipEOL(st.Partial); eol > 0 {
+				// A CR at the end of the last message and the LF of
+				// this one: an EOL between frames.
+				st.Partial = st.Partial[:copy(st.Partial, st.Partial[eol:])]
+				if len(st.Partial) == 0 {
+					if len(msg) == 0 {
+						return nil
+					}
+					return msg
 				}
-				return msg
 			}
 		}
-		f, n, rule := readFrame(st.Partial)
+		n, next, rule := scan(st.Partial, st.Ref)
 		if rule != "" {
 			p.fail(c, st, rule)
 			return nil
 		}
-		if n == 0 {
+		if st.Ref = next; n == 0 {
 			continue
 		}
+		f := split(st.Partial[:n])
 		ok := p.frame(c, st, &f)
+		if !ok {
+			return nil
+		}
+		if n < len(st.Partial) { // not expected: the frame ends at the last byte taken
+			st.Partial = st.Partial[:copy(st.Partial, st.Partial[n:])]
+			continue
+		}
 		releasePartial(st)
-		if !ok || len(msg) == 0 {
+		if len(msg) == 0 {
 			return nil
 		}
 		return msg
@@ -140,7 +153,7 @@ func skipEOL(b []byte) int {
 
 // fail reports a Malformed frame; the connection reads nothing more.
 func (p *Profile) fail(c profile.Conn, st *profile.State, rule string) {
-	st.Step, st.Partial = stepDone, nil
+	st.Step, st.Partial, st.Ref = stepDone, nil, 0
 	c.Event(profile.Event{Kind: profile.Malformed, Rule: rule})
 }
 
@@ -251,8 +264,9 @@ func parseHeartbeat(b []byte) (sx, sy int64, ok bool) {
 }
 
 // releasePartial empties State.Partial, keeping a small buffer for the
-// next split frame.
+// next split frame, and forgets how far it was scanned.
 func releasePartial(st *profile.State) {
+	st.Ref = 0
 	if cap(st.Partial) > keepPartial {
 		st.Partial = nil
 	} else if st.Partial != nil {
