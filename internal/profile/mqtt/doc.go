@@ -72,9 +72,9 @@
 // server, …): Goodbye with Code and Reason (its Reason String, else the
 // code's name). MQTT 3.1.1 has no server DISCONNECT; one from a 3.1.1
 // broker is a Goodbye with code 0. MQTT says nothing about reconnecting
-// (Reconnect 0). mosquitto 2.0.11 over WebSocket sends no DISCONNECT at
-// all — not on shutdown, keep-alive timeout or session takeover — it
-// closes the socket, so most goodbyes are seen as the close (1006).
+// (Reconnect 0). mosquitto 2.0.11 sends its WebSocket clients no
+// DISCONNECT on shutdown or session takeover (the tests see both): it
+// closes the socket, so those goodbyes are seen as the close alone.
 //
 // # Resume after reconnect
 //

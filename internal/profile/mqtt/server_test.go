@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -102,9 +103,10 @@ func (p *publisher) publish(qos byte) {
 
 // every publishes at qos every d until the test ends.
 func (p *publisher) every(d time.Duration, qos byte) {
-	stop := make(chan struct{})
-	p.t.Cleanup(func() { close(stop) })
+	stop, done := make(chan struct{}), make(chan struct{})
+	p.t.Cleanup(func() { close(stop); <-done })
 	go func() {
+		defer close(done)
 		tk := time.NewTicker(d)
 		defer tk.Stop()
 		for {
@@ -254,6 +256,31 @@ func TestMosquitto(t *testing.T) {
 			t.Logf("closed without a DISCONNECT (%v)", a.err)
 		default:
 			t.Fatalf("the old connection is still open:\n%s", a)
+		}
+	})
+
+	t.Run("MQTT 5 broker shut down: goodbye or close", func(t *testing.T) {
+		own := startMosquitto(t) // a broker of this subtest's own, to stop
+		p := mustNew(t, profile.Config{Join: join, HeartbeatInterval: 10 * time.Second, Version: V5})
+		l := dial(t, own.url(own.ws), p, 1)
+		st := &profile.State{}
+		p.Open(l, st)
+		if ok, _ := l.drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
+			t.Fatalf("not ready:\n%s", l)
+		}
+		own.cmd.Process.Signal(syscall.SIGTERM)
+		// MQTT 5 §3.14: DISCONNECT 0x8B where the broker sends one
+		// (mosquitto 2.0.11 just closes).
+		ok, closed := l.drive(p, st, 0, 5*time.Second, func() bool { return l.has(profile.Goodbye) })
+		switch {
+		case ok:
+			if e := l.Events[len(l.Events)-1]; e.Code != 0x8b {
+				t.Errorf("goodbye %s, want 139 server shutting down", describe(e))
+			}
+		case closed:
+			t.Logf("closed without a DISCONNECT (%v)", l.err)
+		default:
+			t.Fatalf("still open 5 s after SIGTERM:\n%s", l)
 		}
 	})
 
