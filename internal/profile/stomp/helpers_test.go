@@ -1,0 +1,61 @@
+package stomp
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stormbench/stormbench/internal/profile"
+	"github.com/stormbench/stormbench/internal/template"
+)
+
+// tmpl parses a message-body template.
+func tmpl(t testing.TB, s string) *template.Template {
+	t.Helper()
+	tm, err := template.Parse(s, template.Options{Context: template.InBody, Clients: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+// mustNew makes a profile or fails the test.
+func mustNew(t testing.TB, cfg profile.Config) *Profile {
+	t.Helper()
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.(*Profile)
+}
+
+// config is the tables' configuration: destination /topic/ticks,
+// heart-beat 10 s (stompjs's default), changed by mod.
+func config(t testing.TB, mod func(*profile.Config)) profile.Config {
+	cfg := profile.Config{
+		Join:              []*template.Template{tmpl(t, "/topic/ticks")},
+		HeartbeatInterval: 10 * time.Second,
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	return cfg
+}
+
+// describe writes an event the way the tables expect it.
+func describe(e profile.Event) string {
+	s := [...]string{"other", "unrecognised", "ready", "refused", "server-ping", "pong", "goodbye", "malformed"}[e.Kind]
+	if e.Code != 0 {
+		s += fmt.Sprintf(" %d", e.Code)
+	}
+	if len(e.Reason) > 0 {
+		s += " " + string(e.Reason)
+	}
+	if e.HeartbeatTimeout != 0 {
+		s += " timeout " + e.HeartbeatTimeout.String()
+	}
+	if e.Rule != "" {
+		s += ": " + e.Rule
+	}
+	return s
+}
