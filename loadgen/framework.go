@@ -71,7 +71,10 @@ func (c *Config) compileProfile(files *template.Files) (profile.Profile, error) 
 		}
 		return nil, errors.Join(errs...)
 	}
-	if c.Formats.Custom() || c.Formats.Ack != "" {
+	if c.Send.Rate > 0 {
+		return nil, fielderr.New("Send.Rate", "the clients' own messages are stormbench's (--protocol stormbench or json), not %s's", spec.name)
+	}
+	if f := c.Formats; f.AppPing != "" || f.AppPingBinary || f.AppPong != "" || f.AppPongTime != "" || f.Ack != "" {
 		return nil, fielderr.New("Protocol", "%s speaks its own messages: the --app-ping, --app-pong, --app-pong-time and --ack formats apply to --protocol json (--seq-field applies to the framework's payload)", spec.name)
 	}
 	o := template.Options{Context: template.InBody, Clients: c.Clients, Files: files}

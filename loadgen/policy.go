@@ -305,6 +305,11 @@ func (p Policy) MeanDelay(n int, prev time.Duration) time.Duration {
 	if s := p.Preset.spec(); s != nil {
 		return s.mean(&p, i)
 	}
+	return p.meanGeneric(i, prev)
+}
+
+// meanGeneric is the mean delay of retry i of the generic policy.
+func (p Policy) meanGeneric(i int32, prev time.Duration) time.Duration {
 	base, maxd, mult, jit := p.params()
 	switch jit {
 	case JitterNone:

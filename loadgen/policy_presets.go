@@ -3,6 +3,7 @@ package loadgen
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 )
@@ -62,8 +63,9 @@ type presetSpec struct {
 	mean func(p *Policy, n int32) time.Duration
 }
 
-// presets is the table, sorted by name.
-var presets = [...]presetSpec{
+// presets is the table, sorted by name: the client libraries below and
+// those of the frameworks and the AWS study (policy_framework.go).
+var presets = sortedPresets(append([]presetSpec{
 	{
 		name: PresetCenkalti, library: "cenkalti/backoff v4", formula: formulaCenkalti,
 		record: func(p *Policy) {
@@ -176,6 +178,12 @@ var presets = [...]presetSpec{
 			return integrate(func(r float64) time.Duration { return socketIODelay(n, r) })
 		},
 	},
+}, frameworkPresets...))
+
+// sortedPresets sorts the rows by name.
+func sortedPresets(rows []presetSpec) []presetSpec {
+	slices.SortFunc(rows, func(a, b presetSpec) int { return strings.Compare(string(a.name), string(b.name)) })
+	return rows
 }
 
 // Presets returns the preset names, sorted. It returns a new slice each time

@@ -773,7 +773,7 @@ func TestValidate(t *testing.T) {
 
 func TestPresetsAndConnectTimeout(t *testing.T) {
 	names := Presets()
-	if !slices.IsSorted(names) || len(names) != 7 {
+	if !slices.IsSorted(names) || len(names) != 14 {
 		t.Fatalf("Presets() = %v", names)
 	}
 	names[0] = "changed"
@@ -782,7 +782,7 @@ func TestPresetsAndConnectTimeout(t *testing.T) {
 	}
 	want := map[Preset]time.Duration{
 		PresetSocketIO: 20 * time.Second, PresetReconnectingWebSocket: 4 * time.Second,
-		PresetCentrifuge: 5 * time.Second, PresetGRPC: 20 * time.Second,
+		PresetCentrifuge: 5 * time.Second, PresetGRPC: 20 * time.Second, PresetMQTTJS: 30 * time.Second,
 	}
 	for _, name := range Presets() {
 		if got := (Policy{Preset: name}).ConnectTimeout(); got != want[name] {

@@ -6,7 +6,14 @@ import (
 	"time"
 
 	"github.com/stormbench/stormbench/internal/profile"
+	"github.com/stormbench/stormbench/internal/profile/actioncable"
+	"github.com/stormbench/stormbench/internal/profile/centrifuge"
+	"github.com/stormbench/stormbench/internal/profile/graphqlws"
+	"github.com/stormbench/stormbench/internal/profile/mqtt"
+	"github.com/stormbench/stormbench/internal/profile/phoenix"
+	"github.com/stormbench/stormbench/internal/profile/signalr"
 	"github.com/stormbench/stormbench/internal/profile/socketio"
+	"github.com/stormbench/stormbench/internal/profile/stomp"
 )
 
 // Protocol is what the clients speak after the upgrade (run --protocol),
@@ -24,6 +31,20 @@ const (
 	ProtocolJSON Protocol = "json"
 	// ProtocolSocketIO is Socket.IO 5 over Engine.IO 4.
 	ProtocolSocketIO Protocol = socketio.Name
+	// ProtocolGraphQLWS is GraphQL over WebSocket (graphql-transport-ws).
+	ProtocolGraphQLWS Protocol = graphqlws.Name
+	// ProtocolActionCable is Rails' Action Cable (actioncable-v1-json).
+	ProtocolActionCable Protocol = actioncable.Name
+	// ProtocolCentrifuge is Centrifugo's client protocol v2 (JSON).
+	ProtocolCentrifuge Protocol = centrifuge.Name
+	// ProtocolPhoenix is Phoenix Channels (V2 JSON serializer).
+	ProtocolPhoenix Protocol = phoenix.Name
+	// ProtocolSignalR is ASP.NET Core SignalR's JSON hub protocol.
+	ProtocolSignalR Protocol = signalr.Name
+	// ProtocolMQTT is MQTT 3.1.1 or 5 over WebSocket.
+	ProtocolMQTT Protocol = mqtt.Name
+	// ProtocolSTOMP is STOMP 1.2 over WebSocket.
+	ProtocolSTOMP Protocol = stomp.Name
 )
 
 // DefaultProtocol is the protocol of a zero Config.Protocol and of
@@ -39,27 +60,36 @@ type protocolSpec struct {
 	// new builds a framework's profile; nil for stormbench and json,
 	// which the client speaks itself (frames.go).
 	new func(profile.Config) (profile.Profile, error)
-	// preset is the reconnect policy of the framework's reference client,
-	// the default with this protocol unless the user gives --policy or a
-	// backoff flag.
-	preset Preset
-	// heartbeat is the reference client's heartbeat, the default with
-	// this protocol unless the user gives a --heartbeat flag; the timeout
-	// then also follows what the server announces (socket.io's
-	// pingInterval + pingTimeout).
-	heartbeat Heartbeat
+	// reference is the framework's reference client: its reconnect
+	// preset is the default with this protocol unless the user gives
+	// --policy or a backoff flag, and its heartbeat (heartbeat) unless the
+	// user gives a --heartbeat flag; the timeout then also follows what
+	// the server announces (Heartbeat.FollowServer).
+	reference profile.Timing
+	// serverPing is how often the server pings, for a reference client
+	// that only listens to the server's pings (Heartbeat.Interval in
+	// server mode).
+	serverPing time.Duration
 }
 
 // protocols is the table: every protocol and what it does.
 var protocols = [...]protocolSpec{
 	{name: ProtocolStormbench, doc: "stormbench's own messages (the embedded server's)"},
 	{name: ProtocolJSON, doc: "a server's own JSON formats (--app-ping, --app-pong, --seq-field, --ack)"},
-	{name: ProtocolSocketIO, doc: "Socket.IO 4 (protocol 5 over Engine.IO 4, websocket transport)",
-		new:    func(c profile.Config) (profile.Profile, error) { return socketio.New(c) },
-		preset: PresetSocketIO,
-		// socket.io-client: the server pings every pingInterval (25 s by
-		// default); no ping for pingInterval + pingTimeout (45 s) is death.
-		heartbeat: Heartbeat{Mode: HeartbeatServer, Interval: 25 * time.Second, Timeout: 45 * time.Second}},
+	framework(ProtocolSocketIO, "Socket.IO 4 (protocol 5 over Engine.IO 4, websocket transport)", socketio.Reference, 25*time.Second,
+		func(c profile.Config) (profile.Profile, error) { return socketio.New(c) }),
+	framework(ProtocolGraphQLWS, "GraphQL subscriptions over WebSocket (graphql-ws, subprotocol graphql-transport-ws)", graphqlws.Reference, 0, graphqlws.New),
+	framework(ProtocolActionCable, "Rails Action Cable (actioncable-v1-json)", actioncable.Reference, 3*time.Second, actioncable.New),
+	framework(ProtocolCentrifuge, "Centrifugo / centrifuge client protocol v2, JSON", centrifuge.Reference, 25*time.Second, centrifuge.New),
+	framework(ProtocolPhoenix, "Phoenix Channels (V2 JSON serializer)", phoenix.Reference, 0, phoenix.New),
+	framework(ProtocolSignalR, "ASP.NET Core SignalR, JSON hub protocol (negotiation skipped)", signalr.Reference, 0, signalr.New),
+	framework(ProtocolMQTT, "MQTT 3.1.1 or 5 over WebSocket (subprotocol mqtt)", mqtt.Reference, 0, mqtt.New),
+	framework(ProtocolSTOMP, "STOMP 1.2 over WebSocket (v12.stomp)", stomp.Reference, 0, stomp.New),
+}
+
+// framework is a framework's row of the table.
+func framework(name Protocol, doc string, ref profile.Timing, serverPing time.Duration, newProfile func(profile.Config) (profile.Profile, error)) protocolSpec {
+	return protocolSpec{name: name, doc: doc, new: newProfile, reference: ref, serverPing: serverPing}
 }
 
 // Protocols returns the protocols in the order the docs present them.
@@ -102,11 +132,31 @@ func (p Protocol) Doc() string {
 	return s.doc
 }
 
-// Reference returns the reconnect preset and heartbeat of p's reference
-// client; ok is false for stormbench and json, which have none.
-func (p Protocol) Reference() (preset Preset, hb Heartbeat, ok bool) {
+// Reference returns p's reference client's timing, the reconnect preset
+// that reproduces it and its heartbeat: the client's own pings (app) when
+// it sends any, else the server's (server) when it watches them, else
+// none. ok is false for stormbench and json, which have none.
+func (p Protocol) Reference() (t profile.Timing, preset Preset, hb Heartbeat, ok bool) {
 	s, _ := p.spec()
-	return s.preset, s.heartbeat, s.new != nil
+	if s.new == nil {
+		return profile.Timing{}, "", Heartbeat{}, false
+	}
+	t = s.reference
+	switch {
+	case t.HeartbeatInterval > 0:
+		hb = Heartbeat{Mode: HeartbeatApp, Interval: t.HeartbeatInterval, Timeout: t.HeartbeatTimeout, FollowServer: true}
+		if hb.Timeout <= hb.Interval {
+			hb.Timeout = 2 * hb.Interval
+		}
+	case t.HeartbeatTimeout > 0:
+		hb = Heartbeat{Mode: HeartbeatServer, Interval: s.serverPing, Timeout: t.HeartbeatTimeout, FollowServer: true}
+		if hb.Interval <= 0 || hb.Interval >= hb.Timeout {
+			hb.Interval = hb.Timeout / 2
+		}
+	default:
+		hb = Heartbeat{Mode: HeartbeatNone}
+	}
+	return t, Preset(t.Preset), hb, true
 }
 
 // joinProtocols writes the protocols as "a, b, c" for help and errors.
@@ -127,4 +177,36 @@ func checkProtocol(p Protocol) error {
 		return fmt.Errorf("must be one of %s (got %q)", joinProtocols(), p)
 	}
 	return nil
+}
+
+// WithReference returns c with the timing of its protocol's reference
+// client filled in, as a user of that framework's client library gets it:
+// its reconnect preset unless keepPolicy (the user chose a policy or a
+// backoff), its heartbeat unless keepHeartbeat (the user set one). With
+// stormbench's protocol or json it returns c unchanged; so it does for an
+// unknown protocol, which Validate refuses.
+func (c Config) WithReference(keepPolicy, keepHeartbeat bool) Config {
+	_, preset, hb, ok := c.Protocol.Reference()
+	if !ok {
+		return c
+	}
+	if !keepPolicy && preset != "" {
+		c.Policy.Preset = preset
+	}
+	if !keepHeartbeat {
+		c.Heartbeat = hb
+	}
+	return c
+}
+
+// ImpliedProtocol returns the protocol c speaks when Protocol is unset:
+// json when Formats describe a server's own messages, else stormbench.
+func (c Config) ImpliedProtocol() Protocol {
+	switch {
+	case c.Protocol != "":
+		return c.Protocol
+	case c.Formats.Custom() || c.Formats.Ack != "":
+		return ProtocolJSON
+	}
+	return ProtocolStormbench
 }

@@ -143,6 +143,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 	if err := applySendFlags(fs, &cfg, &rf.send); err != nil {
 		return nil, err
 	}
+	if err := applyProtocolFlags(fs, &cfg, runFlagTable(new(loadgen.Config), new(runFlags))); err != nil {
+		return nil, err
+	}
 	if fs.Changed("heartbeat-interval") && cfg.Heartbeat.Interval == 0 && cfg.Heartbeat.Mode.Detects() {
 		return nil, usagef("--heartbeat-interval 0s is only valid with --heartbeat none (got --heartbeat %s)", cfg.Heartbeat.Mode)
 	}
@@ -306,6 +309,8 @@ func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interfa
 		return usagef("--control is for a server given with --url; the embedded server's control API is used automatically")
 	case rf.control != "" && rf.token == "":
 		return usagef("--control needs --control-token (or $%s)", experiment.TokenEnv)
+	case embed && cfg.Protocol.Framework():
+		return usagef("--protocol %s needs --url: the embedded server speaks stormbench's own messages (scripts/targets starts real %s servers)", cfg.Protocol, cfg.Protocol)
 	}
 	if fs.Changed("server-accept-burst") && rf.server.AcceptRate == 0 {
 		return usagef("--server-accept-burst sizes the token bucket of --server-accept-rate, which is not set")

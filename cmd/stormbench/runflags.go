@@ -118,6 +118,22 @@ func runFlagTable(cfg *loadgen.Config, rf *runFlags) []runFlag {
 		{name: "resume", bind: bind(&rf.resume, loadgen.DefaultResume),
 			help: "reconnect with ?resume=<last seq> so that the server replays what the client missed (lost and duplicated messages are counted either way)"},
 
+		// What the clients speak after the upgrade (protocolflags.go).
+		{name: "protocol", bind: bindName(&cfg.Protocol, loadgen.DefaultProtocol), field: "Protocol", sweep: 16,
+			help: "what the clients speak after the upgrade: " + loadgen.JoinProtocols() + "; a framework's protocol also takes its reference client's reconnect policy and heartbeat unless --policy, a backoff flag or a --heartbeat flag is given (stormbench policies lists them)"},
+		{name: "join", bind: bindArray(&cfg.Framework.Join), field: "Framework.Join",
+			help: "what a client joins after connecting, repeatable: a Socket.IO namespace, a GraphQL subscription query, an Action Cable channel identifier, a Centrifugo channel, a Phoenix topic, a SignalR method, an MQTT topic, a STOMP destination ({{client}}, … allowed)"},
+		{name: "auth", bind: bind(&cfg.Framework.Auth, ""), field: "Framework.Auth",
+			help: "credentials inside the framework's protocol: Socket.IO's auth object, graphql-ws's connection_init payload, Centrifugo's token, a Phoenix join payload, MQTT's user name, STOMP's login:passcode ({{env NAME}}, {{line FILE}} allowed)"},
+		{name: "client-id", bind: bind(&cfg.Framework.ClientID, ""), field: "Framework.ClientID",
+			help: "MQTT client identifier template (default stormbench-{{client}})"},
+		{name: "qos", bind: bind(&cfg.Framework.QoS, 0), field: "Framework.QoS", zero: zeroMeans("at most once"),
+			help: "MQTT subscription quality of service: 0 or 1"},
+		{name: "mqtt-version", bind: bind(&cfg.Framework.MQTTVersion, 0), field: "Framework.MQTTVersion", zero: refuseZero("4 (3.1.1) or 5"),
+			help: "MQTT protocol version: 4 (3.1.1) or 5 (default 4)"},
+		{name: "persistent", bind: bind(&cfg.Framework.Persistent, false), field: "Framework.Persistent",
+			help: "ask for a session that outlives the connection (MQTT: clean session off, QoS 1 messages redelivered after a reconnect)"},
+
 		// A server stormbench did not write: its handshake and formats (serverflags.go).
 		{name: "header", short: "H", bind: bindArray(&cfg.Headers), field: "Headers",
 			help: "extra upgrade request header 'Name: value', repeatable; the value may use {{client}}, {{shard}}, {{env NAME}}, {{line FILE}} (e.g. 'Authorization: Bearer {{line tokens.txt}}')"},

@@ -1,28 +1,10 @@
 package actioncable
 
-import "time"
+import (
+	"time"
 
-// Timing is a reference client's reconnect and heartbeat timing, as its
-// source sets them by default: what a fleet imitating that client waits
-// before reconnecting and how it decides a connection is dead.
-type Timing struct {
-	// Library and Version name the client package the values were read
-	// from; Source is the file that holds them (installed package path
-	// and the repository path of the framework's own source).
-	Library, Version, Source string
-	// Reconnect is the reconnect formula in one line: n is the number of
-	// the retry, from 0.
-	Reconnect string
-	// Retries is how many reconnects the client tries before it gives
-	// up; 0 for never giving up.
-	Retries int
-	// HeartbeatInterval is how often the client sends a heartbeat of its
-	// own; 0 when it never does.
-	HeartbeatInterval time.Duration
-	// HeartbeatTimeout is how long the client waits, hearing nothing, for
-	// a connection it then calls dead; 0 when it has no such rule.
-	HeartbeatTimeout time.Duration
-}
+	"github.com/stormbench/stormbench/internal/profile"
+)
 
 const (
 	// ServerPingInterval is how often an Action Cable server pings every
@@ -52,7 +34,7 @@ const (
 // when a disconnect says reconnect false (or does not say: the client
 // passes the missing value on as false). So the first reconnect comes
 // 6–14 s after a drop, whatever the close said.
-var Reference = Timing{
+var Reference = profile.Timing{
 	Library: "@rails/actioncable",
 	Version: "8.1.400",
 	Source: "node_modules/@rails/actioncable/app/assets/javascripts/actioncable.js (ConnectionMonitor, Connection); " +
@@ -60,7 +42,10 @@ var Reference = Timing{
 	Reconnect: "poll every 6 s·1.15^min(n,10)·(1 + U[0,1) for n = 0, else U[0,0.15)); a poll finding nothing received for over 6 s " +
 		"makes n+1 and reopens unless disconnected less than 6 s ago (an open stale socket is closed, reopened 500 ms later); " +
 		"n resets on welcome; never gives up unless a disconnect says reconnect false",
+	Preset:            "actioncable",
+	ReconnectMin:      StaleThreshold,
 	Retries:           0,
+	Heartbeat:         "the server pings every 3 s; the client does not answer and calls a connection stale after 6 s without a message",
 	HeartbeatInterval: 0,
 	HeartbeatTimeout:  StaleThreshold,
 }
