@@ -731,7 +731,7 @@ func TestValidate(t *testing.T) {
 		{"proportional is not a flag value", Policy{Jitter: JitterProportional}, "Jitter must be one of"},
 		{"negative max retries", Policy{MaxRetries: -1}, "MaxRetries must be ≥ 0 (got -1)"},
 		{"negative reset after", Policy{ResetAfter: -time.Second}, "ResetAfter must be ≥ 0 (got -1s)"},
-		{"unknown preset", Policy{Preset: "nope"}, `Preset must be one of cenkalti, centrifuge, grpc, phoenix, reconnecting-websocket, signalr, socketio (got "nope")`},
+		{"unknown preset", Policy{Preset: "nope"}, `Preset must be one of actioncable, aws-decorrelated, aws-equal, aws-full, cenkalti, centrifuge, graphql-ws, grpc, mqttjs, phoenix, reconnecting-websocket, signalr, socketio, stompjs (got "nope")`},
 		{"preset and negative max retries", Policy{Preset: PresetGRPC, MaxRetries: -1}, "MaxRetries must be ≥ 0"},
 		{"run draw of 1", Policy{Preset: PresetReconnectingWebSocket, RunDraw: 1}, "RunDraw must be in [0, 1)"},
 	}
