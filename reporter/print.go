@@ -147,6 +147,11 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	} else {
 		p("  recovery\tnot computed\t(results of some clients are missing)")
 	}
+	if st.ReadyDiffers() {
+		// A framework's join after the upgrade: open is not yet ready.
+		p("  ready again\t%d (%s)\trecovery to ready p50 %s, p99 %s, p100 %s",
+			st.Ready, percent(st.Ready, st.Affected), optMs(st.RecoveryReadyMs.P50), optMs(st.RecoveryReadyMs.P99), optMs(st.RecoveryReadyMs.P100))
+	}
 	p("  outage\tp99 %s\treconnect p99 %s", msIf(st.Recovered, st.OutageMs.P99), msIf(st.Recovered, st.ReconnectMs.P99))
 	p("  attempts\t%d\tfailed %d, peak %.0f/s", st.Attempts, st.FailedAttempts, st.PeakAttemptsPerS)
 	if st.ServerTakeovers != nil && *st.ServerTakeovers > 0 {

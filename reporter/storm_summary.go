@@ -257,3 +257,19 @@ func perStormCounts(c *measure.ByColumn[int64]) map[string]int64 {
 	}
 	return out
 }
+
+// ReadyDiffers reports whether the storm's clients became ready at a
+// different time than they opened (a framework's join after the
+// upgrade), so that the ready figures say something the open ones do not.
+// With stormbench's protocol a client is ready when it opens, and the
+// figures are the same.
+func (st *StormSummary) ReadyDiffers() bool {
+	if st.RecoveryReadyMs == nil || st.RecoveryMs == nil {
+		// Not computed (an incomplete storm, a summary written before
+		// ready was measured): nothing to show beside open.
+		return false
+	}
+	eq := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+	r, o := st.RecoveryReadyMs, st.RecoveryMs
+	return st.Ready != st.Recovered || !eq(r.P50, o.P50) || !eq(r.P90, o.P90) || !eq(r.P99, o.P99) || !eq(r.P100, o.P100)
+}
