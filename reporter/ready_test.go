@@ -4,7 +4,9 @@ import "testing"
 
 func TestReadyDiffers(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
-	rec := func(p50, p99 float64) *Recovery { return &Recovery{P50: f(p50), P90: f(p50), P99: f(p99), P100: f(p99)} }
+	rec := func(p50, p99 float64) *Recovery {
+		return &Recovery{P50: f(p50), P90: f(p50), P99: f(p99), P100: f(p99)}
+	}
 	tests := []struct {
 		name string
 		st   StormSummary
