@@ -92,6 +92,7 @@ func (c config) settings() Settings {
 	add("hold", c.duration("loadgen.hold"))
 	add("heartbeat", c.heartbeat())
 	add("server", c.server())
+	add("protocol", c.protocol())
 	add("resume", c.text("loadgen.resume"))
 	add("seed", c.number("loadgen.seed"))
 	add("interval", c.duration("loadgen.interval"))
@@ -167,6 +168,25 @@ func (c config) heartbeat() string {
 		return m
 	}
 	return m + " every " + i + ", timeout " + t
+}
+
+// protocol describes what the clients spoke: a framework's protocol with
+// what they joined; nothing for stormbench's own.
+func (c config) protocol() string {
+	p := c.text("loadgen.protocol")
+	if p == "" || p == "stormbench" {
+		return ""
+	}
+	if j, _ := c.get("loadgen.framework.join").([]any); len(j) > 0 {
+		var joins []string
+		for _, v := range j {
+			if s, ok := v.(string); ok {
+				joins = append(joins, s)
+			}
+		}
+		p += ", joins " + strings.Join(joins, ", ")
+	}
+	return p
 }
 
 // server describes the server under test: the embedded one with its

@@ -45,7 +45,7 @@ func TestWriteResults(t *testing.T) {
 			if !tt.srv {
 				srv = nil
 			}
-			sum := summarise(shard, 0, false, srv, nil)
+			sum := summarise(shard, 0, false, srv, nil, "")
 			rc := runConfig(p, layOut(p, start), p.Loadgen, loadgen.Outcome{Duration: 5 * time.Second}, 0)
 			for i := 0; i < 2; i++ { // the second time over the first
 				if tt.blockSrv {
@@ -81,7 +81,7 @@ func TestWriteResults(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := prepare(t, url)
-		if _, err := writeResults(filepath.Join(file, "run"), p, shard, summarise(shard, 0, false, nil, nil), RunConfig{}, nil); err == nil {
+		if _, err := writeResults(filepath.Join(file, "run"), p, shard, summarise(shard, 0, false, nil, nil, ""), RunConfig{}, nil); err == nil {
 			t.Fatal("no error")
 		}
 	})
@@ -123,7 +123,7 @@ func TestWriteRunReport(t *testing.T) {
 	dir := t.TempDir()
 	shard := twoStorms(time.Now())
 	p := prepare(t, quickSpec(t, "ws://127.0.0.1:9/ws", loadgen.FaultClose))
-	if _, err := writeResults(dir, p, shard, summarise(shard, 0, false, nil, nil), RunConfig{}, nil); err != nil {
+	if _, err := writeResults(dir, p, shard, summarise(shard, 0, false, nil, nil, ""), RunConfig{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if w := writeRunReport(dir); w != "" {

@@ -101,7 +101,7 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("server stats: %v", err))
 	}
-	res.Summary = summarise(shard, cfg.LatenessBound, outcome.Interrupted, srvStats, p.Thresholds)
+	res.Summary = summarise(shard, cfg.LatenessBound, outcome.Interrupted, srvStats, p.Thresholds, string(cfg.ImpliedProtocol()))
 	warnings, err := writeResults(l.dir, p, shard, res.Summary, runConfig(p, l, cfg, outcome, srv.restarts()), srvStats)
 	res.Warnings = append(res.Warnings, warnings...)
 	if err != nil {

@@ -76,7 +76,7 @@ func TestSummariseServerView(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum := summarise(twoStorms(start), 5*time.Millisecond, false, tt.srv, []reporter.Threshold{th})
+			sum := summarise(twoStorms(start), 5*time.Millisecond, false, tt.srv, []reporter.Threshold{th}, "")
 			if len(sum.Thresholds) != 1 {
 				t.Errorf("thresholds %+v", sum.Thresholds)
 			}

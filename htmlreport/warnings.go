@@ -29,10 +29,15 @@ type statusView struct {
 	Events      []string
 	Incomplete  []string // storms without recovery figures, with why
 	Verdicts    []verdictView
+	// Mismatch holds the warnings that the server did not understand the
+	// clients' protocol (summary.json warnings).
+	Mismatch []string
 }
 
 // Alarm reports whether the page must open with a warning.
-func (s statusView) Alarm() bool { return s.Saturated || s.Partial || s.Interrupted }
+func (s statusView) Alarm() bool {
+	return s.Saturated || s.Partial || s.Interrupted || len(s.Mismatch) > 0
+}
 
 // Notes returns the verdicts that are notes (bursts), not warnings.
 func (s statusView) Notes() []verdictView { return s.pick(false) }
@@ -58,6 +63,7 @@ func status(sum *reporter.Summary) statusView {
 		Interrupted: sum.Interrupted,
 		Reasons:     sum.PartialReasons,
 		Missing:     sum.MissingShards,
+		Mismatch:    sum.Warnings,
 	}
 	for _, e := range sum.Events {
 		s.Events = append(s.Events, eventText(e))

@@ -83,12 +83,12 @@ func (c *client) Message(now time.Duration, op ws.OpCode, p []byte, wire int) bo
 		return c.state == StateOpen
 	}
 	if op != ws.OpText {
-		sh.received(now, TrafficUnrecognised, wire)
+		sh.unrecognised(now, op, p, wire)
 		return c.state == StateOpen
 	}
 	m, err := protocol.Parse(p)
 	if err != nil {
-		sh.received(now, TrafficUnrecognised, wire)
+		sh.unrecognised(now, op, p, wire)
 		return c.state == StateOpen
 	}
 	switch {
@@ -110,7 +110,7 @@ func (c *client) Message(now time.Duration, op ws.OpCode, p []byte, wire int) bo
 			c.lastSeq, c.haveSeq = m.Seq, true
 		}
 	default:
-		sh.received(now, TrafficUnrecognised, wire)
+		sh.unrecognised(now, op, p, wire)
 	}
 	return c.state == StateOpen
 }
@@ -136,7 +136,7 @@ func (c *client) foreignMessage(p []byte, wire int, now time.Duration) {
 		c.sequence(seq, now)
 		return
 	}
-	sh.received(now, TrafficUnrecognised, wire)
+	sh.unrecognised(now, ws.OpText, p, wire)
 }
 
 // foreignAck settles a client message acknowledged in the server's own
@@ -241,6 +241,9 @@ func (c *client) Control(now time.Duration, op ws.OpCode, p []byte, wire int) bo
 			code = binary.BigEndian.Uint16(p)
 		}
 		sh.countKey(now, measure.CloseCodes, int(cmp.Or(code, 1005))) // 1005: no status code (§7.4.1)
+		if len(p) > 2 {
+			sh.countText(now, measure.CloseReasons, sh.said(int(code), p[2:]))
+		}
 		c.closeFrame(code, now)
 		c.dead(now, measure.CauseCloseFrame)
 	}

@@ -24,12 +24,12 @@ var _ profile.Conn = (*client)(nil)
 // frameworkMessage handles one whole message of a framework's server.
 func (c *client) frameworkMessage(p profile.Profile, now time.Duration, op ws.OpCode, msg []byte, wire int) {
 	sh := c.sh
-	sh.rxAt, sh.rxWire = now, wire
+	sh.rxAt, sh.rxWire, sh.rxOp, sh.rxMsg = now, wire, op, msg[:min(len(msg), sampleLen)]
 	p.Receive(c, c.ps, op, msg)
 	if sh.rxWire > 0 && c.state == StateOpen {
 		sh.received(now, TrafficOther, sh.rxWire)
 	}
-	sh.rxWire = 0
+	sh.rxWire, sh.rxMsg = 0, nil
 }
 
 // frameworkOpened starts the framework's protocol on a connection just
@@ -104,6 +104,7 @@ func (c *client) Event(e profile.Event) {
 		c.rx(TrafficOther)
 	case profile.Unrecognised:
 		c.rx(TrafficUnrecognised)
+		sh.countText(now, measure.Unrecognised, sh.sample(sh.rxOp, sh.rxMsg))
 	case profile.Ready:
 		c.rx(TrafficOther)
 		c.becameReady(now)

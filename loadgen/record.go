@@ -3,6 +3,7 @@ package loadgen
 import (
 	"time"
 
+	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/measure"
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
@@ -222,4 +223,38 @@ func (sh *shard) appAcked(at, delivery, queued time.Duration, dup bool) {
 func (sh *shard) directReceived(at, latency time.Duration) {
 	sh.count(at, measure.DirectReceived, 1)
 	sh.observe(measure.DirectLatency, latency)
+}
+
+// unrecognised counts a message no rule recognised, with a sample of it:
+// what the server speaks when the protocol does not match it.
+func (sh *shard) unrecognised(at time.Duration, op ws.OpCode, msg []byte, wire int) {
+	sh.received(at, TrafficUnrecognised, wire)
+	sh.countText(at, measure.Unrecognised, sh.sample(op, msg))
+}
+
+// sampleLen is how many bytes of an unrecognised message its sample keeps.
+const sampleLen = 40
+
+// sample writes the first bytes of a message as a key: text with control
+// bytes as \xNN, a binary message as hex after "binary ".
+func (sh *shard) sample(op ws.OpCode, msg []byte) []byte {
+	const hex = "0123456789abcdef"
+	b := sh.text[:0]
+	msg = msg[:min(len(msg), sampleLen)]
+	if op == ws.OpBinary {
+		b = append(b, "binary "...)
+		for _, x := range msg[:min(len(msg), sampleLen/2)] {
+			b = append(b, hex[x>>4], hex[x&15])
+		}
+	} else {
+		for _, x := range msg {
+			if x < 0x20 || x == 0x7f || x == '\\' {
+				b = append(b, '\\', 'x', hex[x>>4], hex[x&15])
+				continue
+			}
+			b = append(b, x)
+		}
+	}
+	sh.text = b
+	return b
 }

@@ -4,6 +4,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gobwas/ws"
+
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/measure"
 	"github.com/stormbench/stormbench/internal/wsframe"
@@ -40,6 +42,8 @@ type shard struct {
 	// (framework_client.go); text is scratch for what a server said.
 	rxAt   time.Duration
 	rxWire int
+	rxOp   ws.OpCode
+	rxMsg  []byte // the message's first bytes, for a sample if unrecognised
 	text   []byte
 	// totals holds the running total of every count column this loop
 	// recorded (record.go): the coordinator's status and the live view

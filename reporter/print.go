@@ -47,6 +47,9 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 			continue // shown beside its total column, or nothing to show
 		}
 		keys := strings.TrimSuffix(strings.TrimPrefix(causeList(c.Keys(f)), " ("), ")")
+		if d.Text {
+			keys = keyList(c.Keys(f), 3) // what servers said: the most frequent
+		}
 		if d.Note != "" {
 			keys += " (" + d.Note + ")"
 		}
@@ -93,7 +96,13 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("print summary: %w", err)
 	}
-	return nil
+	// Not through the tabwriter: a warning is a sentence, not a row.
+	for _, w := range sum.Warnings {
+		if _, err := fmt.Fprintf(tw, "\nWARNING: %s\n", w); err != nil {
+			return fmt.Errorf("print summary: %w", err)
+		}
+	}
+	return tw.Flush()
 }
 
 // printStorm writes the block of one storm; lost says that load-generator

@@ -32,6 +32,10 @@ type SummaryOptions struct {
 	// Server is the server's own view at the end of the run (stormbench's
 	// server only); nil when there is none.
 	Server *ServerView
+	// Protocol is what the clients spoke (loadgen.Protocol's name), for
+	// the warnings when the server did not understand them; "" when
+	// unknown (a merge of shards).
+	Protocol string
 }
 
 // Summary is the content of summary.json.
@@ -88,6 +92,10 @@ type Summary struct {
 	// Thresholds are the run's pass/fail conditions (--threshold) and
 	// whether it met them.
 	Thresholds []ThresholdOutcome `json:"thresholds,omitempty"`
+	// Warnings say when the clients and the server did not understand
+	// each other (diagnose.go): the server closing connections with no
+	// fault applied, messages no rule recognised, clients never ready.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Quantiles are percentiles of a latency in milliseconds (or of a count).
@@ -220,6 +228,7 @@ func Summarize(s *Shard, o SummaryOptions) *Summary {
 	sum.Heartbeat = heartbeat(s)
 	sum.Harness = harness(s, o.LatenessBound)
 	sum.Kernel = kernel(s)
+	sum.Warnings = diagnose(s, sum, o.Protocol)
 	return sum
 }
 

@@ -22,6 +22,7 @@ const (
 	JoinRefusals
 	Goodbyes
 	ProfileErrors
+	Unrecognised
 	NumFamilies
 )
 
@@ -108,6 +109,8 @@ var familyDefs = [NumFamilies]FamilyDef{
 		Doc: "the server telling a client it is closing or dropping it, in the framework's protocol, by code and reason (Action Cable's disconnect, SignalR's close, Centrifugo's disconnect)"},
 	ProfileErrors: {Name: "profile_errors", Key: "rule", Title: "framework protocol errors", Note: "connections failed", Text: true, Total: NumColumns,
 		Doc: "messages of the server that broke the framework's protocol (--protocol), by the rule they broke; the client failed the connection"},
+	Unrecognised: {Name: "unrecognised", Key: "sample", Title: "unrecognised messages", Text: true, Total: NumColumns,
+		Doc: "messages of the server no rule of the protocol recognised, by their first bytes (control bytes as \\xNN, a binary message in hex): what the server speaks, when --protocol does not match it"},
 }
 
 // MaxTextKeys bounds the keys of a family keyed by text per event loop, so
