@@ -177,13 +177,18 @@ func newPresetRow(p loadgen.Preset) presetRow {
 	// the cap (the expectation is linear there). The preset's record holds
 	// the constants its formula runs with.
 	generic := loadgen.Policy{Base: r.Base, Max: r.Max, Multiplier: r.Multiplier, Jitter: r.Jitter}
+	// A preset that draws its base once (reconnecting-websocket: 1–5 s,
+	// once per run from --seed) is averaged over that draw, as a draw per
+	// client (RunDraw < 0) averages it; the draw 0 a zero Policy holds is
+	// its shortest.
+	meanPol := loadgen.Policy{Preset: p, RunDraw: -1}
 	var prev time.Duration
 	for n := range meanRetries {
 		if r.MaxRetries > 0 && n >= r.MaxRetries {
 			row.Mean = append(row.Mean, nil)
 			continue
 		}
-		m := pol.MeanDelay(n, 0)
+		m := meanPol.MeanDelay(n, 0)
 		if r.Jitter == loadgen.JitterDecorrelated {
 			m = generic.MeanDelay(n, prev)
 			prev = m

@@ -156,8 +156,8 @@ func TestPoliciesJSON(t *testing.T) {
 			switch {
 			case gaveUp != (m == nil):
 				t.Errorf("%s: retry %d mean %v, max retries %d", name, n, m, r.MaxRetries)
-			case m != nil && r.Jitter != loadgen.JitterDecorrelated && *m != ms(pol.MeanDelay(n, 0)):
-				t.Errorf("%s: retry %d mean %vms, MeanDelay %v", name, n, *m, pol.MeanDelay(n, 0))
+			case m != nil && r.Jitter != loadgen.JitterDecorrelated && *m != ms(loadgen.Policy{Preset: name, RunDraw: -1}.MeanDelay(n, 0)):
+				t.Errorf("%s: retry %d mean %vms, MeanDelay %v", name, n, *m, loadgen.Policy{Preset: name, RunDraw: -1}.MeanDelay(n, 0))
 			}
 		}
 	}
@@ -193,10 +193,11 @@ func TestPoliciesJSON(t *testing.T) {
 
 // TestPoliciesMeans: the means a user reads the shapes from, on presets
 // whose means are known in closed form: a table, a fixed delay, a cap,
-// a give-up, and decorrelated jitter, whose mean of retry n given the
-// previous retry's mean is (base + 3·prev)/2 below the cap.
+// a give-up, decorrelated jitter, whose mean of retry n given the
+// previous retry's mean is (base + 3·prev)/2 below the cap, and a base
+// drawn once per run, averaged over the draw.
 func TestPoliciesMeans(t *testing.T) {
-	j := decodePolicies(t, "--preset", "phoenix,mqttjs,socketio,signalr,aws-decorrelated,aws-full")
+	j := decodePolicies(t, "--preset", "phoenix,mqttjs,socketio,signalr,aws-decorrelated,aws-full,reconnecting-websocket")
 	want := map[string][]any{
 		"phoenix":          {10.0, 50.0, 100.0, 150.0, 200.0, 250.0},
 		"mqttjs":           {1000.0, 1000.0, 1000.0, 1000.0, 1000.0, 1000.0},
@@ -209,6 +210,14 @@ func TestPoliciesMeans(t *testing.T) {
 			// From n = 4 every delay is the 5 s cap (the jitter vanishes there).
 			if m := p.MeanDelayMs; m[4] == nil || *m[4] != 5000 || m[5] == nil || *m[5] != 5000 || m[0] == nil || *m[0] < 1000 || *m[0] > 1100 {
 				t.Errorf("socketio: means %v", m)
+			}
+			continue
+		}
+		if p.Name == "reconnecting-websocket" {
+			// The mean over its base drawn from 1000 + U·4000 ms (whole ms):
+			// 3 s, not the shortest draw's 1 s; ×1.3 per retry below 10 s.
+			if m := p.MeanDelayMs; m[0] == nil || *m[0] < 2990 || *m[0] > 3000 || m[1] == nil || *m[1] < 1.3*2990 || *m[1] > 1.3*3000 {
+				t.Errorf("reconnecting-websocket: means %v", m)
 			}
 			continue
 		}

@@ -15,7 +15,8 @@ import (
 // Legends of the text and markdown tables.
 var (
 	presetsLegend = fmt.Sprintf("mean delay of retry n (n=0: the first retry after a loss or a failed attempt), from the formula; "+
-		"a decorrelated preset's retry starts from the previous retry's mean; gave up: the preset stopped retrying before this one. "+
+		"a decorrelated preset's retry starts from the previous retry's mean, reconnecting-websocket's is averaged over its "+
+		"1–5 s base, which a run draws once from --seed; gave up: the preset stopped retrying before this one. "+
 		"timeout: the library's own connect timeout, which applies unless --connect-timeout is given (–: it has none, "+
 		"--connect-timeout applies, default %v); resets: when the retry count starts again", loadgen.DefaultConnectTimeout)
 	protocolsLegend = fmt.Sprintf("heartbeat app: the client pings every interval; server: the server pings every interval and the client "+
