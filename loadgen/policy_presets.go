@@ -207,6 +207,16 @@ func (name Preset) spec() *presetSpec {
 	return nil
 }
 
+// Library returns the client library and version the preset reproduces
+// (its formula, recorded by Resolve, begins with it), or "" for the
+// generic policy and an unknown name.
+func (name Preset) Library() string {
+	if s := name.spec(); s != nil {
+		return s.library
+	}
+	return ""
+}
+
 // presetList returns the preset names for error messages.
 func presetList() string {
 	s := make([]string, len(presets))
