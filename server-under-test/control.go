@@ -3,6 +3,7 @@ package sut
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,15 +30,27 @@ type Backend interface {
 //	GET  /healthz  200 while the server runs (no token needed)
 //
 // /fault and /stats need "Authorization: Bearer <token>"; a wrong or
-// missing token gets 401. Errors are JSON {"error": "..."}.
+// missing token gets 401. Every address is held to DefaultControlLimits
+// (429 with Retry-After beyond them). Errors are JSON {"error": "..."}.
 func ControlHandler(b Backend, token string) http.Handler {
+	return ControlHandlerLimited(b, token, DefaultControlLimits)
+}
+
+// ControlHandlerLimited is ControlHandler with limits of one's own.
+func ControlHandlerLimited(b Backend, token string, lim ControlLimits) http.Handler {
 	mux := http.NewServeMux()
+	limiter := newControlLimiter(lim)
 	auth := func(next http.HandlerFunc) http.HandlerFunc {
 		want := []byte("Bearer " + token)
 		return func(w http.ResponseWriter, r *http.Request) {
+			p, ok := limiter.admit(w, r)
+			if !ok || limiter.spent(w, p) {
+				return
+			}
 			got := []byte(r.Header.Get("Authorization"))
 			if subtle.ConstantTimeCompare(got, want) != 1 {
-				writeError(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <token> (see --control-token)")
+				limiter.failed(p)
+				writeError(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <token>, the token the server was given")
 				return
 			}
 			next(w, r)
@@ -80,6 +93,9 @@ func ControlHandler(b Backend, token string) http.Handler {
 		writeJSON(w, http.StatusOK, st)
 	}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := limiter.admit(w, r); !ok {
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	return mux
@@ -131,11 +147,40 @@ func NewControlServer(b Backend, token string) *http.Server {
 	}
 }
 
-// startControl serves the control API on its own loopback listener.
-func (s *Server) startControl() error {
-	ln, err := net.Listen("tcp", s.cfg.Control)
+// ListenControl opens the control API's listener of c (resolved): on
+// c.Control, over TLS with the server's certificate when c.ControlTLS.
+func ListenControl(c Config) (net.Listener, error) {
+	var tc *tls.Config
+	if c.ControlTLS {
+		var err error
+		if tc, err = c.TLS.controlConfig(); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("tcp", c.Control)
 	if err != nil {
-		return fmt.Errorf("control listen %s: %w", s.cfg.Control, err)
+		return nil, fmt.Errorf("control listen %s: %w", c.Control, err)
+	}
+	if tc != nil {
+		ln = tls.NewListener(ln, tc)
+	}
+	return ln, nil
+}
+
+// ControlScheme is the URL scheme of the control API: http, or https
+// with ControlTLS.
+func (c Config) ControlScheme() string {
+	if c.ControlTLS {
+		return "https"
+	}
+	return "http"
+}
+
+// startControl serves the control API on its own listener.
+func (s *Server) startControl() error {
+	ln, err := ListenControl(s.cfg)
+	if err != nil {
+		return err
 	}
 	s.ctlLn = ln
 	s.ctl = NewControlServer(s, s.cfg.ControlToken)
