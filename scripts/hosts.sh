@@ -24,19 +24,28 @@
 # OUT/hosts.json says what happened: hosts, their exit codes, which were
 # killed, the merge's refusal and the merged folder.
 #
-# Settings (environment) and why:
+# Settings (environment) and why (the defaults are docs/scale.md's
+# comparison: HOSTS=4 against HOSTS=1 gives the same storm):
 #   HOSTS=4               K, the load-generator hosts (1–200)
 #   CLIENTS=20000         the whole fleet; host i holds client IDs ≡ i mod K
-#   RAMP_RATE=10000       the fleet's new connections per second (each host
+#   RAMP_RATE=4000        the fleet's new connections per second (each host
 #                         ramps at RAMP_RATE/K: the same arrivals as one host)
 #   CONNECT_TIMEOUT=3s    on a timetable the ramp lasts CLIENTS/RAMP_RATE + this
-#   HOLD=2s               steady time before each fault
-#   FAULT=abort FRACTION=1  the fault shard 0 applies through the control API
+#   HOLD=1s               steady time before each fault
+#   FAULT=abort FRACTION=0.25  the fault shard 0 applies through the control
+#                         API, and the share of the fleet it hits
 #   STORMS=1              storms (fault + window)
-#   RECOVER_TIMEOUT=6s    each storm's window (a timetable keeps it whole)
-#   BACKOFF_BASE=1s BACKOFF_MAX=5s JITTER=full   the reconnect policy
+#   RECOVER_TIMEOUT=5s    each storm's window (a timetable keeps it whole)
+#   BACKOFF_BASE=2s BACKOFF_MAX=5s JITTER=full   the reconnect policy
 #   BROADCAST=1s          the server's broadcast interval (0s = none)
-#   LEAD=3                seconds from launching the shards to --start-at:
+#   INTERVAL=1s           the time series' rows: the storm's peak is its
+#                         busiest row, and 1 s rows keep it from hanging on
+#                         when a loaded machine ran the loops
+#   LOOPS=4               client event loops over all hosts: each host runs
+#                         max(1, LOOPS/K) processes of one loop (0 = stormbench's
+#                         own choice), so that one host and K hosts put the
+#                         same number of loop threads on this machine's cores
+#   LEAD=2                seconds from launching the shards to --start-at:
 #                         every process must be waiting before it
 #   KILL=                 i@S: host i's machine dies S seconds after
 #                         --start-at — its link goes down, then its processes
@@ -72,18 +81,20 @@ cd "$(dirname "$0")/.."
 
 HOSTS=${HOSTS:-4}
 CLIENTS=${CLIENTS:-20000}
-RAMP_RATE=${RAMP_RATE:-10000}
+RAMP_RATE=${RAMP_RATE:-4000}
 CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-3s}
-HOLD=${HOLD:-2s}
+HOLD=${HOLD:-1s}
 FAULT=${FAULT:-abort}
-FRACTION=${FRACTION:-1}
+FRACTION=${FRACTION:-0.25}
 STORMS=${STORMS:-1}
-RECOVER_TIMEOUT=${RECOVER_TIMEOUT:-6s}
-BACKOFF_BASE=${BACKOFF_BASE:-1s}
+RECOVER_TIMEOUT=${RECOVER_TIMEOUT:-5s}
+BACKOFF_BASE=${BACKOFF_BASE:-2s}
 BACKOFF_MAX=${BACKOFF_MAX:-5s}
 JITTER=${JITTER:-full}
 BROADCAST=${BROADCAST:-1s}
-LEAD=${LEAD:-3}
+INTERVAL=${INTERVAL:-1s}
+LOOPS=${LOOPS:-4}
+LEAD=${LEAD:-2}
 KILL=${KILL:-}
 CONTROL_TLS=${CONTROL_TLS:-0}
 SERVER_NICE=${SERVER_NICE:--10}
@@ -106,7 +117,7 @@ say() { echo "hosts.sh: $*" >&2; }
 command -v ip >/dev/null || die "needs ip; install it with: apt-get update && apt-get install -y iproute2"
 command -v timeout >/dev/null || die "needs timeout (coreutils)"
 [ -n "${EPOCHREALTIME:-}" ] || die "needs bash ≥ 5 (EPOCHREALTIME)"
-for v in HOSTS CLIENTS RAMP_RATE STORMS LEAD CONTROL_TLS; do
+for v in HOSTS CLIENTS RAMP_RATE STORMS LEAD CONTROL_TLS LOOPS; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: want a whole number"
 done
 for v in SERVER_NICE NICE; do
@@ -258,6 +269,10 @@ start=$(awk -v now="$EPOCHREALTIME" -v lead="$LEAD" 'BEGIN { printf "%.3f", now 
 run_s=$(awk -v c="$CLIENTS" -v r="$RAMP_RATE" -v ct="$(seconds "$CONNECT_TIMEOUT")" -v h="$(seconds "$HOLD")" \
   -v w="$(seconds "$RECOVER_TIMEOUT")" -v k="$STORMS" 'BEGIN { printf "%d", c / r + ct + k * (h + w) + 1 }')
 limit=$((LEAD + run_s + 120))
+loops=()
+if [ "$LOOPS" -gt 0 ]; then
+  loops=(--workers $((LOOPS / HOSTS > 1 ? LOOPS / HOSTS : 1)) --loops 1)
+fi
 # shellcheck disable=SC2206
 extra=($ARGS)
 shard_pids=()
@@ -271,8 +286,8 @@ for ((i = 0; i < HOSTS; i++)); do
     --shard "$i/$HOSTS" --start-at "$start" --clients "$CLIENTS" --ramp-rate "$RAMP_RATE" \
     --connect-timeout "$CONNECT_TIMEOUT" --hold "$HOLD" --fault "$FAULT" --fault-fraction "$FRACTION" \
     --storms "$STORMS" --recover-timeout "$RECOVER_TIMEOUT" --backoff-base "$BACKOFF_BASE" \
-    --backoff-max "$BACKOFF_MAX" --jitter "$JITTER" --source-ips "${host_ips[$i]}" \
-    --out "$work/h$i" "${extra[@]}" >"$work/h$i.out" 2>"$work/h$i.err" &
+    --backoff-max "$BACKOFF_MAX" --jitter "$JITTER" --interval "$INTERVAL" --source-ips "${host_ips[$i]}" \
+    "${loops[@]}" --out "$work/h$i" "${extra[@]}" >"$work/h$i.out" 2>"$work/h$i.err" &
   shard_pids+=($!)
   pids+=($!)
 done

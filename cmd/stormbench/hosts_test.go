@@ -53,14 +53,10 @@ const (
 	hostsPeakNoise  = 0.15
 )
 
-// hostsCompare is the comparison's scenario: the docs' command. Both
-// layouts run their clients on 4 loop threads (4 hosts × 1 loop; 1 host ×
-// 4 workers × 1 loop), so that neither gets more of this machine's cores;
-// the run is shielded from other work on the machine (NICE) and the
-// server from the load generators (SERVER_NICE), as on K machines each
-// would have cores of its own.
-var hostsCompare = []string{"CLIENTS=20000", "RAMP_RATE=4000", "CONNECT_TIMEOUT=3s", "HOLD=1s", "FAULT=abort",
-	"FRACTION=0.25", "RECOVER_TIMEOUT=5s", "BACKOFF_BASE=2s", "BACKOFF_MAX=5s", "LEAD=2", "NICE=-10", "SERVER_NICE=-15"}
+// hostsShield runs the script shielded from other work on this machine
+// (NICE) and its server from the load generators (SERVER_NICE): on K
+// machines each would have cores of its own.
+var hostsShield = []string{"NICE=-10", "SERVER_NICE=-15"}
 
 // TestHostsScript runs scripts/hosts.sh end to end (root only: network
 // namespaces): the merged run of 4 hosts × 5 000 clients gives the storm
@@ -77,8 +73,9 @@ func TestHostsScript(t *testing.T) {
 	requireNetns(t, prefix)
 	t.Cleanup(func() { removeNamespaces(t, prefix) })
 	t.Run("4 hosts × 5000 = 1 host × 20000", func(t *testing.T) {
-		four := runHosts(t, prefix+"a", append(hostsCompare, "HOSTS=4", "ARGS=--loops 1 --interval 1s")...)
-		one := runHosts(t, prefix+"b", append(hostsCompare, "HOSTS=1", "ARGS=--workers 4 --loops 1 --interval 1s")...)
+		// The script's defaults are the docs' comparison.
+		four := runHosts(t, prefix+"a", append(hostsShield, "HOSTS=4")...)
+		one := runHosts(t, prefix+"b", append(hostsShield, "HOSTS=1")...)
 		for _, r := range []struct {
 			name string
 			run  hostsRun
@@ -111,8 +108,8 @@ func TestHostsScript(t *testing.T) {
 	t.Run("a host dies mid-run", func(t *testing.T) {
 		// Host 2 dies 1.5 s after the start: after its ramp (0.2 s + the
 		// 1 s connect timeout), in the hold before the fault.
-		r := runHosts(t, prefix+"c", "HOSTS=4", "CLIENTS=2000", "RAMP_RATE=10000", "CONNECT_TIMEOUT=1s", "HOLD=1s",
-			"RECOVER_TIMEOUT=3s", "BACKOFF_BASE=500ms", "LEAD=2", "NICE=-10", "SERVER_NICE=-15", "KILL=2@1.5")
+		r := runHosts(t, prefix+"c", append(hostsShield, "HOSTS=4", "CLIENTS=2000", "RAMP_RATE=10000", "CONNECT_TIMEOUT=1s",
+			"FRACTION=1", "RECOVER_TIMEOUT=3s", "BACKOFF_BASE=500ms", "INTERVAL=100ms", "KILL=2@1.5")...)
 		if sh := r.report.Shards[2]; !sh.Killed || sh.Results != nil {
 			t.Fatalf("host 2: killed %v, results %v", sh.Killed, sh.Results)
 		}
