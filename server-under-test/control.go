@@ -27,7 +27,8 @@ type Backend interface {
 //
 //	POST /fault    {kind, fraction, duration_ms, code} → {t0_unix_ns, affected, …}
 //	GET  /stats    counters and the per-100 ms series
-//	GET  /healthz  200 while the server runs (no token needed)
+//	GET  /healthz  200 while the server runs (no token needed), with
+//	               the server's wall clock: {"status": "ok", "now_unix_ns": N}
 //
 // /fault and /stats need "Authorization: Bearer <token>"; a wrong or
 // missing token gets 401. Every address is held to DefaultControlLimits
@@ -96,9 +97,18 @@ func ControlHandlerLimited(b Backend, token string, lim ControlLimits) http.Hand
 		if _, ok := limiter.admit(w, r); !ok {
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		writeJSON(w, http.StatusOK, health{Status: "ok", NowUnixNs: time.Now().UnixNano()})
 	})
 	return mux
+}
+
+// health is the answer of /healthz.
+type health struct {
+	Status string `json:"status"`
+	// NowUnixNs is the server's wall clock when it answered, so that load
+	// generators on other machines can see how far their clocks are from
+	// the server's (ControlClient.ClockOffset).
+	NowUnixNs int64 `json:"now_unix_ns"`
 }
 
 // DecodeFault reads a fault request strictly: unknown fields, trailing
@@ -258,6 +268,34 @@ func (c *ControlClient) Stats(ctx context.Context, raw bool) (Stats, error) {
 	}
 	err := c.do(ctx, http.MethodGet, path, nil, &s)
 	return s, err
+}
+
+// ClockOffset estimates how far the server's wall clock is ahead of this
+// machine's (negative: behind) from one GET /healthz: the server's time
+// against the midpoint of the request, within ± rtt/2. A server whose
+// /healthz gives no time is an error.
+func (c *ControlClient) ClockOffset(ctx context.Context) (offset, rtt time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.Base, "/")+"/healthz", nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("control GET /healthz: %w", err)
+	}
+	sent := time.Now()
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return 0, 0, fmt.Errorf("control GET /healthz: %w", err)
+	}
+	defer resp.Body.Close()
+	var h health
+	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&h)
+	got := time.Now()
+	switch {
+	case resp.StatusCode != http.StatusOK:
+		return 0, 0, fmt.Errorf("control GET /healthz: %s", resp.Status)
+	case err != nil || h.NowUnixNs == 0:
+		return 0, 0, errors.New("control GET /healthz: the server does not say its time (now_unix_ns)")
+	}
+	rtt = got.Sub(sent)
+	return time.Unix(0, h.NowUnixNs).Sub(sent.Add(rtt / 2)), rtt, nil
 }
 
 // Healthy reports whether GET /healthz answers 200.

@@ -171,6 +171,14 @@ func runHosts(t *testing.T, prefix string, env ...string) hostsRun {
 	if r.sum, err = reporter.ReadSummary(filepath.Join(out, r.report.Merged)); err != nil {
 		t.Fatal(err)
 	}
+	// The hosts share this machine's clock: every shard that compared its
+	// clock with the server's found them in step.
+	logs, _ := filepath.Glob(filepath.Join(out, "hosts", "*", "stderr.log"))
+	for _, l := range logs {
+		if b, _ := os.ReadFile(l); bytes.Contains(b, []byte("machine's clock")) {
+			t.Fatalf("%s: a clock warning between namespaces of one machine:\n%s", l, b)
+		}
+	}
 	if len(r.sum.Storms) != 1 {
 		t.Fatalf("%d storms\n%s", len(r.sum.Storms), r.out)
 	}
