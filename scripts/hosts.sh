@@ -298,7 +298,7 @@ declare -A killed=()
 killers=()
 for i in "${!kill_at[@]}"; do
   (
-    sleep "$(awk -v s="$start" -v d="${kill_at[$i]}" -v now="$EPOCHREALTIME" 'BEGIN { w = s + d - now; printf "%.3f", w > 0 ? w : 0 }')"
+    sleep "$(awk -v s="$start" -v d="${kill_at[$i]}" -v now="$EPOCHREALTIME" 'BEGIN { w = s + d - now; printf "%.3f", (w > 0 ? w : 0) }')"
     ip -n "${host_ns[$i]}" link set eth0 down
     for p in $(ip netns pids "${host_ns[$i]}"); do kill -KILL "$p" 2>/dev/null || true; done
     echo "hosts.sh: host $i died $(awk -v s="$start" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.1f", now - s }')s after the start (link down, processes killed)" >&2
@@ -314,7 +314,7 @@ for ((i = 0; i < HOSTS; i++)); do
   wait "${shard_pids[$i]}" || rc=$?
   codes+=("$rc")
 done
-for p in "${killers[@]}"; do wait "$p" || true; done
+for p in "${killers[@]}"; do wait "$p" || die "the killing of a host failed (see above)"; done
 kill -TERM "$serve_pid" 2>/dev/null || true
 wait "$serve_pid" || true
 
@@ -323,7 +323,7 @@ copied=()
 lost=()
 for ((i = 0; i < HOSTS; i++)); do
   d=$(find "$work/h$i" -mindepth 2 -maxdepth 2 -name shard.json -printf '%h\n' 2>/dev/null | head -1)
-  if [ -n "${killed[$i]:-}" ] || [ -z "$d" ]; then
+  if [ -z "$d" ]; then
     lost+=("$i")
     copied+=("")
     say "host $i: no results (exit ${codes[$i]}$([ -n "${killed[$i]:-}" ] && echo ", killed"))"
