@@ -43,14 +43,15 @@ type hostsRun struct {
 }
 
 // Storm figures of a run of 4 hosts × 5 000 clients against those of one
-// host with 20 000 (docs/scale.md, "One run, K machines"): the noise they
-// may differ by. The fault hits a quarter of the fleet, chosen by the
-// server, which reconnects once each (attempts = affected, no failure):
-// affected and attempts agree within a handful; the peak attempt rate is
-// the busiest 1 s row of the storm.
+// host with 20 000 (docs/scale.md, "The same storm from 4 hosts and from
+// 1"): the noise they may differ by. The fault hits a quarter of the
+// fleet, chosen by the server, which reconnects once each (attempts =
+// affected, no failure): affected, recovered and attempts agree within a
+// handful; the peak attempt rate, the busiest 1 s row of the storm, moves
+// with how late the loops of either layout detected the losses.
 const (
 	hostsCountNoise = 0.01
-	hostsPeakNoise  = 0.15
+	hostsPeakNoise  = 0.25
 )
 
 // hostsShield runs the script shielded from other work on this machine
