@@ -147,3 +147,44 @@ func TestControlOverHTTPS(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestControlTokenOnCommandLineWarns: run takes --control-token for a
+// control API beyond loopback (servers of one's own take it that way),
+// but warns that a command line is readable by every user; from a file or
+// the environment, or on loopback, it says nothing.
+func TestControlTokenOnCommandLineWarns(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte("0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		control string
+		token   []string
+		warn    bool
+	}{
+		{"typed, beyond loopback", "http://198.18.0.1:8081", []string{"--control-token", "0123456789abcdef"}, true},
+		{"from a file, beyond loopback", "https://staging:8081", []string{"--control-token-file", tokenFile}, false},
+		{"typed, on loopback", "http://127.0.0.1:8081", []string{"--control-token", "t"}, false},
+		{"typed, localhost", "http://localhost:8081", []string{"--control-token", "t"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(experiment.TokenEnv, "")
+			args := append([]string{"--url", "ws://198.18.0.1:8080/ws", "--control", tt.control, "--fault", "abort",
+				"--no-preflight", "--out", t.TempDir()}, tt.token...)
+			plan, err := planRun(args, io.Discard, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := false
+			for _, w := range plan.Warnings {
+				warned = warned || strings.Contains(w, "--control-token with --control "+tt.control)
+			}
+			if warned != tt.warn {
+				t.Fatalf("warned %v, want %v: %q", warned, tt.warn, plan.Warnings)
+			}
+		})
+	}
+}
