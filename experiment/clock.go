@@ -24,8 +24,9 @@ const (
 	// the shortest round trip is kept (its error is ± half of that).
 	clockProbes = 5
 	// clockProbeTime bounds the probes, and they stop in time for the
-	// start.
+	// start; with less than clockProbeMin left there are none.
 	clockProbeTime = 3 * time.Second
+	clockProbeMin  = time.Second
 )
 
 // clockWarning compares this machine's clock with the server's on a
@@ -36,7 +37,13 @@ func clockWarning(ctx context.Context, p *Plan) string {
 		return ""
 	}
 	deadline := time.Now().Add(clockProbeTime)
-	if until := time.Until(p.StartAt) - 200*time.Millisecond; until < clockProbeTime {
+	until := time.Until(p.StartAt) - 200*time.Millisecond
+	if until < clockProbeMin {
+		// No time to ask before the start: say nothing rather than
+		// blame the server for the shard's late start.
+		return ""
+	}
+	if until < clockProbeTime {
 		deadline = time.Now().Add(until)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)

@@ -48,6 +48,7 @@ func TestClockWarning(t *testing.T) {
 		{"server behind", -800 * time.Millisecond, true, start, "this machine's clock is 800ms ahead of the server's"},
 		{"no time", 0, false, start, "could not compare this machine's clock with the server's"},
 		{"no timetable", 5 * time.Second, true, time.Time{}, ""},
+		{"no time left before the start", 5 * time.Second, true, time.Now().Add(clockProbeMin / 2), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,8 +45,9 @@
 #                         max(1, LOOPS/K) processes of one loop (0 = stormbench's
 #                         own choice), so that one host and K hosts put the
 #                         same number of loop threads on this machine's cores
-#   LEAD=2                seconds from launching the shards to --start-at:
-#                         every process must be waiting before it
+#   LEAD=3                seconds from launching the shards to --start-at:
+#                         every process must be waiting before it (on a
+#                         loaded machine starting K processes takes seconds)
 #   KILL=                 i@S: host i's machine dies S seconds after
 #                         --start-at — its link goes down, then its processes
 #                         are killed (SIGKILL), so the server keeps its
@@ -94,7 +95,7 @@ JITTER=${JITTER:-full}
 BROADCAST=${BROADCAST:-1s}
 INTERVAL=${INTERVAL:-1s}
 LOOPS=${LOOPS:-4}
-LEAD=${LEAD:-2}
+LEAD=${LEAD:-3}
 KILL=${KILL:-}
 CONTROL_TLS=${CONTROL_TLS:-0}
 SERVER_NICE=${SERVER_NICE:--10}

@@ -177,7 +177,7 @@ func runHosts(t *testing.T, prefix string, env ...string) hostsRun {
 	// clock with the server's found them in step.
 	logs, _ := filepath.Glob(filepath.Join(out, "hosts", "*", "stderr.log"))
 	for _, l := range logs {
-		if b, _ := os.ReadFile(l); bytes.Contains(b, []byte("machine's clock")) {
+		if b, _ := os.ReadFile(l); bytes.Contains(b, []byte("this machine's clock is")) {
 			t.Fatalf("%s: a clock warning between namespaces of one machine:\n%s", l, b)
 		}
 	}
