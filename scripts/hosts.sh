@@ -52,7 +52,8 @@
 #                         --start-at — its link goes down, then its processes
 #                         are killed (SIGKILL), so the server keeps its
 #                         connections half-open as it would for a machine
-#                         that vanished; comma list for several hosts
+#                         that vanished; comma list for several hosts (host
+#                         0 applies the fault: killed before T0, no storm)
 #   CONTROL_TLS=0         1: the control API over HTTPS (--control-tls) with
 #                         a throwaway certificate for 198.18.0.1 (openssl);
 #                         the WebSocket listener is then wss:// too
