@@ -60,10 +60,10 @@ func serveGroup(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 		group.Workers = append(group.Workers, &sut.ControlClient{Base: w.ann.Control, Token: rc.ControlToken})
 	}
 	release()
-	ln, err := net.Listen("tcp", rc.Control)
+	ln, err := sut.ListenControl(rc)
 	if err != nil {
 		killAll()
-		return fmt.Errorf("serve: control listen %s: %w", rc.Control, err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	srv := sut.NewControlServer(group, rc.ControlToken)
 	go func() { _ = srv.Serve(ln) }()
@@ -75,12 +75,12 @@ func serveGroup(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 		return err
 	}
 	wsURL := rc.Scheme() + "://" + addr + rc.Path
-	ctlURL := "http://" + ln.Addr().String()
+	ctlURL := rc.ControlScheme() + "://" + ln.Addr().String()
 	if o.Announce {
 		announce(o.Stdout, announcement{WS: wsURL, Control: ctlURL, PID: os.Getpid()})
 	} else {
 		fmt.Fprintf(o.Stdout, "stormbench serve: %d workers listening on %s\n", o.Workers, wsURL)
-		fmt.Fprintf(o.Stdout, "control API: %s  (Authorization: Bearer %s)\n", ctlURL, rc.ControlToken)
+		fmt.Fprint(o.Stdout, controlLine(ctlURL, rc.ControlToken, o.TokenFrom))
 	}
 	died := make(chan *serverChild, len(workers))
 	for _, w := range workers {
@@ -118,7 +118,10 @@ func serveGroup(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 func workerConfig(c sut.Config, i, n int, addr string) sut.Config {
 	w := c
 	w.Listen = addr
+	// Workers answer only their parent, which serves the group's control
+	// API where the user asked.
 	w.Control = "127.0.0.1:0"
+	w.ControlTLS = false
 	w.ReusePort = true
 	if c.MaxConns > 0 {
 		w.MaxConns = (c.MaxConns + n - 1) / n

@@ -71,6 +71,10 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 		cfg.URL = srv.emb.URL()
 		es.ctl.Store(&srv.ctl)
 	}
+	clockWarn := clockWarning(runCtx, p)
+	if clockWarn != "" {
+		fmt.Fprintf(p.Stderr, "stormbench: warning: %s\n", clockWarn)
+	}
 	if err := waitForStart(runCtx, p.Stderr, p.StartAt, cfg.Shard); err != nil {
 		return nil, err
 	}
@@ -90,6 +94,9 @@ func Run(ctx context.Context, p *Plan) (*Result, error) {
 	outcome.Interrupted = end.interrupted
 	shard, finishErr := collect(fr, sup.Events(), end.partialReason(stopped.at, stopped.phase))
 	res := &Result{Dir: l.dir, Outcome: outcome, Events: sup.Events()}
+	if clockWarn != "" {
+		res.Warnings = append(res.Warnings, clockWarn)
+	}
 	if shard == nil {
 		return res, fmt.Errorf("collect results: %w", errors.Join(finishErr, runErr))
 	}

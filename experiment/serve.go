@@ -59,6 +59,22 @@ type ServeOptions struct {
 	// MetricsListen, when set, serves the server's /stats as Prometheus
 	// metrics on this loopback address (/metrics).
 	MetricsListen string
+	// TokenFrom says where the control token came from
+	// ("$STORMBENCH_CONTROL_TOKEN", "--control-token-file F"), printed
+	// instead of the token itself; empty prints the token, which must
+	// then be one Serve generated or one the user typed.
+	TokenFrom string
+}
+
+// controlLine is the human-readable line that says where the control API
+// listens and how to authenticate: the token itself only when nobody
+// else knows it (generated) or it is on the command line already, so
+// that a token from the environment or a file does not end up in a log.
+func controlLine(ctlURL, token, from string) string {
+	if from != "" {
+		token = "<the token of " + from + ">"
+	}
+	return fmt.Sprintf("control API: %s  (Authorization: Bearer %s)\n", ctlURL, token)
 }
 
 // serveMetrics starts the metrics listener of a server, when asked for.
@@ -98,12 +114,12 @@ func Serve(ctx context.Context, cfg sut.Config, o ServeOptions) error {
 	}
 	rc := srv.Config()
 	wsURL := rc.Scheme() + "://" + srv.Addr() + rc.Path
-	ctlURL := "http://" + srv.ControlAddr()
+	ctlURL := rc.ControlScheme() + "://" + srv.ControlAddr()
 	if o.Announce {
 		announce(o.Stdout, announcement{WS: wsURL, Control: ctlURL, PID: os.Getpid()})
 	} else {
 		fmt.Fprintf(o.Stdout, "stormbench serve: listening on %s\n", wsURL)
-		fmt.Fprintf(o.Stdout, "control API: %s  (Authorization: Bearer %s)\n", ctlURL, rc.ControlToken)
+		fmt.Fprint(o.Stdout, controlLine(ctlURL, rc.ControlToken, o.TokenFrom))
 	}
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

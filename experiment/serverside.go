@@ -2,6 +2,10 @@ package experiment
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
@@ -33,10 +37,30 @@ func startServer(ctx context.Context, p *Plan, sup *supervisor) (*serverSide, er
 		}
 		return &serverSide{emb: emb, ctl: emb.control}, nil
 	case p.Control != "" && p.Loadgen.Shard.Index == 0:
-		ctl := &sut.ControlClient{Base: p.Control, Token: p.ControlToken}
+		ctl, err := p.controlClient()
+		if err != nil {
+			return nil, err
+		}
 		return &serverSide{ctl: func() *sut.ControlClient { return ctl }}, nil
 	}
 	return &serverSide{}, nil
+}
+
+// controlClient is a client of the user's control API (--control): over
+// https:// it trusts what the fleet trusts (--ca-cert, --insecure).
+func (p *Plan) controlClient() (*sut.ControlClient, error) {
+	c := &sut.ControlClient{Base: p.Control, Token: p.ControlToken}
+	if !strings.HasPrefix(p.Control, "https://") {
+		return c, nil
+	}
+	tc, err := p.Loadgen.TLS.HTTPSConfig()
+	if err != nil {
+		return nil, fmt.Errorf("control API %s: %w", p.Control, err)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	c.HTTP = &http.Client{Timeout: 60 * time.Second, Transport: tr}
+	return c, nil
 }
 
 // stop stops the embedded server, if the run started one.

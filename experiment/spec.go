@@ -142,6 +142,9 @@ func Prepare(s Spec) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.checkControl(); err != nil {
+		return nil, err
+	}
 	rc := cfg.Resolve()
 	perMachine := (rc.Clients + rc.Shard.Count - 1) / rc.Shard.Count
 	if p.Workers == 0 {
@@ -223,6 +226,25 @@ func Prepare(s Spec) (*Plan, error) {
 		p.Exe = exe
 	}
 	return p, nil
+}
+
+// checkControl refuses a --control that is not the base URL of a control
+// API, and loads the fleet's TLS files for an https:// one (which trusts
+// what the fleet trusts).
+func (p *Plan) checkControl() error {
+	if p.Control == "" {
+		return nil
+	}
+	u, err := url.Parse(p.Control)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return &InputError{fielderr.New("Control", "must be the control API's base URL, http:// or https://, e.g. http://staging:8081 (got %q)", p.Control)}
+	}
+	if u.Scheme == "https" {
+		if err := p.Loadgen.TLS.Load(); err != nil {
+			return &InputError{err}
+		}
+	}
+	return nil
 }
 
 // tcpMemInUse is the kernel's TCP memory in use now (pages, host-wide),

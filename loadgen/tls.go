@@ -157,6 +157,19 @@ func (t *TLS) clientConfig(host string) (*tls.Config, error) {
 	return cfg, nil
 }
 
+// HTTPSConfig is the crypto/tls configuration of an https:// client that
+// trusts what the fleet trusts and presents what it presents: for the
+// control API of a server that serves it with its own certificate. The
+// HTTP client fills in the server name from its URL.
+func (t *TLS) HTTPSConfig() (*tls.Config, error) {
+	c, err := t.clientConfig("")
+	if err != nil {
+		return nil, err
+	}
+	c.NextProtos = nil
+	return c, nil
+}
+
 // tlsTarget is what every wss attempt of a fleet shares.
 type tlsTarget struct {
 	cfg   *tlsrelay.ClientConfig

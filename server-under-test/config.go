@@ -34,12 +34,17 @@ type Config struct {
 	// Path is the URL path that accepts upgrades; empty means "/ws".
 	// Other paths get 404.
 	Path string `json:"path"`
-	// Control is the control API listen address (loopback only); empty
-	// means 127.0.0.1:8081.
+	// Control is the control API listen address; empty means
+	// 127.0.0.1:8081. An address beyond loopback (ControlOnLoopback)
+	// needs a ControlToken of at least MinRemoteTokenLen characters.
 	Control string `json:"control"`
 	// ControlToken guards the control API (Authorization: Bearer T);
-	// empty means a random token is generated.
+	// empty means a random token is generated (on loopback only).
 	ControlToken string `json:"-"`
+	// ControlTLS serves the control API over HTTPS with the server's own
+	// certificate (TLS, which it needs), so that its token does not
+	// cross a network in clear.
+	ControlTLS bool `json:"control_tls,omitempty"`
 	// PingInterval makes the server send an RFC 6455 ping to every client
 	// this often; zero means the server does not ping.
 	PingInterval time.Duration `json:"ping_interval"`
@@ -138,6 +143,31 @@ func (c Config) Resolve() Config {
 	return c
 }
 
+// MinRemoteTokenLen is the shortest control token accepted for a control
+// API that listens beyond loopback. Even 16 hex digits (64 bits) would
+// take a guesser far longer than any run at the pace the control API lets
+// one address try wrong tokens (ControlLimits); a generated token has 32.
+const MinRemoteTokenLen = 16
+
+// ControlOnLoopback reports whether a control listen address (host:port,
+// or "" for the default) stays on this machine: an IP of 127.0.0.0/8 or
+// ::1, or the name localhost. Any other host — another IP, a name, or an
+// empty host, which is every interface — listens beyond loopback.
+func ControlOnLoopback(addr string) bool {
+	if addr == "" {
+		return true
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // FieldError is a setting out of range, keyed by the path of its field
 // in Config: commands map it to their own flag names.
 type FieldError = fielderr.Error
@@ -151,12 +181,15 @@ func (c Config) Validate() error {
 		bad("Listen", "must be host:port (got %q)", c.Listen)
 	}
 	if c.Control != "" {
-		host, _, err := net.SplitHostPort(c.Control)
-		if err != nil {
-			bad("Control", "must be host:port on loopback (got %q)", c.Control)
-		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			bad("Control", "must listen on a loopback address such as 127.0.0.1 (got %q)", c.Control)
+		if _, _, err := net.SplitHostPort(c.Control); err != nil {
+			bad("Control", "must be host:port, e.g. 127.0.0.1:8081 or 198.18.0.1:8081 (got %q)", c.Control)
+		} else if !ControlOnLoopback(c.Control) && len(c.ControlToken) < MinRemoteTokenLen {
+			bad("ControlToken", "must be at least %d characters when {Control} listens beyond loopback (%s), e.g. openssl rand -hex 16 (got %d)",
+				MinRemoteTokenLen, c.Control, len(c.ControlToken))
 		}
+	}
+	if c.ControlTLS && c.TLS == nil {
+		bad("ControlTLS", "serves the control API with the server's certificate: it needs {TLS.CertFile} and {TLS.KeyFile}")
 	}
 	if c.Path != "" && !strings.HasPrefix(c.Path, "/") {
 		bad("Path", "must start with / (got %q)", c.Path)

@@ -3,6 +3,7 @@ package sut
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,18 +27,31 @@ type Backend interface {
 //
 //	POST /fault    {kind, fraction, duration_ms, code} → {t0_unix_ns, affected, …}
 //	GET  /stats    counters and the per-100 ms series
-//	GET  /healthz  200 while the server runs (no token needed)
+//	GET  /healthz  200 while the server runs (no token needed), with
+//	               the server's wall clock: {"status": "ok", "now_unix_ns": N}
 //
 // /fault and /stats need "Authorization: Bearer <token>"; a wrong or
-// missing token gets 401. Errors are JSON {"error": "..."}.
+// missing token gets 401. Every address is held to DefaultControlLimits
+// (429 with Retry-After beyond them). Errors are JSON {"error": "..."}.
 func ControlHandler(b Backend, token string) http.Handler {
+	return ControlHandlerLimited(b, token, DefaultControlLimits)
+}
+
+// ControlHandlerLimited is ControlHandler with limits of one's own.
+func ControlHandlerLimited(b Backend, token string, lim ControlLimits) http.Handler {
 	mux := http.NewServeMux()
+	limiter := newControlLimiter(lim)
 	auth := func(next http.HandlerFunc) http.HandlerFunc {
 		want := []byte("Bearer " + token)
 		return func(w http.ResponseWriter, r *http.Request) {
+			p, ok := limiter.admit(w, r)
+			if !ok || limiter.spent(w, p) {
+				return
+			}
 			got := []byte(r.Header.Get("Authorization"))
 			if subtle.ConstantTimeCompare(got, want) != 1 {
-				writeError(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <token> (see --control-token)")
+				limiter.failed(p)
+				writeError(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <token>, the token the server was given")
 				return
 			}
 			next(w, r)
@@ -80,9 +94,21 @@ func ControlHandler(b Backend, token string) http.Handler {
 		writeJSON(w, http.StatusOK, st)
 	}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		if _, ok := limiter.admit(w, r); !ok {
+			return
+		}
+		writeJSON(w, http.StatusOK, health{Status: "ok", NowUnixNs: time.Now().UnixNano()})
 	})
 	return mux
+}
+
+// health is the answer of /healthz.
+type health struct {
+	Status string `json:"status"`
+	// NowUnixNs is the server's wall clock when it answered, so that load
+	// generators on other machines can see how far their clocks are from
+	// the server's (ControlClient.ClockOffset).
+	NowUnixNs int64 `json:"now_unix_ns"`
 }
 
 // DecodeFault reads a fault request strictly: unknown fields, trailing
@@ -131,11 +157,40 @@ func NewControlServer(b Backend, token string) *http.Server {
 	}
 }
 
-// startControl serves the control API on its own loopback listener.
-func (s *Server) startControl() error {
-	ln, err := net.Listen("tcp", s.cfg.Control)
+// ListenControl opens the control API's listener of c (resolved): on
+// c.Control, over TLS with the server's certificate when c.ControlTLS.
+func ListenControl(c Config) (net.Listener, error) {
+	var tc *tls.Config
+	if c.ControlTLS {
+		var err error
+		if tc, err = c.TLS.controlConfig(); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("tcp", c.Control)
 	if err != nil {
-		return fmt.Errorf("control listen %s: %w", s.cfg.Control, err)
+		return nil, fmt.Errorf("control listen %s: %w", c.Control, err)
+	}
+	if tc != nil {
+		ln = tls.NewListener(ln, tc)
+	}
+	return ln, nil
+}
+
+// ControlScheme is the URL scheme of the control API: http, or https
+// with ControlTLS.
+func (c Config) ControlScheme() string {
+	if c.ControlTLS {
+		return "https"
+	}
+	return "http"
+}
+
+// startControl serves the control API on its own listener.
+func (s *Server) startControl() error {
+	ln, err := ListenControl(s.cfg)
+	if err != nil {
+		return err
 	}
 	s.ctlLn = ln
 	s.ctl = NewControlServer(s, s.cfg.ControlToken)
@@ -213,6 +268,34 @@ func (c *ControlClient) Stats(ctx context.Context, raw bool) (Stats, error) {
 	}
 	err := c.do(ctx, http.MethodGet, path, nil, &s)
 	return s, err
+}
+
+// ClockOffset estimates how far the server's wall clock is ahead of this
+// machine's (negative: behind) from one GET /healthz: the server's time
+// against the midpoint of the request, within ± rtt/2. A server whose
+// /healthz gives no time is an error.
+func (c *ControlClient) ClockOffset(ctx context.Context) (offset, rtt time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.Base, "/")+"/healthz", nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("control GET /healthz: %w", err)
+	}
+	sent := time.Now()
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return 0, 0, fmt.Errorf("control GET /healthz: %w", err)
+	}
+	defer resp.Body.Close()
+	var h health
+	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&h)
+	got := time.Now()
+	switch {
+	case resp.StatusCode != http.StatusOK:
+		return 0, 0, fmt.Errorf("control GET /healthz: %s", resp.Status)
+	case err != nil || h.NowUnixNs == 0:
+		return 0, 0, errors.New("control GET /healthz: the server does not say its time (now_unix_ns)")
+	}
+	rtt = got.Sub(sent)
+	return time.Unix(0, h.NowUnixNs).Sub(sent.Add(rtt / 2)), rtt, nil
 }
 
 // Healthy reports whether GET /healthz answers 200.

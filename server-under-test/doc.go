@@ -5,8 +5,11 @@
 // close those silent past an idle timeout, broadcasts a numbered message
 // stream with replay for clients that resume, applies admission control
 // (max connections, an accept-rate token bucket → HTTP 503 with
-// Retry-After), and exposes a control API on a separate loopback listener
-// that injects faults and reports the storm as the server saw it. It acks
+// Retry-After), and exposes a control API on a separate listener that
+// injects faults and reports the storm as the server saw it: on loopback
+// by default, beyond it only with a token of at least MinRemoteTokenLen
+// characters, always within per-address rate limits (control_limit.go),
+// over HTTPS with the server's certificate when asked (ControlTLS). It acks
 // and de-duplicates the clients' own messages (ack.go, dedup.go), keeps a
 // session per client ID that a newer connection takes over, closing the
 // old one with CloseSessionTakenOver (4409, RFC 6455 §7.4.2; session.go),

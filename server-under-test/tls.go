@@ -114,6 +114,23 @@ func (t *TLS) serverConfig() (*tls.Config, error) {
 	return cfg, nil
 }
 
+// controlConfig is the control API's crypto/tls configuration with
+// ControlTLS: the server's certificate; no client certificate is asked
+// for (the token authenticates), whatever the WebSocket listener asks.
+func (t *TLS) controlConfig() (*tls.Config, error) {
+	if t == nil {
+		return nil, fielderr.New("ControlTLS", "needs {TLS.CertFile} and {TLS.KeyFile}")
+	}
+	if err := t.Load(); err != nil {
+		return nil, err
+	}
+	cert, err := tlsfiles.KeyPair(t.Material.Cert, t.Material.Key)
+	if err != nil {
+		return nil, fielderr.New("TLS.CertFile", "%v", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
 // Scheme returns the URL scheme the server speaks: ws, or wss with TLS.
 func (c Config) Scheme() string {
 	if c.TLS != nil {

@@ -145,7 +145,7 @@ func TestEveryNumericFlagHasAZeroRule(t *testing.T) {
 	defineRunFlags(run, &cfg, &rf)
 	var scfg sut.Config
 	serve := newCommand("serve", "", io.Discard)
-	serveFlags(serve, &scfg)
+	serveFlags(serve, &scfg, new(serveOnly))
 	serve.fs.Int("workers", 0, "")
 	for _, c := range []struct {
 		fs    *pflag.FlagSet
@@ -183,7 +183,7 @@ func TestFlagNamesExist(t *testing.T) {
 	}
 	var scfg sut.Config
 	serve := newCommand("serve", "", io.Discard)
-	serveFlags(serve, &scfg)
+	serveFlags(serve, &scfg, new(serveOnly))
 	for field, flag := range serveFlagNames {
 		if serve.fs.Lookup(strings.TrimPrefix(flag, "--")) == nil {
 			t.Errorf("serve: field %s maps to %s, which is not a flag", field, flag)

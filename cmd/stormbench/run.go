@@ -56,6 +56,7 @@ Examples:
 type runFlags struct {
 	out, name      string
 	control, token string
+	tokenFile      string
 	quiet          bool
 	resume         bool
 	faultKind      string
@@ -159,9 +160,11 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		return nil, usageError{flagError(err, runFlagNames)}
 	}
 	embed := cfg.URL == ""
-	if rf.token == "" {
-		rf.token = os.Getenv(experiment.TokenEnv)
+	token, tokenFrom, err := controlToken(fs, rf.token, rf.tokenFile)
+	if err != nil {
+		return nil, err
 	}
+	rf.token = token
 	if err := checkRunCombination(cfg, rf, embed, fs); err != nil {
 		return nil, err
 	}
@@ -219,6 +222,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 			return nil, usageError{flagError(ie.Err, runFlagNames)}
 		}
 		return nil, err
+	}
+	if rf.control != "" && tokenFrom == "" && !controlURLOnLoopback(rf.control) {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("--control-token with --control %s, beyond loopback: every user of this machine can read a command line; $%s or --control-token-file keep the token off it", rf.control, experiment.TokenEnv))
 	}
 	if err := checkWritable(rf.out); err != nil {
 		return nil, usagef("--out %s: %v", rf.out, err)
@@ -308,7 +314,7 @@ func checkRunCombination(cfg loadgen.Config, rf runFlags, embed bool, fs interfa
 	case rf.control != "" && embed:
 		return usagef("--control is for a server given with --url; the embedded server's control API is used automatically")
 	case rf.control != "" && rf.token == "":
-		return usagef("--control needs --control-token (or $%s)", experiment.TokenEnv)
+		return usagef("--control needs the control API's token: --control-token-file, $%s or --control-token", experiment.TokenEnv)
 	case embed && cfg.Protocol.Framework():
 		return usagef("--protocol %s needs --url: the embedded server speaks stormbench's own messages (scripts/targets starts real %s servers)", cfg.Protocol, cfg.Protocol)
 	}

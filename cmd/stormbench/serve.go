@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
+	"net"
 
 	"github.com/stormbench/stormbench/experiment"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -15,9 +15,14 @@ const serveUsage = `Usage: stormbench serve [flags]
 Runs the server-under-test: a WebSocket server on epoll event loops that
 answers RFC 6455 and application pings, broadcasts a numbered message stream
 with replay for clients that resume (?client=ID&resume=SEQ), applies admission
-control, and injects faults through a control API on a separate loopback port
+control, and injects faults through a control API on a separate port
 (POST /fault, GET /stats, GET /healthz; Authorization: Bearer <token>).
-It stops cleanly on SIGINT or SIGTERM, closing clients with 1001.
+The control API listens on loopback unless --control says otherwise; beyond
+loopback its token must come from $STORMBENCH_CONTROL_TOKEN or
+--control-token-file (at least 16 characters), and --control-tls serves it
+over HTTPS with the certificate of --tls-cert. Every client address is rate
+limited (429 with Retry-After). It stops cleanly on SIGINT or SIGTERM,
+closing clients with 1001.
 
 Examples:
   # defaults: ws://127.0.0.1:8080/ws, control API on 127.0.0.1:8081
@@ -33,14 +38,27 @@ Examples:
   # wss://127.0.0.1:8443/ws, clients must present a certificate of client-ca.pem
   stormbench serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem \
       --tls-client-ca client-ca.pem
+
+  # a server for load generators on other machines: control API on the
+  # network, over HTTPS, its token from a file
+  openssl rand -hex 16 > token
+  stormbench serve --listen 0.0.0.0:8443 --control 0.0.0.0:8081 --control-token-file token \
+      --control-tls --tls-cert cert.pem --tls-key key.pem
 `
 
-func serveFlags(cmd *command, cfg *sut.Config) {
+// serveOnly are serve's flags outside sut.Config.
+type serveOnly struct {
+	tokenFile string
+}
+
+func serveFlags(cmd *command, cfg *sut.Config, so *serveOnly) {
 	fs := cmd.fs
 	fs.StringVar(&cfg.Listen, "listen", sut.DefaultListen, "WebSocket listen address")
 	fs.StringVar(&cfg.Path, "path", sut.DefaultPath, "URL path that accepts WebSocket upgrades")
-	fs.StringVar(&cfg.Control, "control", sut.DefaultControl, "control API listen address (loopback only)")
-	fs.StringVar(&cfg.ControlToken, "control-token", "", "control API token (default: $"+experiment.TokenEnv+", else generated and printed)")
+	fs.StringVar(&cfg.Control, "control", sut.DefaultControl, "control API listen address; beyond loopback it needs a token from $"+experiment.TokenEnv+" or --control-token-file")
+	fs.StringVar(&cfg.ControlToken, "control-token", "", "control API token, loopback only (default: $"+experiment.TokenEnv+", else generated and printed)")
+	fs.StringVar(&so.tokenFile, "control-token-file", "", "read the control API token from this file (one line)")
+	fs.BoolVar(&cfg.ControlTLS, "control-tls", false, "serve the control API over HTTPS with the certificate of --tls-cert and --tls-key")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", 0, "send an RFC 6455 ping to every client this often (0 = off)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", 0, "close a client from which nothing arrived for this long (0 = off)")
 	fs.DurationVar(&cfg.BroadcastInterval, "broadcast-interval", sut.DefaultBroadcastInterval, "send {\"type\":\"msg\",\"seq\":N} to every client this often (0 = off)")
@@ -84,6 +102,7 @@ var serveFlagNames = map[string]string{
 	"IdleTimeout": "--idle-timeout", "BroadcastInterval": "--broadcast-interval", "Replay": "--replay",
 	"MaxConns": "--max-conns", "AcceptRate": "--accept-rate", "AcceptBurst": "--accept-burst",
 	"RetryAfter": "--retry-after", "Loops": "--loops", "Seed": "--seed",
+	"ControlToken": "--control-token", "ControlTLS": "--control-tls",
 	"DirectRate": "--direct-rate", "OfflineQueue": "--offline-queue", "SessionTTL": "--session-ttl",
 }
 
@@ -91,7 +110,8 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	stderr = shareable(stderr)
 	cmd := newCommand("stormbench serve", serveUsage, stdout)
 	var cfg sut.Config
-	serveFlags(cmd, &cfg)
+	var so serveOnly
+	serveFlags(cmd, &cfg, &so)
 	var workers int
 	var child bool
 	var metricsListen string
@@ -116,14 +136,21 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := finishServeTLS(cmd.fs, &cfg); err != nil {
 		return err
 	}
+	token, from, err := controlToken(cmd.fs, cfg.ControlToken, so.tokenFile)
+	if err != nil {
+		return err
+	}
+	cfg.ControlToken = token
+	if _, _, err := net.SplitHostPort(cfg.Control); err == nil {
+		if err := checkRemoteControl(&cfg, from, stderr); err != nil {
+			return err
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{flagError(err, serveFlagNames)}
 	}
 	if err := cfg.TLS.Load(); err != nil {
 		return usageError{flagError(err, serveFlagNames)}
-	}
-	if cfg.ControlToken == "" {
-		cfg.ControlToken = os.Getenv(experiment.TokenEnv)
 	}
 	if !cmd.fs.Changed("workers") {
 		workers = experiment.ServerWorkersFor(cfg.MaxConns, cfg.TLS != nil)
@@ -133,7 +160,7 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return usagef("--metrics-listen: %v", err)
 		}
 	}
-	err := experiment.Serve(ctx, cfg, experiment.ServeOptions{Workers: workers, Stdout: stdout, Stderr: stderr, MetricsListen: metricsListen})
+	err = experiment.Serve(ctx, cfg, experiment.ServeOptions{Workers: workers, Stdout: stdout, Stderr: stderr, MetricsListen: metricsListen, TokenFrom: from})
 	var fe *sut.FieldError
 	if errors.As(err, &fe) {
 		return usageError{flagError(err, serveFlagNames)}
