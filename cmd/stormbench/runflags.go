@@ -121,7 +121,7 @@ func runFlagTable(cfg *loadgen.Config, rf *runFlags) []runFlag {
 			help: "reconnect with ?resume=<last seq> so that the server replays what the client missed (lost and duplicated messages are counted either way)"},
 
 		// What the clients speak after the upgrade (protocolflags.go).
-		{name: "protocol", bind: bindName(&cfg.Protocol, loadgen.DefaultProtocol), field: "Protocol", sweep: 16,
+		{name: "protocol", bind: bindName(&cfg.Protocol, loadgen.DefaultProtocol), field: "Protocol", sweep: 22,
 			help: "what the clients speak after the upgrade: " + loadgen.JoinProtocols() + "; a framework's protocol also takes its reference client's reconnect policy and heartbeat unless --policy, a backoff flag or a --heartbeat flag is given (stormbench policies lists them)"},
 		{name: "join", bind: bindArray(&cfg.Framework.Join), field: "Framework.Join",
 			help: "what a client joins after connecting, repeatable: a Socket.IO namespace, a GraphQL subscription query, an Action Cable channel identifier, a Centrifugo channel, a Phoenix topic, a SignalR method, an MQTT topic, a STOMP destination ({{client}}, … allowed)"},
