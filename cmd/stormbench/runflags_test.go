@@ -111,7 +111,7 @@ var sweepValues = map[string]string{
 	"backoff-multiplier": "1.5,2", "max-retries": "0,3", "clients": "50,100", "ramp-rate": "100,200",
 	"fault": "abort,exec:true", "fault-duration": "1s,2s", "fault-fraction": "0.5,1", "server-accept-rate": "100,200",
 	"server-accept-burst": "5,10", "server-max-conns": "0,1000", "server-ping-interval": "1s,2s",
-	"server-idle-timeout": "10s,20s", "server-broadcast-interval": "0s,1s",
+	"server-idle-timeout": "10s,20s", "server-broadcast-interval": "0s,1s", "protocol": "stormbench,json",
 }
 
 // TestEverySweepableFlagSweeps: sweep takes each sweepable flag as a
