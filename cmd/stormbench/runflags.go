@@ -118,7 +118,7 @@ func runFlagTable(cfg *loadgen.Config, rf *runFlags) []runFlag {
 			help: "read the control API token from this file (one line), kept off the command line"},
 
 		{name: "resume", bind: bind(&rf.resume, loadgen.DefaultResume), field: "Resume",
-			help: "reconnect with ?resume=<last seq> so that the server replays what the client missed (lost and duplicated messages are counted either way)"},
+			help: "reconnect with ?resume=<last seq> (a framework's --protocol: its own way) so that the server replays what the client missed; off by default with a --protocol that cannot resume (lost and duplicated messages are counted either way)"},
 
 		// What the clients speak after the upgrade (protocolflags.go).
 		{name: "protocol", bind: bindName(&cfg.Protocol, loadgen.DefaultProtocol), field: "Protocol", sweep: 16,
