@@ -100,7 +100,7 @@ func TestHostsScript(t *testing.T) {
 			st := r.run.sum.Storms[0]
 			t.Logf("%s: affected %d recovered %d attempts %d (failed %d) peak %.0f/s recovery p50 %v p99 %v",
 				r.name, st.Affected, st.Recovered, st.Attempts, st.FailedAttempts, st.PeakAttemptsPerS,
-				ms(st.RecoveryMs, 50), ms(st.RecoveryMs, 99))
+				recoveryAt(st.RecoveryMs, 50), recoveryAt(st.RecoveryMs, 99))
 			if r.run.sum.Partial || st.Incomplete {
 				t.Fatalf("%s: partial %v (%v), storm incomplete %v (%s)", r.name, r.run.sum.Partial, r.run.sum.PartialReasons, st.Incomplete, st.IncompleteReason)
 			}
@@ -281,8 +281,8 @@ func relDiff(a, b float64) float64 {
 	return math.Abs(a-b) / math.Max(math.Abs(a), math.Abs(b))
 }
 
-// ms is a recovery percentile for a log line.
-func ms(r *reporter.Recovery, p int) any {
+// recoveryAt is a recovery percentile for a log line.
+func recoveryAt(r *reporter.Recovery, p int) any {
 	if r == nil {
 		return nil
 	}
