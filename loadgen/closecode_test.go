@@ -11,18 +11,21 @@ import (
 
 // TestCloseCodes: the close code a server sends is counted by code, a
 // close frame without one as 1005 and an end without a close frame as
-// 1006 (RFC 6455 §7.1.5, §7.4.1).
+// 1006 (RFC 6455 §7.1.5, §7.4.1); a reason after the code is counted by
+// code and reason (close_reasons), a close frame without one is not.
 func TestCloseCodes(t *testing.T) {
 	const clients = 4
 	tests := []struct {
 		name   string
 		script []byte // written after the upgrade; nil: hang up at once
 		code   int
+		reason string // the close_reasons key, "" for none
 	}{
-		{"going away", ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusGoingAway, "restart"))), 1001},
-		{"application code", ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(4408, "init timeout"))), 4408},
-		{"no status code", ws.MustCompileFrame(ws.NewCloseFrame(nil)), 1005},
-		{"no close frame", nil, 1006},
+		{"going away", ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusGoingAway, "restart"))), 1001, "1001 restart"},
+		{"application code", ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(4408, "init timeout"))), 4408, "4408 init timeout"},
+		{"code without reason", ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(3001, ""))), 3001, ""},
+		{"no status code", ws.MustCompileFrame(ws.NewCloseFrame(nil)), 1005, ""},
+		{"no close frame", nil, 1006, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,6 +41,12 @@ func TestCloseCodes(t *testing.T) {
 			}
 			if n := sum(maps.Values(s.closeCodes)); n > len(s.causes) {
 				t.Errorf("%d close codes for %d ended connections", n, len(s.causes))
+			}
+			switch {
+			case tt.reason == "" && len(s.reasons) != 0:
+				t.Errorf("close reasons %v, want none", s.reasons)
+			case tt.reason != "" && (len(s.reasons) != 1 || s.reasons[tt.reason] != s.closeCodes[tt.code]):
+				t.Errorf("close reasons %v, want %q once per close frame (%d)", s.reasons, tt.reason, s.closeCodes[tt.code])
 			}
 		})
 	}

@@ -155,8 +155,10 @@ type Config struct {
 	Heartbeat Heartbeat `json:"heartbeat"`
 	// Fault is the storm configuration.
 	Fault Fault `json:"fault"`
-	// Resume makes clients reconnect with ?resume=<last seq> and count
-	// messages lost and duplicated; nil means true.
+	// Resume makes clients reconnect with ?resume=<last seq> (a
+	// framework's protocol: resume as the framework does) and count
+	// messages lost and duplicated; nil means true, except for a
+	// framework whose protocol cannot resume (Protocol.defaultResume).
 	Resume *bool `json:"resume"`
 	// RespectRetryAfter makes a client refused with 429 or 503 and a
 	// Retry-After wait at least that long before its next attempt, where
@@ -262,7 +264,7 @@ func (c Config) Resolve() Config {
 		f.Window = DefaultStormWindow
 	}
 	if c.Resume == nil {
-		t := DefaultResume
+		t := c.Protocol.defaultResume()
 		c.Resume = &t
 	}
 	if c.Seed == 0 {

@@ -141,6 +141,12 @@ func (c *client) Event(e profile.Event) {
 	}
 	if e.HeartbeatTimeout > 0 && sh.cfg.Heartbeat.FollowServer {
 		sh.hbTimeout = e.HeartbeatTimeout
+		if sh.hb.pings != pingerNobody {
+			// The deadline armed at open used the rule in force then
+			// (the reference client's default, 45 s for Socket.IO): a
+			// server announcing a shorter one must not wait for it.
+			sh.loop.Schedule(&c.hb, c.lastRecv+sh.hbTimeout)
+		}
 	}
 }
 

@@ -62,25 +62,32 @@ type protocolSpec struct {
 	new func(profile.Config) (profile.Profile, error)
 	// reference is the framework's reference client: its reconnect
 	// preset is the default with this protocol unless the user gives
-	// --policy or a backoff flag, and its heartbeat (heartbeat) unless the
-	// user gives a --heartbeat flag; the timeout then also follows what
-	// the server announces (Heartbeat.FollowServer).
+	// --policy or a backoff flag, and its heartbeat, of which a --heartbeat
+	// flag changes only what it names (Heartbeat.onReference); the timeout
+	// also follows what the server announces (Heartbeat.FollowServer)
+	// unless the user gave one.
 	reference profile.Timing
 	// serverPing is how often the server pings, for a reference client
 	// that only listens to the server's pings (Heartbeat.Interval in
 	// server mode).
 	serverPing time.Duration
+	// resumes says that the protocol can resume where a lost connection
+	// stopped (Socket.IO's connection-state recovery, Centrifugo's
+	// recovery): Config.Resume is on unless the user turns it off. A
+	// protocol that cannot leaves it off, and refuses it only when the
+	// user asks for it (graphql-ws, Action Cable).
+	resumes bool
 }
 
 // protocols is the table: every protocol and what it does.
 var protocols = [...]protocolSpec{
 	{name: ProtocolStormbench, doc: "stormbench's own messages (the embedded server's)"},
 	{name: ProtocolJSON, doc: "a server's own JSON formats (--app-ping, --app-pong, --seq-field, --ack)"},
-	framework(ProtocolSocketIO, "Socket.IO 4 (protocol 5 over Engine.IO 4, websocket transport)", socketio.Reference, 25*time.Second,
-		func(c profile.Config) (profile.Profile, error) { return socketio.New(c) }),
+	resumes(framework(ProtocolSocketIO, "Socket.IO 4 (protocol 5 over Engine.IO 4, websocket transport)", socketio.Reference, 25*time.Second,
+		func(c profile.Config) (profile.Profile, error) { return socketio.New(c) })),
 	framework(ProtocolGraphQLWS, "GraphQL subscriptions over WebSocket (graphql-ws, subprotocol graphql-transport-ws)", graphqlws.Reference, 0, graphqlws.New),
 	framework(ProtocolActionCable, "Rails Action Cable (actioncable-v1-json)", actioncable.Reference, 3*time.Second, actioncable.New),
-	framework(ProtocolCentrifuge, "Centrifugo / centrifuge client protocol v2, JSON", centrifuge.Reference, 25*time.Second, centrifuge.New),
+	resumes(framework(ProtocolCentrifuge, "Centrifugo / centrifuge client protocol v2, JSON", centrifuge.Reference, 25*time.Second, centrifuge.New)),
 	framework(ProtocolPhoenix, "Phoenix Channels (V2 JSON serializer)", phoenix.Reference, 0, phoenix.New),
 	framework(ProtocolSignalR, "ASP.NET Core SignalR, JSON hub protocol (negotiation skipped)", signalr.Reference, 0, signalr.New),
 	framework(ProtocolMQTT, "MQTT 3.1.1 or 5 over WebSocket (subprotocol mqtt)", mqtt.Reference, 0, mqtt.New),
@@ -90,6 +97,20 @@ var protocols = [...]protocolSpec{
 // framework is a framework's row of the table.
 func framework(name Protocol, doc string, ref profile.Timing, serverPing time.Duration, newProfile func(profile.Config) (profile.Profile, error)) protocolSpec {
 	return protocolSpec{name: name, doc: doc, new: newProfile, reference: ref, serverPing: serverPing}
+}
+
+// resumes marks a framework's row as one whose protocol can resume.
+func resumes(s protocolSpec) protocolSpec {
+	s.resumes = true
+	return s
+}
+
+// defaultResume is Config.Resume when the user did not set it: on for
+// stormbench's protocol and json (the server reads ?resume=), and for a
+// framework whose protocol can resume.
+func (p Protocol) defaultResume() bool {
+	s, _ := p.spec()
+	return s.new == nil && DefaultResume || s.resumes
 }
 
 // Protocols returns the protocols in the order the docs present them.
@@ -179,13 +200,22 @@ func checkProtocol(p Protocol) error {
 	return nil
 }
 
+// HeartbeatSet says which Heartbeat settings the user gave (the run's
+// --heartbeat flags), for WithReference.
+type HeartbeatSet struct {
+	Mode, Interval, Timeout, Spread bool
+}
+
+// Any reports whether the user gave any heartbeat setting.
+func (s HeartbeatSet) Any() bool { return s.Mode || s.Interval || s.Timeout || s.Spread }
+
 // WithReference returns c with the timing of its protocol's reference
 // client filled in, as a user of that framework's client library gets it:
 // its reconnect preset unless keepPolicy (the user chose a policy or a
-// backoff), its heartbeat unless keepHeartbeat (the user set one). With
-// stormbench's protocol or json it returns c unchanged; so it does for an
-// unknown protocol, which Validate refuses.
-func (c Config) WithReference(keepPolicy, keepHeartbeat bool) Config {
+// backoff), and its heartbeat but for the settings in set, which stay the
+// user's (see onReference). With stormbench's protocol or json it returns
+// c unchanged; so it does for an unknown protocol, which Validate refuses.
+func (c Config) WithReference(keepPolicy bool, set HeartbeatSet) Config {
 	_, preset, hb, ok := c.Protocol.Reference()
 	if !ok {
 		return c
@@ -193,10 +223,35 @@ func (c Config) WithReference(keepPolicy, keepHeartbeat bool) Config {
 	if !keepPolicy && preset != "" {
 		c.Policy.Preset = preset
 	}
-	if !keepHeartbeat {
-		c.Heartbeat = hb
-	}
+	c.Heartbeat = c.Heartbeat.onReference(hb, set)
 	return c
+}
+
+// onReference returns the heartbeat of a client that takes the reference
+// client's ref and changes the settings in set to h's. A framework's
+// heartbeat is the protocol's own message (an MQTT PINGREQ, a Phoenix
+// heartbeat, a STOMP EOL), which its server counts and a WebSocket ping
+// does not replace: --heartbeat-interval alone changes how often that
+// message goes, not what it is. So the mode stays the reference's unless
+// the user named another (then the heartbeat is the user's, with the
+// defaults of that mode); a new interval takes the timeout that follows
+// from it (Resolve's) unless the user gave one too; a timeout the user
+// gave is kept as given, not replaced by what the server announces.
+func (h Heartbeat) onReference(ref Heartbeat, set HeartbeatSet) Heartbeat {
+	if set.Mode && h.Mode != ref.Mode {
+		return h
+	}
+	out := ref
+	if set.Interval {
+		out.Interval, out.Timeout = h.Interval, 0
+	}
+	if set.Timeout {
+		out.Timeout, out.FollowServer = h.Timeout, false
+	}
+	if set.Spread {
+		out.Spread = h.Spread
+	}
+	return out
 }
 
 // ImpliedProtocol returns the protocol c speaks when Protocol is unset:

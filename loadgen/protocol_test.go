@@ -82,6 +82,16 @@ type ruleSink struct {
 	messages   int
 	lost       int
 	closeCodes map[int]int
+	reasons    map[string]int
+}
+
+func (s *ruleSink) RecordText(_ time.Duration, f measure.Family, text []byte) {
+	if f == measure.CloseReasons {
+		if s.reasons == nil {
+			s.reasons = map[string]int{}
+		}
+		s.reasons[string(text)]++
+	}
 }
 
 func (s *ruleSink) RecordKey(_ time.Duration, f measure.Family, k int) {

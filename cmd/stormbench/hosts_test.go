@@ -281,7 +281,7 @@ func relDiff(a, b float64) float64 {
 	return math.Abs(a-b) / math.Max(math.Abs(a), math.Abs(b))
 }
 
-// ms is a recovery percentile for a log line.
+// recoveryAt is a recovery percentile for a log line.
 func recoveryAt(r *reporter.Recovery, p int) any {
 	if r == nil {
 		return nil

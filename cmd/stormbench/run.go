@@ -137,7 +137,11 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		}
 		cfg.Fault.Storms = 0
 	}
-	cfg.Resume = &rf.resume
+	if fs.Changed("resume") {
+		// Unset, it is the protocol's default (loadgen.Config.Resolve):
+		// a framework that cannot resume does not.
+		cfg.Resume = &rf.resume
+	}
 	if err := applyServerFormatFlags(fs, &cfg, &rf.formats); err != nil {
 		return nil, err
 	}

@@ -3,117 +3,39 @@ package phoenix
 import (
 	"context"
 	"encoding/json"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
-	"github.com/gobwas/ws/wsutil"
 	"github.com/stormbench/stormbench/internal/profile"
 	"github.com/stormbench/stormbench/internal/profile/livetest"
+	"github.com/stormbench/stormbench/internal/profile/phoenix/phoenixtest"
 	"github.com/stormbench/stormbench/internal/template"
 )
 
-// testServer is a Phoenix endpoint reduced to what the profile meets,
-// written to the protocol (Phoenix itself cannot be installed here): a
-// socket at /socket/websocket that speaks only the V2 serializer (an
-// upgrade without vsn=2.0.0 is refused), a channel on room:lobby that
-// broadcasts [null,null,"room:lobby","tick",{"seq":n}] every tick to the
-// sockets that joined it, room:secret refusing joins without
-// {"token":"sesame"} with {"reason":"unauthorized"}, "unmatched topic"
-// for any other topic, heartbeat replies, and the transport's rule that
-// drops a socket the client was silent on for timeout.
-type testServer struct {
-	tick, timeout time.Duration
-	url           string
-}
-
-func startServer(t *testing.T, tick, timeout time.Duration) *testServer {
+// startServer starts the Phoenix test endpoint (phoenixtest: written to
+// the protocol, since Phoenix itself cannot be installed here) with
+// room:lobby broadcast every tick and sockets dropped after timeout of
+// silence; it stops when the test ends.
+func startServer(t *testing.T, tick, timeout time.Duration) *phoenixtest.Server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := phoenixtest.Start("127.0.0.1:0", phoenixtest.Options{Tick: tick, Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testServer{tick: tick, timeout: timeout, url: "ws://" + ln.Addr().String() + "/socket"}
-	srv := &http.Server{Handler: http.HandlerFunc(s.serve)}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return s
+	t.Cleanup(srv.Close)
+	return srv
 }
 
-func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/socket/websocket" || r.URL.Query().Get("vsn") != "2.0.0" {
-		http.Error(w, "want /socket/websocket?vsn=2.0.0", http.StatusBadRequest)
-		return
+// seqOf reads the broadcast's {"seq":n}, 0 when it is not one.
+func seqOf(payload string) int {
+	var v struct{ Seq int }
+	if json.Unmarshal([]byte(payload), &v) != nil {
+		return 0
 	}
-	nc, _, _, err := ws.UpgradeHTTP(r, w)
-	if err != nil {
-		return
-	}
-	defer nc.Close()
-	var wmu sync.Mutex
-	send := func(v ...any) error {
-		b, _ := json.Marshal(v)
-		wmu.Lock()
-		defer wmu.Unlock()
-		return wsutil.WriteServerText(nc, b)
-	}
-	done := make(chan struct{})
-	defer close(done)
-	for {
-		nc.SetReadDeadline(time.Now().Add(s.timeout))
-		msg, op, err := wsutil.ReadClientData(nc)
-		if err != nil {
-			return // the timeout, or the client went
-		}
-		var m [5]json.RawMessage
-		var joinRef, ref, topic, event *string
-		if op != ws.OpText || json.Unmarshal(msg, &m) != nil ||
-			json.Unmarshal(m[0], &joinRef) != nil || json.Unmarshal(m[1], &ref) != nil ||
-			json.Unmarshal(m[2], &topic) != nil || json.Unmarshal(m[3], &event) != nil || topic == nil || event == nil {
-			return
-		}
-		reply := func(status string, response any) {
-			send(joinRef, ref, *topic, "phx_reply", map[string]any{"status": status, "response": response})
-		}
-		switch {
-		case *topic == "phoenix" && *event == "heartbeat":
-			reply("ok", map[string]any{})
-		case *event == "phx_join" && *topic == "room:lobby":
-			reply("ok", map[string]any{})
-			go s.broadcast(send, done)
-		case *event == "phx_join" && *topic == "room:secret":
-			var payload struct{ Token string }
-			if json.Unmarshal(m[4], &payload) != nil || payload.Token != "sesame" {
-				reply("error", map[string]any{"reason": "unauthorized"})
-			} else {
-				reply("ok", map[string]any{})
-			}
-		case *event == "phx_join":
-			joinRef = nil
-			reply("error", map[string]any{"reason": "unmatched topic"})
-		}
-	}
-}
-
-func (s *testServer) broadcast(send func(...any) error, done chan struct{}) {
-	tk := time.NewTicker(s.tick)
-	defer tk.Stop()
-	for seq := 1; ; seq++ {
-		select {
-		case <-done:
-			return
-		case <-tk.C:
-			if send(nil, nil, "room:lobby", "tick", map[string]int{"seq": seq}) != nil {
-				return
-			}
-		}
-	}
+	return v.Seq
 }
 
 // heartbeats calls c.Ping every interval until stop is closed.
@@ -144,7 +66,7 @@ func TestServer(t *testing.T) {
 	defer cancel()
 	p := mustNew(t, config(t, nil))
 
-	c, err := livetest.Dial(ctx, p, srv.url, template.Vars{Client: 1}, profile.State{})
+	c, err := livetest.Dial(ctx, p, srv.URL(), template.Vars{Client: 1}, profile.State{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,13 +84,13 @@ func TestServer(t *testing.T) {
 	if s.Events[0].Kind != profile.Ready || s.Count(profile.Ready) != 1 || s.Count(profile.Other) > 1 {
 		t.Errorf("events %+v: want ready, then pongs (a late reply at most)", s.Events)
 	}
-	if s.Datums[0].Payload != `{"seq":1}` || s.Datums[89].Payload != `{"seq":90}` {
-		t.Errorf("broadcasts %q … %q", s.Datums[0].Payload, s.Datums[89].Payload)
+	if first, last := seqOf(s.Datums[0].Payload), seqOf(s.Datums[89].Payload); first < 1 || last != first+89 {
+		t.Errorf("broadcasts %q … %q: want 90 in a row", s.Datums[0].Payload, s.Datums[89].Payload)
 	}
 	t.Logf("%d broadcasts, %d heartbeats answered over %v of server timeout", len(s.Datums), s.Count(profile.Pong), timeout)
 
 	// Without heartbeats the server drops the client: the rule is real.
-	q, err := livetest.Dial(ctx, p, srv.url, template.Vars{Client: 2}, profile.State{})
+	q, err := livetest.Dial(ctx, p, srv.URL(), template.Vars{Client: 2}, profile.State{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +101,7 @@ func TestServer(t *testing.T) {
 
 	// Refusals.
 	for topic, want := range map[string]string{"room:secret": `{"reason":"unauthorized"}`, "room:none": `{"reason":"unmatched topic"}`} {
-		r, err := livetest.Dial(ctx, mustNew(t, config(t, func(c *profile.Config) { c.Join[0] = tmpl(t, topic) })), srv.url, template.Vars{}, profile.State{})
+		r, err := livetest.Dial(ctx, mustNew(t, config(t, func(c *profile.Config) { c.Join[0] = tmpl(t, topic) })), srv.URL(), template.Vars{}, profile.State{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +115,7 @@ func TestServer(t *testing.T) {
 		c.Join[0] = tmpl(t, "room:secret")
 		c.Auth = tmpl(t, `{"token":"sesame"}`)
 	}))
-	a, err := livetest.Dial(ctx, sec, srv.url, template.Vars{}, profile.State{})
+	a, err := livetest.Dial(ctx, sec, srv.URL(), template.Vars{}, profile.State{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +126,7 @@ func TestServer(t *testing.T) {
 
 	// The connection is lost; the next one joins again.
 	c.Drop()
-	c2, err := livetest.Dial(ctx, p, srv.url, template.Vars{Client: 1}, c.State())
+	c2, err := livetest.Dial(ctx, p, srv.URL(), template.Vars{Client: 1}, c.State())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +171,7 @@ setTimeout(() => { console.log(JSON.stringify({ joined, ticks, beats })); proces
 	if err := os.WriteFile(f, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(node, f, srv.url)
+	cmd := exec.Command(node, f, srv.URL())
 	cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

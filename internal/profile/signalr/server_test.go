@@ -1,112 +1,41 @@
 package signalr
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"net"
-	"net/http"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
-	"github.com/gobwas/ws/wsutil"
 	"github.com/stormbench/stormbench/internal/profile"
 	"github.com/stormbench/stormbench/internal/profile/livetest"
+	"github.com/stormbench/stormbench/internal/profile/signalr/signalrtest"
 	"github.com/stormbench/stormbench/internal/template"
 )
 
-// testServer is an ASP.NET Core SignalR hub reduced to what the profile
-// meets, written to the hub protocol (ASP.NET Core cannot be installed
-// here), at /hub without negotiation: the JSON handshake (?refuse=1
-// answers it with an error), an invocation of the client method "tick"
-// with {"seq":n} every tick, a ping every keepAlive, and the client
-// timeout — a client silent for clientTimeout gets a close message and
-// the connection is closed. ?bye=N sends a close message allowing a
-// reconnect after N ticks, as a shutting-down server does.
-type testServer struct {
-	tick, keepAlive, clientTimeout time.Duration
-	url                            string
-}
-
-func startServer(t *testing.T, tick, keepAlive, clientTimeout time.Duration) *testServer {
+// startServer starts the SignalR test hub (signalrtest: written to the
+// hub protocol, since ASP.NET Core cannot be installed here) invoking
+// "tick" every tick, pinging every keepAlive and closing a client silent
+// for clientTimeout; it stops when the test ends.
+func startServer(t *testing.T, tick, keepAlive, clientTimeout time.Duration) *signalrtest.Server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := signalrtest.Start("127.0.0.1:0", signalrtest.Options{Tick: tick, KeepAlive: keepAlive, ClientTimeout: clientTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testServer{tick: tick, keepAlive: keepAlive, clientTimeout: clientTimeout, url: "ws://" + ln.Addr().String() + "/hub"}
-	srv := &http.Server{Handler: http.HandlerFunc(s.serve)}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return s
+	t.Cleanup(srv.Close)
+	return srv
 }
 
-func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/hub" {
-		http.NotFound(w, r)
-		return
+// seqOf reads the invocation's {"seq":n}, 0 when it is not one.
+func seqOf(payload string) int {
+	var v struct{ Seq int }
+	if json.Unmarshal([]byte(payload), &v) != nil {
+		return 0
 	}
-	refuse := r.URL.Query().Get("refuse") == "1"
-	bye, _ := strconv.Atoi(r.URL.Query().Get("bye"))
-	nc, _, _, err := ws.UpgradeHTTP(r, w)
-	if err != nil {
-		return
-	}
-	defer nc.Close()
-	var wmu sync.Mutex
-	send := func(rec string) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		return wsutil.WriteServerText(nc, []byte(rec+"\x1e"))
-	}
-	nc.SetReadDeadline(time.Now().Add(15 * time.Second)) // HandshakeTimeout
-	msg, _, err := wsutil.ReadClientData(nc)
-	if err != nil || !bytes.Equal(msg, []byte("{\"protocol\":\"json\",\"version\":1}\x1e")) {
-		return
-	}
-	if refuse {
-		send(`{"error":"Requested protocol 'json' is not available."}`)
-		return
-	}
-	send(`{}`)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		tk, ka := time.NewTicker(s.tick), time.NewTicker(s.keepAlive)
-		defer tk.Stop()
-		defer ka.Stop()
-		for seq := 1; ; {
-			select {
-			case <-done:
-				return
-			case <-ka.C:
-				send(`{"type":6}`)
-			case <-tk.C:
-				if seq == bye {
-					send(`{"type":7,"error":"Server is shutting down.","allowReconnect":true}`)
-					nc.Close()
-					return
-				}
-				send(fmt.Sprintf(`{"type":1,"target":"tick","arguments":[{"seq":%d}]}`, seq))
-				seq++
-			}
-		}
-	}()
-	for {
-		nc.SetReadDeadline(time.Now().Add(s.clientTimeout))
-		if _, _, err := wsutil.ReadClientData(nc); err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				send(`{"type":7,"error":"Connection closed with an error. OperationCanceledException: client timeout"}`)
-			}
-			return
-		}
-	}
+	return v.Seq
 }
 
 // heartbeats calls c.Ping every interval until stop is closed.
@@ -138,7 +67,7 @@ func TestServer(t *testing.T) {
 	defer cancel()
 	p := mustNew(t, config(t, nil))
 
-	c, err := livetest.Dial(ctx, p, srv.url, template.Vars{Client: 1}, profile.State{})
+	c, err := livetest.Dial(ctx, p, srv.URL(), template.Vars{Client: 1}, profile.State{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,13 +85,13 @@ func TestServer(t *testing.T) {
 	if s.Events[0].Kind != profile.Ready || s.Count(profile.Ready)+s.Count(profile.ServerPing) != len(s.Events) {
 		t.Errorf("events %+v: want ready, then server pings", s.Events)
 	}
-	if s.Datums[0].Payload != `{"seq":1}` || s.Datums[89].Payload != `{"seq":90}` {
-		t.Errorf("invocations %q … %q", s.Datums[0].Payload, s.Datums[89].Payload)
+	if first, last := seqOf(s.Datums[0].Payload), seqOf(s.Datums[89].Payload); first < 1 || last != first+89 {
+		t.Errorf("invocations %q … %q: want 90 in a row", s.Datums[0].Payload, s.Datums[89].Payload)
 	}
 	t.Logf("%d invocations, %d server pings, %d messages sent over %v of client timeout", len(s.Datums), s.Count(profile.ServerPing), len(s.Sent), clientTimeout)
 
 	// Without pings the server closes the client: the rule is real.
-	q, err := livetest.Dial(ctx, p, srv.url, template.Vars{Client: 2}, profile.State{})
+	q, err := livetest.Dial(ctx, p, srv.URL(), template.Vars{Client: 2}, profile.State{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +100,7 @@ func TestServer(t *testing.T) {
 		t.Errorf("a silent client: closed %v, events %+v", s.Closed, s.Events)
 	}
 
-	r, err := livetest.Dial(ctx, p, srv.url+"?refuse=1", template.Vars{}, profile.State{})
+	r, err := livetest.Dial(ctx, p, srv.URL()+"?refuse=1", template.Vars{}, profile.State{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +109,7 @@ func TestServer(t *testing.T) {
 		t.Errorf("refused handshake: %+v", s.Events)
 	}
 
-	b, err := livetest.Dial(ctx, p, srv.url+"?bye=5", template.Vars{}, profile.State{})
+	b, err := livetest.Dial(ctx, p, srv.URL()+"?bye=5", template.Vars{}, profile.State{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +155,7 @@ setTimeout(() => { console.log(JSON.stringify({ ticks, closed })); process.exit(
 	if err := os.WriteFile(f, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(node, f, srv.url)
+	cmd := exec.Command(node, f, srv.URL())
 	cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

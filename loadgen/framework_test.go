@@ -1,0 +1,195 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+	"github.com/stormbench/stormbench/internal/measure"
+)
+
+// frameworkServer is a loopback WebSocket server speaking a framework's
+// protocol through serve, one goroutine per connection; it answers the
+// upgrade with subprotocol when the client offers it.
+func frameworkServer(t *testing.T, subprotocol string, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	u := ws.Upgrader{Protocol: func(p []byte) bool { return string(p) == subprotocol }}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(15 * time.Second))
+				if _, err := u.Upgrade(c); err != nil {
+					return
+				}
+				serve(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// runFramework runs cfg (resolved here) against its URL and returns what
+// its one loop recorded.
+func runFramework(t *testing.T, cfg Config) *ruleSink {
+	t.Helper()
+	cfg.Loops = 1
+	cfg = cfg.Resolve()
+	start := time.Now()
+	clock := func() time.Duration { return time.Since(start) }
+	rec := &ruleRecorder{}
+	f, err := NewFleet(cfg, rec, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := Run(ctx, cfg, f, rec, Options{Start: start, Clock: clock}); err != nil {
+		t.Fatalf("%v; failures %v", err, rec.sinks[0].failures)
+	}
+	return rec.sinks[0]
+}
+
+// TestFrameworkPingBeforeReady: a profile that cannot ping yet (STOMP
+// before CONNECTED) keeps the heartbeat's cadence, and pings once it can;
+// the broker, which drops a client that promised heart-beats and sends
+// none, keeps it. Here the first ping falls due at the upgrade (no
+// spread) and CONNECTED comes 300 ms later.
+func TestFrameworkPingBeforeReady(t *testing.T) {
+	const clients, interval = 3, 100 * time.Millisecond
+	var beats atomic.Int64 // EOLs received after CONNECTED
+	addr := frameworkServer(t, "v12.stomp", func(c net.Conn) {
+		var wmu sync.Mutex
+		send := func(s string) error {
+			wmu.Lock()
+			defer wmu.Unlock()
+			return wsutil.WriteServerText(c, []byte(s))
+		}
+		msg, _, err := wsutil.ReadClientData(c)
+		if err != nil || !bytes.HasPrefix(msg, []byte("CONNECT\n")) {
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+		// The server sends no heart-beats and wants the client's every 100 ms.
+		if send("CONNECTED\nversion:1.2\nheart-beat:0,100\n\n\x00") != nil {
+			return
+		}
+		done := make(chan struct{})
+		defer close(done)
+		go func() { // the stream: a message every 50 ms keeps the client's deadline
+			tk := time.NewTicker(50 * time.Millisecond)
+			defer tk.Stop()
+			for seq := 1; ; seq++ {
+				select {
+				case <-done:
+					return
+				case <-tk.C:
+				}
+				if send("MESSAGE\ndestination:/topic/t\nmessage-id:"+strings.Repeat("x", seq%3+1)+"\nsubscription:sub-0\n\n{}\x00") != nil {
+					return
+				}
+			}
+		}()
+		for {
+			msg, op, err := wsutil.ReadClientData(c)
+			if err != nil || op == ws.OpClose {
+				return
+			}
+			switch {
+			case bytes.HasPrefix(msg, []byte("SUBSCRIBE\n")):
+				if send("RECEIPT\nreceipt-id:sub-0\n\n\x00") != nil {
+					return
+				}
+			case len(bytes.Trim(msg, "\r\n")) == 0:
+				beats.Add(1)
+			}
+		}
+	})
+	cfg := Config{URL: "ws://" + addr + "/ws", Clients: clients, RampRate: 1000, Hold: time.Second,
+		Fault: Fault{Kind: FaultNone, RecoverTimeout: time.Second}, Policy: Policy{Base: time.Second},
+		Protocol: ProtocolSTOMP, Framework: Framework{Join: []string{"/topic/t"}},
+		Heartbeat: Heartbeat{Mode: HeartbeatApp, Interval: interval, Timeout: time.Second, Spread: -1}}
+	s := runFramework(t, cfg)
+	// About seven beats per client follow CONNECTED in the second of
+	// hold; two each leave room for a loaded machine (without the
+	// cadence kept, none come).
+	if n := beats.Load(); n < 2*clients {
+		t.Fatalf("the broker got %d heart-beats from %d clients after CONNECTED, want about %d each", n, clients, time.Second/interval)
+	}
+	for _, c := range s.causes {
+		if c != measure.CauseDrain {
+			t.Fatalf("disconnect causes %v: want only the drain", s.causes)
+		}
+	}
+}
+
+// TestFrameworkAnnouncedTimeout: a server announcing a detection rule
+// shorter than the reference client's default (Socket.IO's open packet:
+// pingInterval + pingTimeout = 200 ms, where socket.io-client's default
+// is 45 s) has it applied from then on, to the deadline already armed
+// too: a server that goes silent is found dead within the announced rule,
+// not 45 s later.
+func TestFrameworkAnnouncedTimeout(t *testing.T) {
+	const clients = 3
+	addr := frameworkServer(t, "", func(c net.Conn) {
+		send := func(s string) error { return wsutil.WriteServerText(c, []byte(s)) }
+		if send(`0{"sid":"s","upgrades":[],"pingInterval":100,"pingTimeout":100,"maxPayload":1000000}`) != nil {
+			return
+		}
+		msg, _, err := wsutil.ReadClientData(c)
+		if err != nil || string(msg) != "40" || send(`40{"sid":"n"}`) != nil {
+			return
+		}
+		// Three pings, then silence on a connection that stays open.
+		for range 3 {
+			time.Sleep(100 * time.Millisecond)
+			if send("2") != nil {
+				return
+			}
+		}
+		for {
+			if _, _, err := wsutil.ReadClientData(c); err != nil {
+				return
+			}
+		}
+	})
+	cfg := Config{URL: "ws://" + addr + "/", Clients: clients, RampRate: 1000, Hold: 1500 * time.Millisecond,
+		Fault: Fault{Kind: FaultNone, RecoverTimeout: time.Second}, Protocol: ProtocolSocketIO}
+	cfg = cfg.WithReference(false, HeartbeatSet{})
+	if cfg.Heartbeat.Timeout < 10*time.Second || !cfg.Heartbeat.FollowServer {
+		t.Fatalf("reference heartbeat %+v: want socket.io-client's 45 s, following the server", cfg.Heartbeat)
+	}
+	s := runFramework(t, cfg)
+	n := 0
+	for _, c := range s.causes {
+		if c == measure.CauseHeartbeatTimeout {
+			n++
+		}
+	}
+	// Silent from about 400 ms after the join, dead 200 ms later: every
+	// client's first connection within the 1.5 s hold.
+	if n < clients {
+		t.Fatalf("disconnect causes %v: want every client's silent connection found dead (heartbeat_timeout)", s.causes)
+	}
+}
