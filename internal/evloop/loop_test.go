@@ -186,8 +186,12 @@ func TestTakeBusyMeasuresWork(t *testing.T) {
 }
 
 // TestTakeBusyTellsCPUFromWaiting: busy time the loop's thread spent on
-// the CPU counts as CPU; busy time it did not run (here: blocked in a
-// sleep, as when the machine runs other processes) does not.
+// the CPU counts as CPU; busy time it did not run (here: the thread
+// blocked in nanosleep(2), as when the machine runs other processes and
+// the scheduler leaves it waiting) does not. A raw system call keeps the
+// goroutine on its thread, as an operating system's preemption does; a
+// time.Sleep would park the goroutine, which may then resume on another
+// thread, a move that TakeBusy counts as run (see stretchCPU).
 func TestTakeBusyTellsCPUFromWaiting(t *testing.T) {
 	l := startLoop(t)
 	take := func(work func()) (busy, cpu time.Duration) {
@@ -209,7 +213,11 @@ func TestTakeBusyTellsCPUFromWaiting(t *testing.T) {
 	if busy < 60*time.Millisecond || cpu < busy/4 {
 		t.Fatalf("spinning: busy %v, cpu %v", busy, cpu)
 	}
-	busy, cpu = take(func() { time.Sleep(60 * time.Millisecond) })
+	busy, cpu = take(func() {
+		ts := unix.NsecToTimespec(int64(60 * time.Millisecond))
+		for unix.Nanosleep(&ts, &ts) == unix.EINTR {
+		}
+	})
 	if busy < 60*time.Millisecond || cpu > 20*time.Millisecond {
 		t.Fatalf("blocked: busy %v, cpu %v; want the wait not counted as CPU", busy, cpu)
 	}
