@@ -79,6 +79,10 @@ func TestFleetStorms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := startServer(t, sut.Config{BroadcastInterval: 50 * time.Millisecond})
+			// A window that does not close in 8s (storms here recover in
+			// well under a second) ends as timed out, with its figures,
+			// before the run's own 30s limit.
+			tt.fault.RecoverTimeout = 8 * time.Second
 			sum, st := runFleet(t, s, loadgen.Config{Clients: 600, RampRate: 3000, Hold: 300 * time.Millisecond, Fault: tt.fault,
 				Policy:    loadgen.Policy{Base: 50 * time.Millisecond, Max: time.Second},
 				Heartbeat: loadgen.Heartbeat{Interval: 200 * time.Millisecond, Timeout: 600 * time.Millisecond}})
@@ -86,7 +90,13 @@ func TestFleetStorms(t *testing.T) {
 				t.Fatalf("%d invalid state transitions", st.InvalidTransitions)
 			}
 			if want := max(tt.fault.Storms, 1); len(sum.Storms) != want {
-				t.Fatalf("%d storms, want %d", len(sum.Storms), want)
+				// Say where the missing storm's predecessor stood: a
+				// window that timed out names the clients it waited for.
+				for _, storm := range sum.Storms {
+					t.Logf("storm %d: affected %d detected %d recovered %d timed out %v",
+						storm.Index, storm.Affected, storm.Detected, storm.Recovered, storm.TimedOut)
+				}
+				t.Fatalf("%d storms, want %d (fleet: %+v)", len(sum.Storms), want, st)
 			}
 			for _, storm := range sum.Storms {
 				if storm.Affected != tt.affected || storm.Recovered != tt.affected || storm.Detected != tt.affected {
