@@ -27,6 +27,10 @@ type childResult struct {
 	// the hold window (ns).
 	RampCPU time.Duration `json:"ramp_cpu_ns"`
 	HoldCPU time.Duration `json:"hold_cpu_ns"`
+	// RampAllocs and HoldAllocs are the heap objects allocated in the
+	// same spans.
+	RampAllocs int64 `json:"ramp_allocs"`
+	HoldAllocs int64 `json:"hold_allocs"`
 	// RSS0 and Heap0 are taken with the engine started and no client yet,
 	// RSS1 and Heap1 at the end of the hold; the heaps after a collection.
 	RSS0       int64 `json:"rss0"`
@@ -76,19 +80,19 @@ func measure(cfg childConfig) (r childResult, err error) {
 		return r, err
 	}
 	sleepUntil(f, f.t0)
-	cpu0 := cpuTime()
+	cpu0, a0 := cpuTime(), allocs()
 	// The ramp ends when every client is open or gone, or at the latest
 	// one connect timeout after the last attempt was due.
 	limit := f.rampEnd + cfg.ConnectTimeout + time.Second
 	for f.now() < limit && f.st.opened.Load()+f.st.failed.Load() < int64(len(ids)) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	r.RampCPU = cpuTime() - cpu0
+	r.RampCPU, r.RampAllocs = cpuTime()-cpu0, allocs()-a0
 	if cfg.Hold > 0 {
 		sleepUntil(f, f.holdStart)
-		cpu1 := cpuTime()
+		cpu1, a1 := cpuTime(), allocs()
 		sleepUntil(f, f.holdEnd)
-		r.HoldCPU = cpuTime() - cpu1
+		r.HoldCPU, r.HoldAllocs = cpuTime()-cpu1, allocs()-a1
 		r.RSS1 = rss()
 		r.Goroutines = runtime.NumGoroutine()
 		r.Heap1 = heapLive()

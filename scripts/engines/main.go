@@ -17,7 +17,7 @@ func main() {
 	flag.StringVar(&o.engines, "engines", "evloop,gnet,nbio", "engines to compare, in the order of the first round")
 	flag.StringVar(&o.sizes, "sizes", "10000,50000", "fleet sizes of the hold trials (ramp, then heartbeats)")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every engine once per trial kind, in rotated order")
-	flag.Float64Var(&o.rate, "rate", 2000, "connect ramp of the hold trials, clients per second")
+	flag.Float64Var(&o.rate, "rate", 1000, "connect ramp of the hold trials, clients per second")
 	flag.DurationVar(&o.interval, "interval", 10*time.Second, "heartbeat interval (timeout 3×)")
 	flag.DurationVar(&o.hold, "hold", 60*time.Second, "hold window measured")
 	flag.DurationVar(&o.settle, "settle", 0, "from the end of the ramp to the hold window (default: the interval)")

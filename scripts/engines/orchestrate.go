@@ -11,9 +11,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -51,7 +53,10 @@ type trial struct {
 	// CPUPerHB: client CPU in the hold window per ping sent in it (µs);
 	// ServerCPUPerHB the same for the server, as a control.
 	CPUPerHB, ServerCPUPerHB float64
-	HoldPings, HoldPongs     int64
+	// AllocsPerHB and AllocsPerConnect: heap objects the clients
+	// allocated per ping in the hold window and per connection in the ramp.
+	AllocsPerHB, AllocsPerConnect float64
+	HoldPings, HoldPongs          int64
 	// Timer lateness in the hold window and heartbeat round trip (ms).
 	LateP50, LateP99, LateMax, RTTP99 float64
 	// The ramp: client CPU per connection (µs), attempt lateness and
@@ -81,6 +86,7 @@ func run(o *options) error {
 			return fmt.Errorf("building stormbench: %w", err)
 		}
 	}
+	stopOnSignal()
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -132,6 +138,31 @@ type server struct {
 	stderr bytes.Buffer
 }
 
+// live holds the servers and client processes running, for
+// stopOnSignal: the servers are process groups of their own, which an
+// interrupt does not reach.
+var live sync.Map
+
+// stopOnSignal stops the servers and the client processes and exits when
+// the comparison is interrupted.
+func stopOnSignal() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ch
+		live.Range(func(k, _ any) bool {
+			switch p := k.(type) {
+			case *server:
+				p.stop()
+			case *exec.Cmd:
+				_ = p.Process.Kill()
+			}
+			return true
+		})
+		os.Exit(130)
+	}()
+}
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -162,6 +193,7 @@ func startServer(bin string, loops int) (*server, error) {
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
+	live.Store(s, true)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", s.addr, time.Second)
@@ -178,6 +210,7 @@ func startServer(bin string, loops int) (*server, error) {
 }
 
 func (s *server) stop() {
+	defer live.Delete(s)
 	pgid := s.cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGTERM)
 	done := make(chan struct{})
@@ -248,6 +281,7 @@ func runTrial(o *options, bin, self string, sc scenario, eng string, round int) 
 		if err := k.cmd.Start(); err != nil {
 			return nil, err
 		}
+		live.Store(k.cmd, true)
 		kids[p] = k
 	}
 	var srvCPU time.Duration
@@ -260,7 +294,9 @@ func runTrial(o *options, bin, self string, sc scenario, eng string, round int) 
 	}
 	var errs []error
 	for _, k := range kids {
-		if err := k.cmd.Wait(); err != nil {
+		err := k.cmd.Wait()
+		live.Delete(k.cmd)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("client process: %w", err))
 			continue
 		}
@@ -296,6 +332,7 @@ func lastOpen(t *trial) time.Duration {
 func (t *trial) figures(srvCPU time.Duration) {
 	var rss, heap int64
 	var rampCPU, holdCPU time.Duration
+	var rampAllocs, holdAllocs int64
 	var lastOpen time.Duration
 	var late, rtt, rampLate, conn merged
 	for _, r := range t.Children {
@@ -308,6 +345,8 @@ func (t *trial) figures(srvCPU time.Duration) {
 		heap += r.Heap1 - r.Heap0
 		rampCPU += r.RampCPU
 		holdCPU += r.HoldCPU
+		rampAllocs += r.RampAllocs
+		holdAllocs += r.HoldAllocs
 		lastOpen = max(lastOpen, r.LastOpen)
 		late.add(r.HoldLate)
 		rtt.add(r.RTT)
@@ -318,10 +357,12 @@ func (t *trial) figures(srvCPU time.Duration) {
 		t.RSSPerConn = float64(rss) / float64(t.Opened)
 		t.HeapPerConn = float64(heap) / float64(t.Opened)
 		t.CPUPerConnect = us(rampCPU) / float64(t.Opened)
+		t.AllocsPerConnect = float64(rampAllocs) / float64(t.Opened)
 	}
 	if t.HoldPings > 0 {
 		t.CPUPerHB = us(holdCPU) / float64(t.HoldPings)
 		t.ServerCPUPerHB = us(srvCPU) / float64(t.HoldPings)
+		t.AllocsPerHB = float64(holdAllocs) / float64(t.HoldPings)
 	}
 	if lastOpen > 0 {
 		t.ConnectRate = float64(t.Opened) / lastOpen.Seconds()
@@ -336,15 +377,15 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // line is the trial's progress line.
 func (t *trial) line() string {
-	s := fmt.Sprintf("round %d  %-22s %-6s  load %.2f→%.2f  open %d failed %d dead %d  connect %.0f/s, %.1f µs CPU each, attempt late p99 %.2f ms",
+	s := fmt.Sprintf("round %d  %-22s %-6s  load %.2f→%.2f  open %d failed %d dead %d  connect %.0f/s, %.1f µs CPU and %.1f allocations each, attempt late p99 %.2f ms",
 		t.Round, t.Scenario, t.Engine, t.Load[0], t.Load[2], t.Opened, t.Failed, t.Dead,
-		t.ConnectRate, t.CPUPerConnect, t.RampLateP99)
+		t.ConnectRate, t.CPUPerConnect, t.AllocsPerConnect, t.RampLateP99)
 	if t.RampOverran {
 		s += "  RAMP OVERRAN THE HOLD WINDOW"
 	}
 	if t.HoldPings > 0 {
-		s += fmt.Sprintf("  | hold: %.0f B RSS/conn (heap %.0f), %.2f µs CPU/heartbeat (server %.2f), late p50 %.3f p99 %.3f max %.2f ms, rtt p99 %.2f ms, pongs %d/%d",
-			t.RSSPerConn, t.HeapPerConn, t.CPUPerHB, t.ServerCPUPerHB, t.LateP50, t.LateP99, t.LateMax, t.RTTP99, t.HoldPongs, t.HoldPings)
+		s += fmt.Sprintf("  | hold: %.0f B RSS/conn (heap %.0f), %.2f µs CPU and %.2f allocations/heartbeat (server %.2f µs), late p50 %.3f p99 %.3f max %.2f ms, rtt p99 %.2f ms, pongs %d/%d",
+			t.RSSPerConn, t.HeapPerConn, t.CPUPerHB, t.AllocsPerHB, t.ServerCPUPerHB, t.LateP50, t.LateP99, t.LateMax, t.RTTP99, t.HoldPongs, t.HoldPings)
 	}
 	return s
 }

@@ -46,6 +46,16 @@ func heapLive() int64 {
 	return int64(s[0].Value.Uint64())
 }
 
+// allocs is the number of heap objects allocated so far.
+func allocs() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
+}
+
 // groupCPU is the CPU time used so far by the processes of the given
 // process groups (the servers), read from /proc/PID/stat.
 func groupCPU(pgids map[int]bool) time.Duration {
