@@ -201,7 +201,9 @@ func (c *core) response(data []byte) ([]byte, int) {
 // opened makes the client open at now and sets its timers: the first
 // ping at U(0, Interval) after the later of now and the end of the ramp
 // (so that the ramp's CPU is connects only, and every client has pinged
-// before the hold window), the heartbeat deadline at now + Timeout.
+// before the hold window), the heartbeat deadline Timeout after that same
+// instant: a client that opened early in a long ramp is silent until the
+// ramp ends, and must not be declared dead for it.
 func (c *core) opened(now time.Duration) {
 	f := c.f
 	st := &f.st
@@ -214,10 +216,11 @@ func (c *core) opened(now time.Duration) {
 			break
 		}
 	}
-	c.lastRecv.Store(int64(now))
+	start := max(now, f.rampEnd)
+	c.lastRecv.Store(int64(start))
 	c.dec.Reset()
-	c.sched = max(now, f.rampEnd) + time.Duration(c.rand()%uint64(f.cfg.Interval))
-	c.hbAt = now + f.cfg.Timeout
+	c.sched = start + time.Duration(c.rand()%uint64(f.cfg.Interval))
+	c.hbAt = start + f.cfg.Timeout
 }
 
 // frames decodes what arrived on the open connection; false: the
