@@ -70,6 +70,10 @@ type Spec struct {
 	// self-signed certificate made at start, which the fleet trusts
 	// exactly (tls.go).
 	ServerTLS bool
+	// ServerTicketKeyPerStart makes the embedded server's session ticket
+	// key new at every start and restart (sut.TLS.TicketKeyPerStart)
+	// instead of one key for the run.
+	ServerTicketKeyPerStart bool
 	// Status receives the live status line; nil silences it.
 	Status io.Writer
 	// Stderr receives messages and the children's stderr.

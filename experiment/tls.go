@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/stormbench/stormbench/internal/fielderr"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
+	"github.com/stormbench/stormbench/internal/tlsfiles"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -55,15 +55,24 @@ func (p *Plan) prepareTLS() (bool, error) {
 		if cfg.TLS.Set() {
 			return false, &InputError{fielderr.New("ServerTLS", "makes the fleet trust exactly the embedded server's throwaway certificate: {TLS.CACert}, {TLS.Insecure} and {TLS.ClientCert} would do nothing")}
 		}
-		certPEM, keyPEM, err := tlsrelay.GenerateSelfSigned(generatedHosts)
+		certPEM, keyPEM, err := tlsfiles.GenerateSelfSigned(generatedHosts)
 		if err != nil {
 			return false, fmt.Errorf("--server-tls: %w", err)
 		}
 		srv := *p.Server
-		srv.TLS = &sut.TLS{Generated: true, Material: &sut.TLSMaterial{Cert: certPEM, Key: keyPEM}}
+		t := sut.TLS{Generated: true, Material: &sut.TLSMaterial{Cert: certPEM, Key: keyPEM}, TicketKeyPerStart: p.ServerTicketKeyPerStart}
+		// The session ticket key, made here once for every server
+		// process of the run and their restarts.
+		if err := t.Load(); err != nil {
+			return false, fmt.Errorf("--server-tls: %w", err)
+		}
+		srv.TLS = &t
 		p.Server = &srv
 		cfg.TLS = loadgen.TLS{GeneratedCA: true, Material: &loadgen.TLSMaterial{CA: certPEM}}
 		return true, nil
+	}
+	if p.ServerTicketKeyPerStart {
+		return false, &InputError{fielderr.New("ServerTicketKeyPerStart", "is for the embedded server's wss://: give {ServerTLS} too")}
 	}
 	if p.Server != nil && cfg.TLS.Set() {
 		return false, &InputError{fielderr.New("TLS", "settings are for wss:// servers: the embedded server speaks ws:// unless {ServerTLS} is given")}

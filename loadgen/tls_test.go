@@ -10,7 +10,7 @@ import (
 
 	"github.com/stormbench/stormbench/internal/measure"
 
-	"github.com/stormbench/stormbench/internal/tlsrelay"
+	"github.com/stormbench/stormbench/internal/tlsfiles"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -21,7 +21,7 @@ type pemPair struct{ cert, key []byte }
 
 func selfSigned(t *testing.T, hosts ...string) pemPair {
 	t.Helper()
-	c, k, err := tlsrelay.GenerateSelfSigned(hosts)
+	c, k, err := tlsfiles.GenerateSelfSigned(hosts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/stormbench/stormbench/experiment"
 	"github.com/stormbench/stormbench/internal/tlsfiles"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
 
@@ -25,7 +24,7 @@ type certFiles struct{ cert, key string }
 
 func writeCert(t *testing.T, dir, name string, hosts ...string) certFiles {
 	t.Helper()
-	c, k, err := tlsrelay.GenerateSelfSigned(hosts)
+	c, k, err := tlsfiles.GenerateSelfSigned(hosts)
 	if err != nil {
 		t.Fatal(err)
 	}
