@@ -125,8 +125,13 @@ func tlsVersion(v string) (uint16, bool) {
 
 // Set reports whether any TLS setting is given.
 func (t TLS) Set() bool {
-	return t.CACert != "" || t.GeneratedCA || t.Insecure || t.ClientCert != "" || t.ClientKey != "" || t.Material != nil ||
-		t.Resume || len(t.Curves) > 0 || t.MinVersion != ""
+	return t.TrustSet() || t.Resume || len(t.Curves) > 0 || t.MinVersion != ""
+}
+
+// TrustSet reports whether a setting of what the clients trust or present
+// is given (a CA, Insecure, a client certificate).
+func (t TLS) TrustSet() bool {
+	return t.CACert != "" || t.GeneratedCA || t.Insecure || t.ClientCert != "" || t.ClientKey != "" || t.Material != nil
 }
 
 // IsWSS reports whether rawURL is a wss:// URL.

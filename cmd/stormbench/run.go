@@ -159,6 +159,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		return nil, usageError{flagError(err, runFlagNames)}
 	}
 	embed := cfg.URL == ""
+	if embed && cfg.Pin != "" {
+		return nil, usagef("--resolve pins the addresses of --url's host: give --url (the embedded server is reached on 127.0.0.1)")
+	}
 	if rf.token == "" {
 		rf.token = os.Getenv(experiment.TokenEnv)
 	}
@@ -208,6 +211,7 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		srv := rf.server
 		spec.Server = &srv
 		spec.ServerTLS = rf.tls.serverTLS
+		spec.ServerTicketKeyPerStart = rf.tls.newTicketKey
 	}
 	if !rf.quiet {
 		spec.Status = stderr

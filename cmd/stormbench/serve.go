@@ -126,7 +126,7 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		cfg.ControlToken = os.Getenv(experiment.TokenEnv)
 	}
 	if !cmd.fs.Changed("workers") {
-		workers = experiment.ServerWorkersFor(cfg.MaxConns, cfg.TLS != nil)
+		workers = experiment.ServerWorkers(cfg.MaxConns)
 	}
 	if cmd.fs.Changed("metrics-listen") {
 		if err := experiment.CheckMetricsAddr(metricsListen); err != nil {
