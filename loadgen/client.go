@@ -321,7 +321,15 @@ func (c *client) ping(now, scheduled time.Duration) {
 		// The framework's own heartbeat (a Phoenix heartbeat, an MQTT
 		// PINGREQ); a protocol whose clients never ping sends nothing.
 		sh.rxAt = now
-		if !p.Ping(c, c.ps) || c.state != StateOpen {
+		sent := p.Ping(c, c.ps)
+		if c.state != StateOpen {
+			return
+		}
+		if !sent {
+			// Nothing to send this time (STOMP before its heart-beats are
+			// negotiated, a protocol whose clients never ping): ask again
+			// at the next beat.
+			c.nextPing(now, scheduled)
 			return
 		}
 		c.pinged(now, scheduled)
@@ -357,10 +365,16 @@ func (c *client) ping(now, scheduled time.Duration) {
 // pinged notes a ping sent now and schedules the next on the same
 // cadence.
 func (c *client) pinged(now, scheduled time.Duration) {
-	sh := c.sh
 	if c.pingAt == 0 {
 		c.pingAt = now
 	}
+	c.nextPing(now, scheduled)
+}
+
+// nextPing schedules the next ping one interval after the one scheduled
+// now (at once after a late one).
+func (c *client) nextPing(now, scheduled time.Duration) {
+	sh := c.sh
 	next := scheduled + sh.cfg.Heartbeat.Interval
 	if next <= now {
 		next = now + sh.cfg.Heartbeat.Interval

@@ -26,7 +26,9 @@ func (c *client) frameworkMessage(p profile.Profile, now time.Duration, op ws.Op
 	sh := c.sh
 	sh.rxAt, sh.rxWire, sh.rxOp, sh.rxMsg = now, wire, op, msg[:min(len(msg), sampleLen)]
 	p.Receive(c, c.ps, op, msg)
-	if sh.rxWire > 0 && c.state == StateOpen {
+	if sh.rxWire > 0 {
+		// Nothing it meant claimed the bytes (or the client failed the
+		// connection first): they were received all the same.
 		sh.received(now, TrafficOther, sh.rxWire)
 	}
 	sh.rxWire, sh.rxMsg = 0, nil

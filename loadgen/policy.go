@@ -303,7 +303,7 @@ func (p *Policy) reset(st *BackoffState) {
 func (p Policy) MeanDelay(n int, prev time.Duration) time.Duration {
 	i := int32(min(max(n, 0), math.MaxInt32))
 	if s := p.Preset.spec(); s != nil {
-		return s.mean(&p, i)
+		return s.mean(&p, i, prev)
 	}
 	return p.meanGeneric(i, prev)
 }

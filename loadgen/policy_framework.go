@@ -67,9 +67,10 @@ func awsNext(jit Jitter, st *BackoffState, rng *rand.PCG) time.Duration {
 	return p.nextGeneric(st, rng)
 }
 
-// awsMean is the mean delay of retry n of the study's jitter.
-func awsMean(jit Jitter, n int32) time.Duration {
-	return Policy{Base: awsBase, Max: awsCap, Multiplier: 2, Jitter: jit}.meanGeneric(n, 0)
+// awsMean is the mean delay of retry n of the study's jitter, after a
+// delay of prev (decorrelated jitter draws from it).
+func awsMean(jit Jitter, n int32, prev time.Duration) time.Duration {
+	return Policy{Base: awsBase, Max: awsCap, Multiplier: 2, Jitter: jit}.meanGeneric(n, prev)
 }
 
 // frameworkPresets are the presets' rows of the table.
@@ -88,19 +89,19 @@ var frameworkPresets = []presetSpec{
 			}
 			return graphqlWSDelay(st.n, unit(rng)), true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration {
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration {
 			return integrate(func(r float64) time.Duration { return graphqlWSDelay(n, r) })
 		},
 	},
 	{
 		name: PresetActionCable, library: "@rails/actioncable 8.1", formula: formulaActionCable,
 		record: func(p *Policy) {
-			p.Base, p.Max, p.Multiplier, p.Jitter = actionCableStale, 49*time.Second, 1.15, JitterProportional
+			p.Base, p.Max, p.Multiplier, p.Jitter = actionCableStale, 28*time.Second, 1.15, JitterProportional // the poll interval grows to 6 s·1.15¹⁰·1.15
 		},
 		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
 			return actionCableDelay(st.n, unit(rng)), true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration {
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration {
 			return integrate(func(r float64) time.Duration { return actionCableDelay(n, r) })
 		},
 	},
@@ -110,7 +111,7 @@ var frameworkPresets = []presetSpec{
 		next: func(*Policy, *BackoffState, *rand.PCG, time.Duration, bool) (time.Duration, bool, bool) {
 			return mqttJSPeriod, true, true
 		},
-		mean: func(*Policy, int32) time.Duration { return mqttJSPeriod },
+		mean: func(*Policy, int32, time.Duration) time.Duration { return mqttJSPeriod },
 	},
 	{
 		name: PresetStompJS, library: "@stomp/stompjs 7.5", formula: formulaStompJS,
@@ -118,7 +119,7 @@ var frameworkPresets = []presetSpec{
 		next: func(*Policy, *BackoffState, *rand.PCG, time.Duration, bool) (time.Duration, bool, bool) {
 			return stompJSDelay, true, true
 		},
-		mean: func(*Policy, int32) time.Duration { return stompJSDelay },
+		mean: func(*Policy, int32, time.Duration) time.Duration { return stompJSDelay },
 	},
 	awsPreset(PresetAWSFull, JitterFull, "full jitter, U(0, min(cap, base·2ⁿ))"),
 	awsPreset(PresetAWSEqual, JitterEqual, "equal jitter, v = min(cap, base·2ⁿ); v/2 + U(0, v/2)"),
@@ -133,6 +134,6 @@ func awsPreset(name Preset, jit Jitter, formula string) presetSpec {
 		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
 			return awsNext(jit, st, rng), true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration { return awsMean(jit, n) },
+		mean: func(_ *Policy, n int32, prev time.Duration) time.Duration { return awsMean(jit, n, prev) },
 	}
 }

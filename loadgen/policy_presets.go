@@ -60,7 +60,7 @@ type presetSpec struct {
 	// (an attempt without a wait). MaxRetries is Next's.
 	next func(p *Policy, st *BackoffState, rng *rand.PCG, sinceAttemptStart time.Duration, afterLoss bool) (delay time.Duration, ok, advance bool)
 	// mean is the mean delay of retry n (MeanDelay).
-	mean func(p *Policy, n int32) time.Duration
+	mean func(p *Policy, n int32, prev time.Duration) time.Duration
 }
 
 // presets is the table, sorted by name: the client libraries below and
@@ -81,7 +81,7 @@ var presets = sortedPresets(append([]presetSpec{
 			st.elapsed += next
 			return next, true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration {
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration {
 			return integrate(func(r float64) time.Duration { return cenkaltiDelay(n, r) })
 		},
 	},
@@ -93,7 +93,7 @@ var presets = sortedPresets(append([]presetSpec{
 		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
 			return centrifugeDelay(st.n, unit(rng)), true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration {
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration {
 			return integrate(func(r float64) time.Duration { return centrifugeDelay(n, r) })
 		},
 	},
@@ -112,7 +112,7 @@ var presets = sortedPresets(append([]presetSpec{
 			}
 			return max(grpcDeadline(st.n, unit(rng))-since, 0), true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration {
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration {
 			return integrate(func(r float64) time.Duration { return grpcDeadline(n, r) })
 		},
 	},
@@ -125,7 +125,7 @@ var presets = sortedPresets(append([]presetSpec{
 		next: func(_ *Policy, st *BackoffState, _ *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
 			return phoenixDelay(st.n), true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration { return phoenixDelay(n) },
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration { return phoenixDelay(n) },
 	},
 	{
 		name: PresetReconnectingWebSocket, library: "reconnecting-websocket 4.4 / partysocket", formula: formulaRWS,
@@ -141,7 +141,7 @@ var presets = sortedPresets(append([]presetSpec{
 		next: func(p *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
 			return rwsDelay(st.n, p.rwsMinDelay(st, rng)), true, true
 		},
-		mean: func(p *Policy, n int32) time.Duration {
+		mean: func(p *Policy, n int32, _ time.Duration) time.Duration {
 			if p.RunDraw >= 0 {
 				return rwsDelay(n, rwsMinRD(p.RunDraw))
 			}
@@ -160,7 +160,7 @@ var presets = sortedPresets(append([]presetSpec{
 			d, ok := signalRDelay(st.n)
 			return d, ok, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration {
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration {
 			d, _ := signalRDelay(n)
 			return d
 		},
@@ -174,7 +174,7 @@ var presets = sortedPresets(append([]presetSpec{
 		next: func(_ *Policy, st *BackoffState, rng *rand.PCG, _ time.Duration, _ bool) (time.Duration, bool, bool) {
 			return socketIODelay(st.n, unit(rng)), true, true
 		},
-		mean: func(_ *Policy, n int32) time.Duration {
+		mean: func(_ *Policy, n int32, _ time.Duration) time.Duration {
 			return integrate(func(r float64) time.Duration { return socketIODelay(n, r) })
 		},
 	},
@@ -205,6 +205,16 @@ func (name Preset) spec() *presetSpec {
 		}
 	}
 	return nil
+}
+
+// Library returns the client library and version the preset reproduces
+// (its formula, recorded by Resolve, begins with it), or "" for the
+// generic policy and an unknown name.
+func (name Preset) Library() string {
+	if s := name.spec(); s != nil {
+		return s.library
+	}
+	return ""
 }
 
 // presetList returns the preset names for error messages.

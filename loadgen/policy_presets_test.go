@@ -23,6 +23,9 @@ func TestPresetTable(t *testing.T) {
 		if name.spec() != s {
 			t.Errorf("%s: spec() is not its row", name)
 		}
+		if name.Library() != s.library {
+			t.Errorf("%s: Library() %q, want %q", name, name.Library(), s.library)
+		}
 		if s.library == "" || !strings.HasPrefix(s.formula, s.library+" ") || !strings.Contains(s.formula, "(") {
 			t.Errorf("%s: formula %q must begin with the library %q and name its source", name, s.formula, s.library)
 		}
@@ -60,7 +63,7 @@ func TestPresetTable(t *testing.T) {
 	if !slices.IsSorted(Presets()) || len(Presets()) != len(presets) {
 		t.Errorf("Presets() = %v", Presets())
 	}
-	if Preset("").spec() != nil || Preset("nope").spec() != nil {
+	if Preset("").spec() != nil || Preset("nope").spec() != nil || Preset("nope").Library() != "" {
 		t.Error("a name that is not a preset has a row")
 	}
 }

@@ -192,7 +192,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelpShowsExamples(t *testing.T) {
-	for _, cmd := range []string{"run", "serve", "report", "version"} {
+	for _, cmd := range []string{"run", "serve", "report", "policies", "version"} {
 		t.Run(cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			err := dispatch(context.Background(), []string{cmd, "--help"}, &stdout, &stderr)

@@ -46,6 +46,7 @@ Commands:
   run       one experiment: a client fleet, a fault, the storm measured
   sweep     the same experiment across settings (comma lists), with repeats, compared
   compare   runs or sweeps side by side: which setting wins, by how much
+  policies  the reconnect presets (--policy) and each framework's default preset and heartbeat
   serve     the server-under-test on its own
   report    re-print the summary of a finished run
   merge     join the shards of one run (several machines) into one results folder
@@ -96,6 +97,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return sweepCmd(ctx, rest, stdout, stderr)
 	case "compare":
 		return compareCmd(ctx, rest, stdout, stderr)
+	case "policies":
+		return policiesCmd(ctx, rest, stdout, stderr)
 	case "version":
 		return versionCmd(ctx, rest, stdout, stderr)
 	case "worker": // hidden: one shard of "run --workers N", driven over stdin/stdout

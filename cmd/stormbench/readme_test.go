@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the --help blocks of the docs (docs/commands.md)")
+var update = flag.Bool("update", false, "rewrite the --help blocks of the docs (docs/commands.md) and the golden files")
 
 // TestREADMEHelp keeps the flag reference of the docs identical to --help:
 // each command's help sits between <!-- help:CMD --> markers, in exactly
@@ -26,7 +26,7 @@ func TestREADMEHelp(t *testing.T) {
 		texts[f] = b
 	}
 	changed := map[string]bool{}
-	for _, cmd := range []string{"run", "sweep", "compare", "serve", "report", "merge", "version"} {
+	for _, cmd := range []string{"run", "sweep", "compare", "policies", "serve", "report", "merge", "version"} {
 		var help, stderr bytes.Buffer
 		if err := dispatch(context.Background(), []string{cmd, "--help"}, &help, &stderr); exitCode(err, &stderr) != exitOK {
 			t.Fatalf("%s --help: %v", cmd, err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -60,9 +59,11 @@ type Loop struct {
 	// awake is when it last woke up. All loop-owned.
 	busy, longest, awake time.Duration
 	// cpu is the CPU time the loop's thread used while busy, cpuAwake the
-	// thread's CPU clock when it last woke up: busy wall time that was not
-	// CPU time is time the operating system ran something else.
+	// thread's CPU clock when it last woke up and tidAwake that thread:
+	// busy wall time that was not CPU time is time the operating system
+	// ran something else.
 	cpu, cpuAwake time.Duration
+	tidAwake      int
 }
 
 // Options configure a Loop. Zero means default.
@@ -140,15 +141,28 @@ func (l *Loop) TakeBusy() (busy, longest, cpu time.Duration) {
 	stretch := now - l.awake
 	busy = l.busy + stretch
 	longest = max(l.longest, stretch)
-	tc := threadCPU()
-	cpu = l.cpu + tc - l.cpuAwake
+	tid, tc := unix.Gettid(), threadCPU()
+	cpu = l.cpu + l.stretchCPU(tid, tc, stretch)
 	l.busy, l.longest, l.awake = 0, 0, now
-	l.cpu, l.cpuAwake = 0, tc
+	l.cpu, l.cpuAwake, l.tidAwake = 0, tc, tid
 	return busy, longest, cpu
 }
 
-// threadCPU returns the CPU time of the calling OS thread (the loop's own:
-// Run locks its goroutine to its thread).
+// stretchCPU is the CPU time of a stretch of work that began at the last
+// wake-up and lasted wall on thread tid, whose CPU clock reads tc now. The
+// loop's goroutine is not locked to a thread (a locked thread costs a
+// hand-off at every wake-up, which showed as timer lateness): on the same
+// thread as at the wake-up, the clock's advance is the loop's; after the
+// runtime moved the goroutine (rare: only a preemption does), the stretch
+// counts as run, so that a move never reads as starvation.
+func (l *Loop) stretchCPU(tid int, tc, wall time.Duration) time.Duration {
+	if tid == l.tidAwake && tc >= l.cpuAwake {
+		return tc - l.cpuAwake
+	}
+	return wall
+}
+
+// threadCPU returns the CPU time of the calling OS thread.
 func threadCPU() time.Duration {
 	var ts unix.Timespec
 	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
@@ -301,13 +315,8 @@ func (l *Loop) Run() (err error) {
 		l.exited.Store(true)
 		close(l.done)
 	}()
-	// A thread of its own, so that the thread's CPU clock is the loop's:
-	// busy time the thread did not get the CPU for is told apart from
-	// busy time it worked.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	l.awake = l.clock()
-	l.cpuAwake = threadCPU()
+	l.cpuAwake, l.tidAwake = threadCPU(), unix.Gettid()
 	wait := l.waitReady // one method value for the loop's life: no allocation per wait
 	for !l.stopped.Load() {
 		l.turns.Add(1)
@@ -360,11 +369,10 @@ func (l *Loop) park(wait func(uintptr) bool) (int, error) {
 	stretch := l.clock() - l.awake
 	l.busy += stretch
 	l.longest = max(l.longest, stretch)
-	tc := threadCPU()
-	l.cpu += tc - l.cpuAwake
+	l.cpu += l.stretchCPU(unix.Gettid(), threadCPU(), stretch)
 	err := l.epraw.Read(wait)
 	l.awake = l.clock()
-	l.cpuAwake = threadCPU()
+	l.cpuAwake, l.tidAwake = threadCPU(), unix.Gettid()
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		return 0, fmt.Errorf("epoll wait: %w", err)
 	}
