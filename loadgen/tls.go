@@ -323,6 +323,11 @@ func (c *client) handshaken(h *looptls.Handshake, at time.Duration) {
 	}
 	d.stage = stageUpgrade
 	c.sendRequest(now)
+	if c.tls == conn && conn.Pending() {
+		// What the handshake read behind its last message: the server's
+		// session tickets, or anything it sent at once.
+		c.drainTLS(now)
+	}
 }
 
 // index is the client's position in its shard's clients.
@@ -357,6 +362,13 @@ func (c *client) readTLS(now time.Duration) {
 		// Any byte is a sign of life, even part of a record.
 		c.lastRecv = now
 	}
+	c.drainTLS(now)
+}
+
+// drainTLS hands on the plaintext of the records crypto/tls holds.
+func (c *client) drainTLS(now time.Duration) {
+	sh := c.sh
+	conn := c.tls
 	for c.tls == conn {
 		m, err := conn.Read(sh.loop.Buf)
 		if m > 0 {

@@ -134,17 +134,16 @@ func TestTLSHandshakeOutcomes(t *testing.T) {
 }
 
 // TestTLSFleetStorms: over wss, every fault is detected by the cause it
-// has over ws — an RST the relay saw is a reset, not a clean EOF — and
-// every client recovers without losing a message.
+// has over ws — the loop reads the socket itself, so an RST is a reset —
+// and every client recovers without losing a message.
 func TestTLSFleetStorms(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real loopback storms take seconds")
 	}
 	srvCert := selfSigned(t, "127.0.0.1")
 	// Faults the socket reports get a heartbeat timeout that cannot come
-	// first: the relays' goroutines share two cores with both sides'
-	// loops here (an abort reached 300 clients in up to 0.9 s under
-	// -race). A silent one needs heartbeats to be found at all.
+	// first: the reconnects' handshakes share two cores with both sides'
+	// loops here. A silent one needs heartbeats to be found at all.
 	loud := loadgen.Heartbeat{Interval: time.Second, Timeout: 5 * time.Second}
 	silent := loadgen.Heartbeat{Interval: 300 * time.Millisecond, Timeout: 1200 * time.Millisecond}
 	tests := []struct {
@@ -222,6 +221,12 @@ func TestTLSSettingsValidate(t *testing.T) {
 		{"key without certificate", "wss://h/ws", loadgen.TLS{ClientKey: "k.pem"}, "TLS.ClientKey needs TLS.ClientCert"},
 		{"insecure with a CA", "wss://h/ws", loadgen.TLS{Insecure: true, CACert: "ca.pem"}, "TLS.Insecure skips verifying"},
 		{"ftp", "ftp://h/ws", loadgen.TLS{}, "URL must start with ws:// or wss://"},
+		{"curves", "wss://h/ws", loadgen.TLS{Curves: []string{"x25519", "p256", "x25519mlkem768"}}, ""},
+		{"unknown curve", "wss://h/ws", loadgen.TLS{Curves: []string{"x25519", "curve448"}}, `TLS.Curves must be key exchanges among x25519mlkem768, `},
+		{"min version 1.3", "wss://h/ws", loadgen.TLS{MinVersion: "1.3"}, ""},
+		{"min version 1.1", "wss://h/ws", loadgen.TLS{MinVersion: "1.1"}, `TLS.MinVersion must be 1.2 or 1.3 (got "1.1")`},
+		{"ws resume", "ws://h/ws", loadgen.TLS{Resume: true}, "TLS.Resume is for wss:// URLs"},
+		{"ws curves", "ws://h/ws", loadgen.TLS{Curves: []string{"x25519"}}, "TLS.Curves is for wss:// URLs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
