@@ -243,3 +243,71 @@ func TestTLSSettingsValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSResumeAcrossRestart: clients that keep their sessions resume
+// them after the server's restart, counted per storm, unless the server
+// makes a new ticket key at its restart; clients without one never do.
+func TestTLSResumeAcrossRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a restart storm over wss")
+	}
+	srvCert := selfSigned(t, "127.0.0.1")
+	tests := []struct {
+		name             string
+		resume, perStart bool
+		resumed          bool // the storm's reconnects resume
+	}{
+		{"resume, one ticket key", true, false, true},
+		{"resume, a new key at the restart", true, true, false},
+		{"no session cache", false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const clients = 100
+			var s *sut.Server
+			if tt.perStart {
+				s = startTLSServerPerStart(t, srvCert)
+			} else {
+				s = startTLSServer(t, sut.Config{}, srvCert, nil)
+			}
+			sum, err := runWSS(t, s, loadgen.Config{Clients: clients, RampRate: 2000, Hold: 200 * time.Millisecond,
+				Fault:     loadgen.Fault{Kind: loadgen.FaultRestart, Duration: 300 * time.Millisecond},
+				TLS:       loadgen.TLS{Resume: tt.resume, Material: &loadgen.TLSMaterial{CA: srvCert.cert}},
+				Policy:    loadgen.Policy{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond},
+				Heartbeat: loadgen.Heartbeat{Interval: time.Second, Timeout: 5 * time.Second}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := sum.Counters
+			full, resumed := c.Get(measure.TLSHandshakesFull), c.Get(measure.TLSHandshakesResumed)
+			if full+resumed != c.Get(measure.Connects) || full < clients {
+				t.Fatalf("%d full and %d resumed handshakes, %d connects: want ≥ %d full (the ramp)", full, resumed, c.Get(measure.Connects), clients)
+			}
+			st := sum.Storms[0]
+			sf, sr := st.Counts["tls_handshakes_full"], st.Counts["tls_handshakes_resumed"]
+			if st.Recovered != clients || sf+sr < clients {
+				t.Fatalf("storm: recovered %d, %d full and %d resumed handshakes", st.Recovered, sf, sr)
+			}
+			if tt.resumed && (sr < clients || sf != 0) || !tt.resumed && sr != 0 {
+				t.Fatalf("storm: %d full and %d resumed handshakes; want resumed: %v", sf, sr, tt.resumed)
+			}
+		})
+	}
+}
+
+// startTLSServerPerStart is startTLSServer with a new ticket key at every
+// start and restart.
+func startTLSServerPerStart(t *testing.T, srv pemPair) *sut.Server {
+	t.Helper()
+	cfg := sut.Config{Listen: "127.0.0.1:0", Control: "127.0.0.1:0",
+		TLS: &sut.TLS{Generated: true, TicketKeyPerStart: true, Material: &sut.TLSMaterial{Cert: srv.cert, Key: srv.key}}}
+	s, err := sut.New(cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+	return s
+}
