@@ -280,7 +280,9 @@ func TestTLSResumeAcrossRestart(t *testing.T) {
 			}
 			c := sum.Counters
 			full, resumed := c.Get(measure.TLSHandshakesFull), c.Get(measure.TLSHandshakesResumed)
-			if full+resumed != c.Get(measure.Connects) || full < clients {
+			// A handshake is counted when it is done: an attempt whose
+			// upgrade then failed counts one too.
+			if full+resumed < c.Get(measure.Connects) || full < clients {
 				t.Fatalf("%d full and %d resumed handshakes, %d connects: want ≥ %d full (the ramp)", full, resumed, c.Get(measure.Connects), clients)
 			}
 			st := sum.Storms[0]
