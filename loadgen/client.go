@@ -484,7 +484,15 @@ func (c *client) OnEvent(events uint32) {
 	if !c.flushThenReadable(events, now) {
 		return
 	}
-	if c.tls != nil && !c.closing && !c.cut {
+	if c.tls != nil && c.cut && !c.closing {
+		// Partitioned over wss: nothing arrives until the partition ends
+		// (endPartition watches the socket again), as TCP would hold it
+		// back; bytes dropped instead would break every later record.
+		sh.loop.Remove(int(c.fd))
+		c.unwatched = true
+		return
+	}
+	if c.tls != nil && !c.closing {
 		c.readTLS(now)
 		return
 	}

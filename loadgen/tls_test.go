@@ -158,6 +158,7 @@ func TestTLSFleetStorms(t *testing.T) {
 		{"server abort", loadgen.Fault{Kind: loadgen.FaultAbort}, loud, []string{"reset", "eof"}},
 		{"server close", loadgen.Fault{Kind: loadgen.FaultClose}, loud, []string{"close_frame"}},
 		{"server blackhole", loadgen.Fault{Kind: loadgen.FaultBlackhole, Duration: 1500 * time.Millisecond}, silent, []string{"heartbeat_timeout"}},
+		{"client partition", loadgen.Fault{Kind: loadgen.FaultPartition, Duration: 1500 * time.Millisecond}, silent, []string{"heartbeat_timeout"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
