@@ -146,7 +146,7 @@ func (c *client) dialEvent(events uint32, now time.Duration) {
 	switch d.stage {
 	case stageTLS:
 		// The handshake's goroutine reads and writes the socket itself.
-		d.hs.Wake()
+		c.stepTLS()
 		return
 	case stageTCP:
 		if events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
@@ -280,8 +280,7 @@ func (c *client) dialFailed(now time.Duration, cause measure.FailCause, fd int) 
 }
 
 // endDial releases what an attempt held: its socket, its timer, its state,
-// and a lookup or handshake still running (canceled; a handshake's
-// goroutine closes the socket itself if it still uses it).
+// and a lookup or handshake still running (canceled).
 func (c *client) endDial(fd int) {
 	sh := c.sh
 	c.tls = nil
@@ -291,10 +290,7 @@ func (c *client) endDial(fd int) {
 			d.rs = nil
 		}
 		if d.hs != nil {
-			if !d.hs.Cancel() && fd >= 0 {
-				sh.loop.Remove(fd)
-				fd = -1
-			}
+			d.hs.Cancel()
 			d.hs = nil
 		}
 	}

@@ -105,7 +105,8 @@ type Fleet struct {
 	closed   bool
 	// resolver looks the URL's host up per attempt (resolve.go); ctx is
 	// canceled when the fleet closes, ending lookups still in flight. bg
-	// counts the goroutines of lookups and TLS handshakes in flight.
+	// counts the lookups' goroutines (a TLS handshake's ends when its
+	// attempt does: it runs in step with its loop).
 	resolver Resolver
 	ctx      context.Context
 	cancel   context.CancelFunc

@@ -18,12 +18,13 @@ import (
 
 // wss:// clients. A wss connection is its TCP socket, owned by the client's
 // event loop like a ws one: the loop connects it, then a goroutine of its
-// own runs the TLS handshake on it (internal/looptls: one per handshake in
-// flight, started the moment TCP is up, gone when the handshake is done),
-// and from then on the loop reads and writes TLS records itself — the
-// upgrade, frames, heartbeats — with crypto/tls's record layer. An open
-// wss connection holds one descriptor, no goroutine and no buffer of its
-// own; plain ws pays one nil pointer per client (client.tls).
+// own runs the TLS handshake on it in step with the loop
+// (internal/looptls: one per handshake in flight, started the moment TCP
+// is up, gone when the handshake is done), and from then on the loop reads
+// and writes TLS records itself — the upgrade, frames, heartbeats — with
+// crypto/tls's record layer. An open wss connection holds one descriptor,
+// no goroutine and no buffer of its own; plain ws pays one nil pointer per
+// client (client.tls).
 
 // TLS configures the clients of a wss:// fleet. The zero value verifies
 // the server's certificate against the system's roots, presents no
@@ -266,9 +267,10 @@ func (t *target) setupTLS(u *url.URL, cfg *Config) error {
 type tlsSessions []looptls.SessionCache
 
 // startTLS starts the TLS handshake of an attempt whose TCP connection is
-// up: a goroutine of its own runs it on the socket, which the loop now
-// watches edge-triggered for it (dialEvent passes each readiness on); the
-// result comes back through the loop's queue (handshaken).
+// up. It runs on a goroutine of its own, in step with the loop
+// (looptls.Handshake): the loop watches the socket edge-triggered for it
+// and steps it on each readiness (dialEvent), so that the handshake's CPU
+// is the loop's time, seen in its lateness, not a queue in front of it.
 func (c *client) startTLS(now time.Duration) {
 	sh := c.sh
 	d := c.dial
@@ -285,25 +287,27 @@ func (c *client) startTLS(now time.Duration) {
 		cfg = cfg.Clone()
 		cfg.ClientSessionCache = &sh.sessions[c.index()]
 	}
-	loop, clock := sh.loop, sh.fl.clock
-	d.hs = looptls.StartClient(fd, cfg, &sh.fl.bg, func(h *looptls.Handshake) bool {
-		at := clock()
-		return loop.Submit(func() { c.handshaken(h, at) })
-	})
+	d.hs = looptls.StartClient(fd, cfg)
+	if d.hs.Done() {
+		c.handshaken(sh.loop.Now())
+	}
 }
 
-// handshaken takes the result of a TLS handshake (done at at) on the loop:
-// the upgrade request goes out over TLS, or the attempt fails with the
-// handshake's cause. A handshake whose attempt already ended (its
-// deadline, the drain) is ignored: Cancel settled who closes its socket.
-func (c *client) handshaken(h *looptls.Handshake, at time.Duration) {
-	d := c.dial
-	if d == nil || d.hs != h {
-		return
+// stepTLS lets the attempt's handshake go on, its socket ready.
+func (c *client) stepTLS() {
+	if c.dial.hs.Step() {
+		c.handshaken(c.sh.loop.Now())
 	}
+}
+
+// handshaken takes the result of a TLS handshake done at now: the upgrade
+// request goes out over TLS, or the attempt fails with the handshake's
+// cause.
+func (c *client) handshaken(now time.Duration) {
 	sh := c.sh
+	d := c.dial
+	h := d.hs
 	d.hs = nil
-	now := sh.loop.Now()
 	fd := int(c.fd)
 	conn, err := h.Result()
 	if err != nil {
@@ -315,7 +319,7 @@ func (c *client) handshaken(h *looptls.Handshake, at time.Duration) {
 		return
 	}
 	c.tls = conn
-	d.tlsAt = at
+	d.tlsAt = now
 	if conn.TLS().ConnectionState().DidResume {
 		sh.count(c.attemptAt, measure.TLSHandshakesResumed, 1)
 	} else {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"sync"
-
-	"github.com/stormbench/stormbench/internal/evloop"
 )
 
 // ErrCanceled is the error of a handshake its loop canceled (its connect
@@ -14,147 +11,100 @@ import (
 var ErrCanceled = fmt.Errorf("looptls: handshake canceled: %w", context.Canceled)
 
 // Handshake is a client's TLS handshake in progress on a socket a loop
-// owns, run by a goroutine that lives as long as the handshake: one per
-// handshake in flight, started when its TCP connection is up, so that
-// nothing but the CPU stands between an attempt and its handshake.
+// owns. crypto/tls's handshake is not a state machine a loop can drive, so
+// it runs on a goroutine of its own, one per handshake in flight — but in
+// step with the loop, as a coroutine: the loop hands it the socket's
+// readiness (Step) and waits while it works, until it needs the socket
+// again or is done. So the handshake's CPU is the loop's time, seen in its
+// busy time and its timers' lateness, and never stands in the Go
+// scheduler's queue in front of the loop; and the loop always knows where
+// the handshake is: nothing races it for the socket, which stays the
+// loop's to close.
 //
-// The socket stays registered with the loop, edge-triggered, for both
-// directions: the loop passes each readiness on with Wake, and the
-// goroutine reads and writes the socket itself until the handshake is
-// done. Then done is called on the goroutine; it hands the Handshake to
-// the loop (evloop.Loop.Submit), which takes the connection with Conn.
-//
-// Who closes the socket: the loop, unless it canceled the handshake while
-// the goroutine still ran (Cancel reports which).
+// The socket stays registered with the loop, edge-triggered for both
+// directions; between steps the goroutine is parked, holding its stack.
 type Handshake struct {
 	conn *Conn
 	fd   int
-	wake chan struct{}
-	done func(*Handshake) bool
-	wg   *sync.WaitGroup
-
-	mu    sync.Mutex
-	state hsState
-	err   error
+	// resume wakes the goroutine (loop → goroutine), yield hands control
+	// back (goroutine → loop). Unbuffered: one of the two runs at a time.
+	resume, yield chan struct{}
+	// canceled is set by the loop before it resumes; done and err by the
+	// goroutine before its last yield. Each is read by the other side only
+	// after the channel operation that follows the write.
+	canceled bool
+	done     bool
+	err      error
 }
 
-type hsState uint8
-
-const (
-	hsRunning   hsState = iota
-	hsFinished          // the goroutine is done; done was called
-	hsCanceled          // the loop canceled it
-	hsAbandoned         // done could not hand it over (the loop is gone): the goroutine closed the socket
-)
-
 // StartClient starts the client side of the TLS handshake with cfg on fd,
-// a connected non-blocking TCP socket whose loop passes its readiness on
-// (Wake). done is called once on the handshake's goroutine when the
-// handshake succeeded or failed, unless it was canceled first; it must
-// not block, and reports whether the loop will take the result (false:
-// the loop is gone, and the goroutine closes the socket). wg, when not
-// nil, counts the goroutine.
-func StartClient(fd int, cfg *tls.Config, wg *sync.WaitGroup, done func(*Handshake) bool) *Handshake {
-	h := &Handshake{fd: fd, wake: make(chan struct{}, 1), done: done, wg: wg}
+// a connected non-blocking TCP socket its loop watches: it runs the
+// handshake until it first waits for the server (its ClientHello written)
+// and returns. Call Step when the socket is ready, until Done.
+func StartClient(fd int, cfg *tls.Config) *Handshake {
+	h := &Handshake{fd: fd, resume: make(chan struct{}), yield: make(chan struct{})}
 	c := &Conn{}
 	c.w = wire{mode: modeFD, fd: fd, hs: h}
 	c.tc = tls.Client(&c.w, cfg)
 	h.conn = c
-	if wg != nil {
-		wg.Add(1)
-	}
 	go h.run()
+	<-h.yield
 	return h
 }
 
 func (h *Handshake) run() {
-	if h.wg != nil {
-		defer h.wg.Done()
-	}
 	err := h.conn.tc.Handshake()
-	h.mu.Lock()
-	if h.state == hsCanceled {
-		// The loop let go of the socket when it canceled: it is ours.
-		h.mu.Unlock()
-		_ = evloop.Abort(h.fd)
-		return
-	}
-	h.state, h.err = hsFinished, err
 	if err == nil {
 		h.conn.toLoop(h.fd)
 	}
-	h.mu.Unlock()
-	if h.done(h) {
-		return
+	h.err, h.done = err, true
+	h.yield <- struct{}{}
+}
+
+// Step lets the handshake go on, the socket being ready (or not: it reads
+// and writes until it would block), and returns when it waits again or is
+// done; it reports Done.
+func (h *Handshake) Step() bool {
+	if h.done {
+		return true
 	}
-	h.mu.Lock()
-	abandoned := h.state == hsFinished
-	if abandoned {
-		h.state = hsAbandoned
-	}
-	h.mu.Unlock()
-	if abandoned {
-		_ = evloop.Abort(h.fd)
+	h.resume <- struct{}{}
+	<-h.yield
+	return h.done
+}
+
+// Cancel ends a handshake not done (its connect deadline, the drain): its
+// goroutine returns ErrCanceled from its wait and ends before Cancel
+// returns. The socket is the caller's to close.
+func (h *Handshake) Cancel() {
+	if !h.done {
+		h.canceled = true
+		h.Step()
 	}
 }
 
-// Wake tells the handshake's goroutine that its socket became readable or
-// writable. It never blocks; call it from the loop.
-func (h *Handshake) Wake() {
-	select {
-	case h.wake <- struct{}{}:
-	default:
-	}
-}
+// Done reports whether the handshake has ended, with Result.
+func (h *Handshake) Done() bool { return h.done }
 
-// Cancel stops the handshake (its connect deadline passed, the run
-// drains). It reports whether the socket is the loop's to close: true when
-// the goroutine had finished (its result, if still queued for the loop,
-// must be ignored); false when the goroutine closes it — the loop must
-// then only take it out of epoll, never close it (the descriptor would be
-// reused under the goroutine).
-func (h *Handshake) Cancel() (loopCloses bool) {
-	h.mu.Lock()
-	prev := h.state
-	if prev == hsRunning || prev == hsFinished {
-		h.state = hsCanceled
-	}
-	h.mu.Unlock()
-	if prev == hsRunning {
-		h.Wake()
-	}
-	return prev == hsFinished
-}
-
-// wait parks the handshake's goroutine until the loop says the socket is
-// ready, or canceled it.
+// wait hands control back to the loop until its next Step. Once canceled
+// it never waits again: whatever crypto/tls still tries ends at once.
 func (h *Handshake) wait() error {
-	if h.canceled() {
+	if h.canceled {
 		return ErrCanceled
 	}
-	<-h.wake
-	if h.canceled() {
+	h.yield <- struct{}{}
+	<-h.resume
+	if h.canceled {
 		return ErrCanceled
 	}
 	return nil
 }
 
-func (h *Handshake) canceled() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.state == hsCanceled
-}
-
-// Result returns the connection, or why the handshake failed; call it on
-// the loop once done handed the Handshake over.
+// Result returns the connection, or why the handshake failed; call it
+// once Done.
 func (h *Handshake) Result() (*Conn, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.err != nil {
 		return nil, h.err
 	}
 	return h.conn, nil
 }
-
-// FD returns the socket the handshake runs on.
-func (h *Handshake) FD() int { return h.fd }
