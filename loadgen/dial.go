@@ -290,7 +290,12 @@ func (c *client) endDial(fd int) {
 			d.rs = nil
 		}
 		if d.hs != nil {
-			d.hs.Cancel()
+			if sh.sessions != nil {
+				// A handshake given up on keeps the session it offered.
+				sh.sessions[c.index()].Keep(d.hs.Cancel)
+			} else {
+				d.hs.Cancel()
+			}
 			d.hs = nil
 		}
 	}

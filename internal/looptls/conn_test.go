@@ -488,6 +488,20 @@ func TestStartClient(t *testing.T) {
 	}
 }
 
+func TestSessionCacheKeep(t *testing.T) {
+	var c SessionCache
+	s := &tls.ClientSessionState{}
+	c.Put("h", s)
+	c.Keep(func() { c.Put("h", nil) })
+	if got, ok := c.Get("h"); !ok || got != s {
+		t.Fatal("a forget inside Keep dropped the session")
+	}
+	c.Put("h", nil)
+	if _, ok := c.Get("h"); ok {
+		t.Fatal("a forget outside Keep kept the session")
+	}
+}
+
 // settled waits until at most want goroutines run, and returns how many do.
 func settled(want int) int {
 	deadline := time.Now().Add(5 * time.Second)

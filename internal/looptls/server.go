@@ -42,6 +42,25 @@ type SessionCache struct {
 	mu    sync.Mutex
 	key   string
 	state *tls.ClientSessionState
+	keep  bool // forgets are ignored (Keep)
+}
+
+// Keep runs f, the cancellation of a handshake that offered this cache's
+// session, with the session kept: crypto/tls forgets the session a failed
+// handshake offered (a server must refuse a bad PSK binder, RFC 8446
+// §4.2.11, and the client recover from it), but a handshake its client
+// gave up on (a connect timeout, the drain) was refused by nobody, and a
+// browser keeps its sessions then.
+func (c *SessionCache) Keep(f func()) {
+	c.mu.Lock()
+	c.keep = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.keep = false
+		c.mu.Unlock()
+	}()
+	f()
 }
 
 // Get implements tls.ClientSessionCache.
@@ -60,7 +79,7 @@ func (c *SessionCache) Put(key string, cs *tls.ClientSessionState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cs == nil {
-		if c.key == key {
+		if c.key == key && !c.keep {
 			c.state = nil
 		}
 		return
