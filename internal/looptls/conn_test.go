@@ -330,14 +330,12 @@ func BenchmarkLoopRoundTrip(b *testing.B) {
 // loopClient runs StartClient as the load generator does: on a loop that
 // connected the socket and steps the handshake on its readiness.
 type loopClient struct {
-	l     *evloop.Loop
-	hs    *Handshake
-	res   chan *Handshake
-	steps int
+	l   *evloop.Loop
+	hs  *Handshake
+	res chan *Handshake
 }
 
 func (lc *loopClient) OnEvent(uint32) {
-	lc.steps++
 	if !lc.hs.Done() && lc.hs.Step() {
 		lc.res <- lc.hs
 	}
@@ -442,9 +440,6 @@ func TestStartClient(t *testing.T) {
 		}
 		if r := c.TLS().ConnectionState().DidResume; r != wantResumed {
 			t.Fatalf("handshake %d: resumed %v, want %v", i, r, wantResumed)
-		}
-		if lc.steps == 0 {
-			t.Fatalf("handshake %d: done without a step", i)
 		}
 		fd := h.fd
 		done := make(chan struct{})
