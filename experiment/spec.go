@@ -70,6 +70,10 @@ type Spec struct {
 	// self-signed certificate made at start, which the fleet trusts
 	// exactly (tls.go).
 	ServerTLS bool
+	// ServerTicketKeyPerStart makes the embedded server's session ticket
+	// key new at every start and restart (sut.TLS.TicketKeyPerStart)
+	// instead of one key for the run.
+	ServerTicketKeyPerStart bool
 	// Status receives the live status line; nil silences it.
 	Status io.Writer
 	// Stderr receives messages and the children's stderr.
@@ -148,7 +152,7 @@ func Prepare(s Spec) (*Plan, error) {
 	rc := cfg.Resolve()
 	perMachine := (rc.Clients + rc.Shard.Count - 1) / rc.Shard.Count
 	if p.Workers == 0 {
-		p.Workers = LoadgenWorkersFor(perMachine, wss)
+		p.Workers = LoadgenWorkers(perMachine)
 	}
 	if p.Workers > 1 && !p.LoopsSet {
 		cfg.Loops = 1 // several processes already spread the work over the cores
@@ -160,7 +164,7 @@ func Prepare(s Spec) (*Plan, error) {
 			srv.PingInterval = cfg.Heartbeat.Interval
 		}
 		if p.ServerWorkers == 0 {
-			p.ServerWorkers = ServerWorkersFor(cfg.Clients, wss)
+			p.ServerWorkers = ServerWorkers(cfg.Clients)
 		}
 		if p.ServerWorkers > 1 && !p.ServerLoopsSet {
 			srv.Loops = 1
@@ -192,7 +196,11 @@ func Prepare(s Spec) (*Plan, error) {
 	}
 	p.Machine = loadgen.ReadMachine()
 	if len(cfg.SourceIPs) == 0 {
-		cfg.SourceIPs = loadgen.AutoSourceAddrs(TargetAddr(cfg.URL), perMachine, p.Machine)
+		addr := TargetAddr(cfg.URL)
+		if e, err := loadgen.ParseResolve(cfg.Pin); cfg.Pin != "" && err == nil {
+			addr = e.Addrs[0]
+		}
+		cfg.SourceIPs = loadgen.AutoSourceAddrs(addr, perMachine, p.Machine)
 	}
 	if !p.NoPreflight {
 		plan := loadgen.Plan{Clients: perMachine, Workers: p.Workers, SourceAddrs: len(cfg.SourceIPs), TLS: wss}

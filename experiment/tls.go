@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/stormbench/stormbench/internal/fielderr"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
+	"github.com/stormbench/stormbench/internal/tlsfiles"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -28,20 +28,6 @@ const ServerCertFile = "server-cert.pem"
 // embedded server listens on 127.0.0.1, and a user may name it either way.
 var generatedHosts = []string{"127.0.0.1", "localhost", "::1"}
 
-// LoadgenWorkersFor returns how many load-generator processes keep each
-// under MaxWorkerSockets descriptors, with wss connections costing
-// loadgen.ConnFDs each.
-func LoadgenWorkersFor(clients int, wss bool) int {
-	return LoadgenWorkers(clients * loadgen.ConnFDs(wss))
-}
-
-// ServerWorkersFor returns how many server processes keep each under the
-// descriptors of ServerWorkerConns plain connections, with wss
-// connections costing loadgen.ConnFDs each.
-func ServerWorkersFor(conns int, wss bool) int {
-	return ServerWorkers(conns * loadgen.ConnFDs(wss))
-}
-
 // prepareTLS makes the throwaway certificate of --server-tls (the server
 // gets it and its key, the fleet trusts exactly it) and loads the files
 // the fleet's TLS settings name, so that a bad one is refused before
@@ -52,18 +38,28 @@ func (p *Plan) prepareTLS() (bool, error) {
 		if p.Server == nil {
 			return false, &InputError{fielderr.New("ServerTLS", "is for the embedded server; with {URL} the server is yours")}
 		}
-		if cfg.TLS.Set() {
+		if cfg.TLS.TrustSet() {
 			return false, &InputError{fielderr.New("ServerTLS", "makes the fleet trust exactly the embedded server's throwaway certificate: {TLS.CACert}, {TLS.Insecure} and {TLS.ClientCert} would do nothing")}
 		}
-		certPEM, keyPEM, err := tlsrelay.GenerateSelfSigned(generatedHosts)
+		certPEM, keyPEM, err := tlsfiles.GenerateSelfSigned(generatedHosts)
 		if err != nil {
 			return false, fmt.Errorf("--server-tls: %w", err)
 		}
 		srv := *p.Server
-		srv.TLS = &sut.TLS{Generated: true, Material: &sut.TLSMaterial{Cert: certPEM, Key: keyPEM}}
+		t := sut.TLS{Generated: true, Material: &sut.TLSMaterial{Cert: certPEM, Key: keyPEM}, TicketKeyPerStart: p.ServerTicketKeyPerStart}
+		// The session ticket key, made here once for every server
+		// process of the run and their restarts.
+		if err := t.Load(); err != nil {
+			return false, fmt.Errorf("--server-tls: %w", err)
+		}
+		srv.TLS = &t
 		p.Server = &srv
-		cfg.TLS = loadgen.TLS{GeneratedCA: true, Material: &loadgen.TLSMaterial{CA: certPEM}}
+		cfg.TLS.GeneratedCA, cfg.TLS.Material = true, &loadgen.TLSMaterial{CA: certPEM}
+		cfg.TLS.ALPN = loadgen.ALPN
 		return true, nil
+	}
+	if p.ServerTicketKeyPerStart {
+		return false, &InputError{fielderr.New("ServerTicketKeyPerStart", "is for the embedded server's wss://: give {ServerTLS} too")}
 	}
 	if p.Server != nil && cfg.TLS.Set() {
 		return false, &InputError{fielderr.New("TLS", "settings are for wss:// servers: the embedded server speaks ws:// unless {ServerTLS} is given")}
@@ -74,6 +70,7 @@ func (p *Plan) prepareTLS() (bool, error) {
 	if err := cfg.TLS.Load(); err != nil {
 		return false, &InputError{err}
 	}
+	cfg.TLS.ALPN = loadgen.ALPN
 	if cfg.TLS.Insecure {
 		p.Warnings = append(p.Warnings, "--insecure: the server's certificate is not verified; anyone between the clients and the server could pose as it")
 	}

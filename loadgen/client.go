@@ -10,9 +10,9 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/looptls"
 	"github.com/stormbench/stormbench/internal/protocol"
 	"github.com/stormbench/stormbench/internal/template"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
@@ -59,9 +59,9 @@ type client struct {
 	dial *dialState
 	// snd is the client's own messages (Config.Send), nil when it sends none.
 	snd *sendState
-	// relay is the TLS sidecar of a wss attempt or connection (tls.go);
-	// nil for ws.
-	relay *tlsrelay.Relay
+	// tls is the TLS layer of a wss connection (tls.go), from its
+	// handshake on; nil for ws.
+	tls *looptls.Conn
 	// ps is the connection's state in a framework's protocol; nil
 	// without one.
 	ps *profile.State
@@ -214,7 +214,7 @@ func (c *client) opened(now time.Duration) {
 		sh.loop.Remove(fd)
 		unix.Close(fd)
 		c.fd = -1
-		c.releaseRelay(false)
+		c.tls = nil
 		sh.disconnected(now, measure.CauseDrain)
 		return
 	}
@@ -406,6 +406,13 @@ func (c *client) send(frame []byte, kind Traffic, now time.Duration) bool {
 	if c.cut {
 		return true
 	}
+	if c.tls != nil {
+		var ok bool
+		if frame, ok = c.seal(frame); !ok {
+			c.dead(now, measure.CauseWriteError)
+			return false
+		}
+	}
 	if len(c.out) > 0 {
 		return c.queue(frame, now)
 	}
@@ -477,6 +484,18 @@ func (c *client) OnEvent(events uint32) {
 	if !c.flushThenReadable(events, now) {
 		return
 	}
+	if c.tls != nil && c.cut && !c.closing {
+		// Partitioned over wss: nothing arrives until the partition ends
+		// (endPartition watches the socket again), as TCP would hold it
+		// back; bytes dropped instead would break every later record.
+		sh.loop.Remove(int(c.fd))
+		c.unwatched = true
+		return
+	}
+	if c.tls != nil && !c.closing {
+		c.readTLS(now)
+		return
+	}
 	n, err := evloop.Read(int(c.fd), sh.loop.Buf)
 	if c.closing {
 		// After our close frame only the server's FIN matters (its close
@@ -516,7 +535,6 @@ func (c *client) dead(now time.Duration, cause measure.Cause) {
 	if c.state != StateOpen {
 		return
 	}
-	cause = c.tlsLossCause(cause)
 	sh.disconnected(now, cause)
 	switch cause {
 	case measure.CauseEOF, measure.CauseReset, measure.CauseHeartbeatTimeout, measure.CauseWriteError:
@@ -559,8 +577,9 @@ func (c *client) closeSocket(abort bool) {
 		c.ready = false
 		sh.ready--
 	}
-	// A partitioned client's socket is parked: no RST may cross.
-	c.releaseRelay(abort && !c.cut)
+	// A wss connection ends with its socket, without close_notify, as a
+	// browser's does.
+	c.tls = nil
 	if c.cut {
 		// Kept open, so it must leave epoll explicitly.
 		sh.loop.Remove(fd)

@@ -190,6 +190,13 @@ type Config struct {
 	Shard Shard `json:"shard"`
 	// TLS configures wss:// clients (tls.go).
 	TLS TLS `json:"tls"`
+	// Pin pins the URL's host and port to these addresses instead of
+	// looking the host up: host:port:addr[,addr…], as curl's --resolve
+	// (ParseResolve). Empty: a host name is resolved per attempt.
+	Pin string `json:"resolve,omitempty"`
+	// Resolver looks the URL's host up per attempt; nil means Go's own
+	// DNS client. Tests give their own.
+	Resolver Resolver `json:"-"`
 }
 
 // Shard is one part of a fleet split over processes or machines.
@@ -328,6 +335,15 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.TLS.validate(scheme)...)
+	if c.Pin != "" {
+		var u *url.URL
+		if scheme != "" {
+			u, _ = url.Parse(c.URL)
+		}
+		if err := validateResolve(c.Pin, u); err != nil {
+			bad("Pin", "%v", err)
+		}
+	}
 	if c.Clients < 0 {
 		bad("Clients", "must be > 0 (got %d)", c.Clients)
 	}

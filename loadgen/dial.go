@@ -2,33 +2,39 @@ package loadgen
 
 import (
 	"errors"
+	"net/netip"
 	"time"
 
 	"github.com/stormbench/stormbench/internal/measure"
 
 	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/handshake"
+	"github.com/stormbench/stormbench/internal/looptls"
 	"golang.org/x/sys/unix"
 )
 
-// A connection attempt runs entirely on the client's event loop, with no
-// goroutine and no slot to wait for: socket and connect() are
-// non-blocking, the loop watches the socket until the TCP handshake ends,
-// writes the HTTP upgrade request and parses the response from whatever
-// each read returns. An attempt therefore starts when its timer fires —
-// its lateness is the harness's own CPU — and a slow or silent server
-// shows up where it belongs: in connect latency, timeouts and failures.
+// A connection attempt runs on the client's event loop, with no slot to
+// wait for: socket and connect() are non-blocking, the loop watches the
+// socket until the TCP handshake ends, writes the HTTP upgrade request and
+// parses the response from whatever each read returns. An attempt
+// therefore starts when its timer fires — its lateness is the harness's
+// own CPU — and a slow or silent server shows up where it belongs: in
+// connect latency, timeouts and failures.
 //
-// TLS (wss://) is carried by a sidecar (tls.go): the attempt's socket is
-// the loop's end of a socketpair, the TCP and TLS stages run beside the
-// loop, and the attempt starts at the upgrade stage; plain ws pays nothing
-// for it.
+// Two stages run beside the loop, each on a goroutine that lives only as
+// long as it does and starts the moment it is needed, so that nothing but
+// the CPU stands between an attempt and its next stage: the lookup of the
+// URL's host when it is a name (resolve.go), and the TLS handshake of a
+// wss attempt (tls.go). Their results come back through the loop's queue;
+// the connect deadline covers them and cancels what is still running.
 
 // dialStage is where an attempt is.
 type dialStage uint8
 
 const (
-	stageTCP     dialStage = iota + 1 // connect() in progress
+	stageDNS     dialStage = iota + 1 // the host's lookup in flight
+	stageTCP                          // connect() in progress
+	stageTLS                          // TLS handshake in progress (wss)
 	stageUpgrade                      // request written (or being written), response awaited
 )
 
@@ -36,8 +42,14 @@ const (
 // the shard's free list and goes back when the attempt ends, so that an
 // open or waiting client holds none.
 type dialState struct {
-	stage  dialStage
-	tcpAt  time.Duration // TCP connection established
+	stage dialStage
+	// dnsAt is when the host's address was known (the start without a
+	// lookup), tcpAt TCP established, tlsAt the TLS handshake done.
+	dnsAt, tcpAt, tlsAt time.Duration
+	// addr is the server address dialled.
+	addr   netip.AddrPort
+	rs     *resolution        // the lookup in flight (stageDNS)
+	hs     *looptls.Handshake // the TLS handshake in flight (stageTLS)
 	accept handshake.Accept
 	head   []byte // response bytes so far, when the head arrives in pieces
 }
@@ -62,35 +74,60 @@ func (sh *shard) putDial(d *dialState) {
 	sh.dialFree = append(sh.dialFree, d)
 }
 
-// connect starts an attempt: a non-blocking socket, connect(), and the
-// socket registered with the loop. start is when the attempt began (a
-// partitioned attempt began earlier, when its first SYN was lost).
+// connect starts an attempt at start (a partitioned attempt began earlier,
+// when its first SYN was lost): a lookup of the host first when it is
+// resolved per attempt, else straight to TCP with one of its fixed
+// addresses.
 func (c *client) connect(now, start time.Duration) {
-	sh := c.sh
-	t := sh.target
-	if t.tls != nil {
-		c.connectTLS(now, start)
+	t := c.sh.target
+	if t.dynamic() {
+		c.resolveAttempt(now, start)
 		return
 	}
-	fd, err := unix.Socket(t.family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	d := c.sh.getDial()
+	d.dnsAt = start
+	c.dial = d
+	c.hb.Kind = timerConnectDeadline
+	c.sh.loop.Schedule(&c.hb, start+c.sh.cfg.ConnectTimeout)
+	i := c.pickAddr(len(t.addrs))
+	c.dialTCP(now, t.addrs[i], t.servers[i])
+}
+
+// dialTCP opens a non-blocking socket, connects it to addr (sa, its socket
+// address) and registers it with the loop; the attempt's dialState and
+// deadline are set.
+func (c *client) dialTCP(now time.Duration, addr netip.AddrPort, sa unix.Sockaddr) {
+	sh := c.sh
+	t := sh.target
+	c.dial.addr = addr
+	family := unix.AF_INET6
+	if addr.Addr().Is4() {
+		family = unix.AF_INET
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		c.dialFailed(now, classifyErrno(err), -1)
 		return
 	}
 	setSocketBuffers(fd)
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	if n := len(t.srcs); n > 0 {
+	if srcs := t.sources(addr.Addr()); len(srcs) > 0 {
 		// IP_BIND_ADDRESS_NO_PORT: bind the address only; the port is
 		// picked at connect() for this destination. Without it each source
 		// address would be capped at one port range in total instead of
 		// one per destination.
 		_ = unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
-		if err := unix.Bind(fd, t.srcs[c.id%uint64(n)]); err != nil {
+		if err := unix.Bind(fd, srcs[c.id%uint64(len(srcs))]); err != nil {
 			c.dialFailed(now, classifyErrno(err), fd)
 			return
 		}
+	} else if len(t.srcs4)+len(t.srcs6) > 0 {
+		// Source addresses were given, none of this server address's
+		// family (a name that also resolved to the other family).
+		c.dialFailed(now, measure.FailAddress, fd)
+		return
 	}
-	err = unix.Connect(fd, t.server)
+	err = unix.Connect(fd, sa)
 	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
 		c.dialFailed(now, classifyErrno(err), fd)
 		return
@@ -100,17 +137,18 @@ func (c *client) connect(now, start time.Duration) {
 		return
 	}
 	c.fd = int32(fd)
-	d := sh.getDial()
-	d.stage = stageTCP
-	c.dial = d
-	c.hb.Kind = timerConnectDeadline
-	sh.loop.Schedule(&c.hb, start+sh.cfg.ConnectTimeout)
+	c.dial.stage = stageTCP
 }
 
 // dialEvent handles readiness of a socket whose attempt is in flight.
 func (c *client) dialEvent(events uint32, now time.Duration) {
 	d := c.dial
-	if d.stage == stageTCP {
+	switch d.stage {
+	case stageTLS:
+		// The handshake's goroutine reads and writes the socket itself.
+		c.stepTLS()
+		return
+	case stageTCP:
 		if events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
 			return
 		}
@@ -124,11 +162,19 @@ func (c *client) dialEvent(events uint32, now time.Duration) {
 			return
 		}
 		d.tcpAt = now
+		if c.sh.target.tls != nil {
+			c.startTLS(now)
+			return
+		}
 		d.stage = stageUpgrade
 		c.sendRequest(now)
 		return
 	}
 	if !c.flushThenReadable(events, now) {
+		return
+	}
+	if c.tls != nil {
+		c.readTLS(now)
 		return
 	}
 	n, err := evloop.Read(int(c.fd), c.sh.loop.Buf)
@@ -153,6 +199,13 @@ func (c *client) sendRequest(now time.Duration) {
 	c.dial.accept = k.Accept()
 	req := sh.fl.req.append(sh.req[:0], c.id, c.lastSeq, *sh.cfg.Resume && c.haveSeq, c.lastDirect, &k)
 	sh.req = req
+	if c.tls != nil {
+		var ok bool
+		if req, ok = c.seal(req); !ok {
+			c.dialFailed(now, measure.FailTLS, int(c.fd))
+			return
+		}
+	}
 	n, err := evloop.Write(int(c.fd), req)
 	switch {
 	case n == len(req):
@@ -206,11 +259,12 @@ func (c *client) upgraded(now time.Duration, leftover []byte) {
 	c.dial = nil
 	sh.loop.Cancel(&c.hb)
 	start := c.attemptAt
-	timing := ConnectTiming{Total: now - start, TCP: d.tcpAt - start, Upgrade: now - d.tcpAt}
-	if c.relay != nil {
-		timing = c.tlsTiming(start, now)
+	timing := ConnectTiming{Total: now - start, DNS: d.dnsAt - start, TCP: d.tcpAt - d.dnsAt, Upgrade: now - d.tcpAt, Resolved: sh.target.dynamic()}
+	if c.tls != nil {
+		timing.TLS, timing.Upgrade = d.tlsAt-d.tcpAt, now-d.tlsAt
 	}
 	sh.connected(start, timing)
+	sh.connectedTo(start, d.addr)
 	c.opened(now)
 	if len(leftover) > 0 && c.state == StateOpen {
 		c.consume(leftover, now)
@@ -221,15 +275,30 @@ func (c *client) upgraded(now time.Duration, leftover []byte) {
 // dialFailed ends an attempt that failed; fd, when ≥ 0, is closed (with
 // an RST: a half-done handshake needs no goodbye).
 func (c *client) dialFailed(now time.Duration, cause measure.FailCause, fd int) {
-	cause = c.tlsDialCause(cause)
 	c.endDial(fd)
 	c.failed(now, cause, c.attemptAt)
 }
 
-// endDial releases what an attempt held: its socket, its timer and its state.
+// endDial releases what an attempt held: its socket, its timer, its state,
+// and a lookup or handshake still running (canceled).
 func (c *client) endDial(fd int) {
 	sh := c.sh
-	c.releaseRelay(true)
+	c.tls = nil
+	if d := c.dial; d != nil {
+		if d.rs != nil {
+			d.rs.cancel()
+			d.rs = nil
+		}
+		if d.hs != nil {
+			if sh.sessions != nil {
+				// A handshake given up on keeps the session it offered.
+				sh.sessions[c.index()].Keep(d.hs.Cancel)
+			} else {
+				d.hs.Cancel()
+			}
+			d.hs = nil
+		}
+	}
 	if fd >= 0 {
 		_ = sh.loop.CloseFD(fd, true)
 	}

@@ -11,8 +11,11 @@
 // Injector), drain. Measurements go into a Recorder (reporter implements
 // it): loadgen knows nothing of files, formats or plots.
 //
-// wss:// clients are the same clients: their socket is the loop's end of
-// a TLS sidecar (tls.go, internal/tlsrelay).
+// wss:// clients are the same clients on the same socket: the loop runs
+// crypto/tls's record layer over it once a goroutine of the attempt's own
+// did the handshake (tls.go, internal/looptls). A URL whose host is a name
+// is resolved again for every attempt, off the loop, as a browser does
+// (resolve.go).
 //
 // Preflight checks that a run fits the machine (file limit, ports per
 // source address, memory) before anything starts.

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/stormbench/stormbench/internal/profile"
 
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/looptls"
 	"github.com/stormbench/stormbench/internal/wsframe"
 )
 
@@ -101,6 +103,14 @@ type Fleet struct {
 	wallBase int64
 	wg       sync.WaitGroup
 	closed   bool
+	// resolver looks the URL's host up per attempt (resolve.go); ctx is
+	// canceled when the fleet closes, ending lookups still in flight. bg
+	// counts the lookups' goroutines (a TLS handshake's ends when its
+	// attempt does: it runs in step with its loop).
+	resolver Resolver
+	ctx      context.Context
+	cancel   context.CancelFunc
+	bg       sync.WaitGroup
 
 	closing  atomic.Bool
 	dead     chan struct{}
@@ -124,16 +134,21 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 	if u == nil || u.Host == "" {
 		return nil, fmt.Errorf("--url must be a ws:// URL (got %q)", cfg.URL)
 	}
-	tgt, err := newTarget(u, cfg.SourceIPs)
+	resolver := cfg.Resolver
+	if resolver == nil {
+		resolver = defaultResolver
+	}
+	tgt, err := newTarget(u, cfg.SourceIPs, cfg.Pin, resolver)
 	if err != nil {
 		return nil, err
 	}
 	tgt.maxReq = max(tgt.maxReq, req.max)
-	if err := tgt.setupTLS(u, &cfg, clock); err != nil {
+	if err := tgt.setupTLS(u, &cfg); err != nil {
 		return nil, err
 	}
 	pol := cfg.Policy
-	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, req: req, formats: fm, profile: cc.profile, dead: make(chan struct{})}
+	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, req: req, formats: fm, profile: cc.profile, dead: make(chan struct{}), resolver: resolver}
+	f.ctx, f.cancel = context.WithCancel(context.Background())
 	// The wall clock at the run's start, for pings that carry Unix time
 	// ({{now_ms}}) and pongs that echo it.
 	f.wallBase = time.Now().UnixNano() - int64(clock())
@@ -159,6 +174,12 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 	}
 	for li, sh := range f.shards {
 		sh.clients = make([]client, per[li])
+		if tgt.tls != nil {
+			sh.rx = make([]byte, max(len(sh.loop.Buf), looptls.MinScratch))
+			if tgt.tls.resume {
+				sh.sessions = make(tlsSessions, per[li])
+			}
+		}
 	}
 	next := make([]int, cfg.Loops)
 	for i := 0; i < n; i++ {
@@ -332,19 +353,28 @@ func (f *Fleet) closingCount() (int64, error) {
 	return n.Load(), err
 }
 
-// Close implements Controller.
+// Close implements Controller. Attempts still in flight (a run that ended
+// without Drain) are canceled first, so that no lookup or handshake
+// goroutine outlives the fleet.
 func (f *Fleet) Close() error {
 	if f.closed {
 		return nil
 	}
 	f.closed = true
+	alive := f.onEach(func(sh *shard) { sh.cancelAttempts() }) == nil
 	f.closing.Store(true)
 	f.closeLoops()
+	if alive {
+		f.bg.Wait()
+	}
 	return nil
 }
 
 func (f *Fleet) closeLoops() {
 	f.closing.Store(true)
+	if f.cancel != nil {
+		f.cancel()
+	}
 	for _, sh := range f.shards {
 		sh.loop.Stop()
 	}

@@ -62,6 +62,12 @@ func (c *client) closeFrame(code uint16, now time.Duration) {
 	binary.LittleEndian.PutUint32(mask[:], uint32(c.rng.Uint64()))
 	frame := sh.fw.Close(code, "", &mask)
 	sh.sent(now, TrafficOther, len(frame))
+	if c.tls != nil {
+		var ok bool
+		if frame, ok = c.seal(frame); !ok {
+			return
+		}
+	}
 	// Best effort: the server may already have closed its side.
 	_, _ = evloop.Write(int(c.fd), frame)
 }

@@ -67,7 +67,7 @@ type Plan struct {
 	// ServerHandshakes is the embedded server's handshakes in flight per process.
 	ServerHandshakes int
 	// TLS: the connections are wss (on the embedded server's side too):
-	// ConnFDs descriptors each and the memory of a TLS sidecar.
+	// the memory of a TLS connection.
 	TLS bool
 }
 
@@ -78,12 +78,12 @@ const (
 	estClientBytes = 2 << 10
 	estServerBytes = 3 << 10
 	estKernelBytes = 10 << 10
-	// The same for wss (docs/tls.md, "What it costs": 20 KiB client and 19 KiB
-	// server RSS per idle connection, 23 KiB of kernel slab for a
-	// loopback connection and its two socketpairs), with the same margin.
-	estClientBytesTLS = 24 << 10
-	estServerBytesTLS = 24 << 10
-	estKernelBytesTLS = 30 << 10
+	// The same for wss (docs/tls.md, "What it costs": the TLS state of an
+	// idle connection, ~4 KiB on each side, and the garbage of handshakes
+	// that a peak of RSS holds), with the same margin.
+	estClientBytesTLS = 8 << 10
+	estServerBytesTLS = 8 << 10
+	estKernelBytesTLS = estKernelBytes
 	// descriptor slack per process: listeners, epoll, eventfd, pipes, logs.
 	fdSlack = 64
 	// serverImbalance: SO_REUSEPORT spreads connections by hash, not evenly.
@@ -100,10 +100,7 @@ const (
 func Preflight(p Plan, m Machine) error {
 	var probs []error
 	if m.FileLimit > 0 {
-		fds, what := ConnFDs(p.TLS), "sockets"
-		if p.TLS {
-			what = "descriptors (3 per wss connection: its TCP socket and both ends of its TLS sidecar's socketpair)"
-		}
+		fds, what := 1, "sockets"
 		per := (p.Clients + p.Workers - 1) / max(p.Workers, 1)
 		need := per*fds + fdSlack
 		if need > m.FileLimit {
@@ -241,14 +238,4 @@ func CheckSourceAddrs(addrs []netip.Addr) error {
 		return fielderr.New("SourceAddrs", "must be addresses of this machine, but these are not: %s (on loopback every 127.x.y.z is)", strings.Join(bad, ", "))
 	}
 	return nil
-}
-
-// ConnFDs is how many descriptors one connection costs a process on
-// either side: its socket for ws; for wss also both ends of its TLS
-// sidecar's socketpair (the loop's and the relay's).
-func ConnFDs(wss bool) int {
-	if wss {
-		return 3
-	}
-	return 1
 }

@@ -19,13 +19,13 @@ func TestPreflight(t *testing.T) {
 		{"too few server workers", Plan{Clients: 100000, Workers: 6, SourceAddrs: 5, ServerWorkers: 2, ServerHandshakes: 512}, "ServerWorkers 2:"},
 		{"too few ports", Plan{Clients: 100000, Workers: 6, SourceAddrs: 1}, "give SourceAddrs with ≥ 5 addresses"},
 		{"too much memory", Plan{Clients: 3000000, Workers: 200, SourceAddrs: 200}, "Clients 3000000: needs about"},
-		// wss: 3 descriptors per connection on each side, and a sidecar's memory.
-		{"20k wss, derived workers", Plan{Clients: 20000, Workers: 4, SourceAddrs: 5, ServerWorkers: 4, ServerHandshakes: 512, TLS: true}, ""},
+		// wss: one descriptor per connection, as ws, and the memory of its TLS state.
+		{"20k wss, 2 workers each side", Plan{Clients: 20000, Workers: 2, SourceAddrs: 5, ServerWorkers: 2, ServerHandshakes: 512, TLS: true}, ""},
 		{"20k ws, 2 workers each side", Plan{Clients: 20000, Workers: 2, SourceAddrs: 5, ServerWorkers: 2, ServerHandshakes: 512}, ""},
-		{"20k wss, 2 workers", Plan{Clients: 20000, Workers: 2, SourceAddrs: 5, TLS: true}, "30064 descriptors (3 per wss connection"},
-		{"20k wss, 2 workers: remedy", Plan{Clients: 20000, Workers: 2, SourceAddrs: 5, TLS: true}, "use Workers ≥ 4"},
-		{"20k wss, 2 server workers", Plan{Clients: 20000, Workers: 4, SourceAddrs: 5, ServerWorkers: 2, ServerHandshakes: 512, TLS: true}, "use ServerWorkers ≥ 4"},
-		{"300k wss memory", Plan{Clients: 300000, Workers: 60, SourceAddrs: 80, ServerWorkers: 80, ServerHandshakes: 512, TLS: true}, "Clients 300000: needs about"},
+		{"30k wss, 1 worker", Plan{Clients: 30000, Workers: 1, SourceAddrs: 8, TLS: true}, "would hold 30064 sockets"},
+		{"30k wss, 1 worker: remedy", Plan{Clients: 30000, Workers: 1, SourceAddrs: 8, TLS: true}, "use Workers ≥ 2"},
+		{"1M wss memory", Plan{Clients: 1000000, Workers: 60, SourceAddrs: 250, ServerWorkers: 80, ServerHandshakes: 512, TLS: true}, "Clients 1000000: needs about"},
+		{"1M ws memory", Plan{Clients: 1000000, Workers: 60, SourceAddrs: 250, ServerWorkers: 80, ServerHandshakes: 512}, ""},
 		{"300k ws memory", Plan{Clients: 300000, Workers: 60, SourceAddrs: 80, ServerWorkers: 80, ServerHandshakes: 512}, ""},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -126,12 +127,22 @@ func (sh *shard) attempted(at, late time.Duration) {
 func (sh *shard) connected(start time.Duration, t ConnectTiming) {
 	sh.count(start, measure.Connects, 1)
 	sh.observe(measure.ConnectLatency, t.Total)
+	if t.Resolved {
+		sh.observe(measure.ConnectDNS, t.DNS)
+	}
 	sh.observe(measure.ConnectTCP, t.TCP)
 	if t.TLS > 0 {
 		// wss only: a plain ws run keeps no histogram of zeros.
 		sh.observe(measure.ConnectTLS, t.TLS)
 	}
 	sh.observe(measure.ConnectUpgrade, t.Upgrade)
+}
+
+// connectedTo counts a successful attempt by the server address it
+// connected to, at its dial start.
+func (sh *shard) connectedTo(start time.Duration, a netip.AddrPort) {
+	sh.text = a.AppendTo(sh.text[:0])
+	sh.countText(start, measure.ConnectAddresses, sh.text)
 }
 
 // failedAttempt records a failed attempt by cause, at its dial start.

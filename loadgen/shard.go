@@ -16,18 +16,28 @@ import (
 // sink, scratch buffers, and its view of the current storm. Everything in
 // it is touched only by the loop's goroutine, except pub.
 type shard struct {
-	fl       *Fleet
-	cfg      *Config
-	hb       heartbeatSpec // what cfg.Heartbeat.Mode does, looked up once
-	loop     *evloop.Loop
-	sink     Sink
-	live     *liveTally // the live view's figures, when the fleet keeps them
-	target   *target    // the fleet's target, this loop's own copy
-	clients  []client
-	fw       wsframe.Writer
-	wf       wsframe.Config // rules of the server's frames, shared by the loop's clients
-	payload  []byte
-	req      []byte       // scratch for upgrade requests
+	fl      *Fleet
+	cfg     *Config
+	hb      heartbeatSpec // what cfg.Heartbeat.Mode does, looked up once
+	loop    *evloop.Loop
+	sink    Sink
+	live    *liveTally // the live view's figures, when the fleet keeps them
+	target  *target    // the fleet's target, this loop's own copy
+	clients []client
+	fw      wsframe.Writer
+	wf      wsframe.Config // rules of the server's frames, shared by the loop's clients
+	payload []byte
+	req     []byte // scratch for upgrade requests
+	// sealed is scratch for the TLS records of what a wss client sends,
+	// rx the raw input a wss connection borrows for one read (tls.go).
+	sealed, rx []byte
+	// sessions are the clients' TLS session caches (TLS.Resume), nil
+	// without.
+	sessions tlsSessions
+	// sa4 and sa6 are reusable socket addresses for addresses resolved
+	// per attempt.
+	sa4      unix.SockaddrInet4
+	sa6      unix.SockaddrInet6
 	dialFree []*dialState // free list of attempt states
 	tick     evloop.Timer // gauges every interval
 	partEnd  evloop.Timer // end of a partition
@@ -255,6 +265,17 @@ func (sh *shard) drain() {
 	}
 	sh.endPartition()
 	sh.publish()
+}
+
+// cancelAttempts ends every attempt in flight without recording it (the
+// fleet closes): their lookups and handshakes stop.
+func (sh *shard) cancelAttempts() {
+	sh.draining = true
+	for i := range sh.clients {
+		if c := &sh.clients[i]; c.dial != nil {
+			c.endDial(int(c.fd))
+		}
+	}
 }
 
 // closed finishes a client's closing handshake.

@@ -84,7 +84,13 @@ type StormEvent struct {
 type ConnectTiming struct {
 	// Total is dial start → handshake complete.
 	Total time.Duration
-	// TCP is dial start → TCP connection established.
+	// DNS is dial start → the host's addresses known, when Resolved.
+	DNS time.Duration
+	// Resolved: the host was looked up for this attempt (a name resolved
+	// per attempt); DNS is then its part even when zero.
+	Resolved bool
+	// TCP is the address known (dial start without a lookup) → TCP
+	// connection established.
 	TCP time.Duration
 	// TLS is TCP established → TLS handshake done (wss only; zero for ws).
 	TLS time.Duration

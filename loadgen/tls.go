@@ -2,33 +2,34 @@ package loadgen
 
 import (
 	"crypto/tls"
-	"fmt"
-	"net/netip"
+	"errors"
+	"io"
 	"net/url"
-	"strconv"
+	"slices"
+	"strings"
 	"time"
 
-	"github.com/stormbench/stormbench/internal/measure"
-
-	"github.com/stormbench/stormbench/internal/evloop"
 	"github.com/stormbench/stormbench/internal/fielderr"
+	"github.com/stormbench/stormbench/internal/looptls"
+	"github.com/stormbench/stormbench/internal/measure"
 	"github.com/stormbench/stormbench/internal/tlsfiles"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
 	"golang.org/x/sys/unix"
 )
 
-// wss:// clients. crypto/tls blocks in Read and Write and cannot run on an
-// event loop, so a TLS client's connection is a sidecar (internal/
-// tlsrelay): a socketpair whose loop end the client owns exactly like a
-// plain TCP socket — the upgrade request, frames, EOF — relayed to a
-// crypto/tls connection by two goroutines. The attempt writes its upgrade
-// request at once; it waits in the socketpair until the TLS handshake is
-// done. Plain ws pays one nil pointer per client (client.relay) and
-// nothing on its hot path.
+// wss:// clients. A wss connection is its TCP socket, owned by the client's
+// event loop like a ws one: the loop connects it, then a goroutine of its
+// own runs the TLS handshake on it in step with the loop
+// (internal/looptls: one per handshake in flight, started the moment TCP
+// is up, gone when the handshake is done), and from then on the loop reads
+// and writes TLS records itself — the upgrade, frames, heartbeats — with
+// crypto/tls's record layer. An open wss connection holds one descriptor,
+// no goroutine and no buffer of its own; plain ws pays one nil pointer per
+// client (client.tls).
 
 // TLS configures the clients of a wss:// fleet. The zero value verifies
-// the server's certificate against the system's roots and presents no
-// client certificate.
+// the server's certificate against the system's roots, presents no
+// client certificate, offers Go's default key exchanges, accepts TLS 1.2
+// and 1.3 and resumes no session.
 type TLS struct {
 	// CACert is a PEM bundle whose certificates are the only roots the
 	// clients trust — instead of the system's, as curl's --cacert does,
@@ -44,6 +45,22 @@ type TLS struct {
 	// key the clients present when the server asks for one (mutual TLS).
 	ClientCert string `json:"client_cert,omitempty"`
 	ClientKey  string `json:"client_key,omitempty"`
+	// Resume gives every client a session cache of its own, as each
+	// browser keeps one: a reconnect offers the session (TLS 1.3 ticket)
+	// of the client's last handshake with the server, and the server
+	// resumes it or makes a full handshake (both counted).
+	Resume bool `json:"resume,omitempty"`
+	// Curves are the key exchanges offered (CurveNames); empty means Go's
+	// defaults. crypto/tls picks among them in its own order of
+	// preference, whatever their order here.
+	Curves []string `json:"curves,omitempty"`
+	// MinVersion is the lowest TLS version accepted, "1.2" or "1.3";
+	// empty means 1.2.
+	MinVersion string `json:"min_version,omitempty"`
+	// ALPN is the protocol offered by application-layer protocol
+	// negotiation (RFC 7301), always http/1.1: the WebSocket opening
+	// handshake is HTTP/1.1 (RFC 6455 §4.1). Recorded for config.json.
+	ALPN []string `json:"alpn,omitempty"`
 	// Material is what those files hold, loaded once by the coordinator
 	// (or the generated CA). It is never serialised with the
 	// configuration: results record paths, never a key. Nil means the
@@ -61,8 +78,60 @@ type TLSMaterial struct {
 	Key  []byte `json:"key,omitempty"`
 }
 
+// ALPN is what the clients offer in ALPN (RFC 7301).
+var ALPN = []string{"http/1.1"}
+
+// curves names the key exchanges --tls-curves takes.
+var curves = []struct {
+	name string
+	id   tls.CurveID
+}{
+	{"x25519mlkem768", tls.X25519MLKEM768},
+	{"secp256r1mlkem768", tls.SecP256r1MLKEM768},
+	{"secp384r1mlkem1024", tls.SecP384r1MLKEM1024},
+	{"x25519", tls.X25519},
+	{"p256", tls.CurveP256},
+	{"p384", tls.CurveP384},
+	{"p521", tls.CurveP521},
+}
+
+// CurveNames lists the key exchange names TLS.Curves takes.
+func CurveNames() []string {
+	out := make([]string, len(curves))
+	for i, c := range curves {
+		out[i] = c.name
+	}
+	return out
+}
+
+func curveID(name string) (tls.CurveID, bool) {
+	for _, c := range curves {
+		if c.name == name {
+			return c.id, true
+		}
+	}
+	return 0, false
+}
+
+// tlsVersion reads TLS.MinVersion.
+func tlsVersion(v string) (uint16, bool) {
+	switch v {
+	case "", "1.2":
+		return tls.VersionTLS12, true
+	case "1.3":
+		return tls.VersionTLS13, true
+	}
+	return 0, false
+}
+
 // Set reports whether any TLS setting is given.
 func (t TLS) Set() bool {
+	return t.TrustSet() || t.Resume || len(t.Curves) > 0 || t.MinVersion != ""
+}
+
+// TrustSet reports whether a setting of what the clients trust or present
+// is given (a CA, Insecure, a client certificate).
+func (t TLS) TrustSet() bool {
 	return t.CACert != "" || t.GeneratedCA || t.Insecure || t.ClientCert != "" || t.ClientKey != "" || t.Material != nil
 }
 
@@ -87,11 +156,21 @@ func (t TLS) validate(scheme string) []error {
 	if t.Insecure && (t.CACert != "" || t.GeneratedCA) {
 		bad("TLS.Insecure", "skips verifying the server's certificate: {TLS.CACert} would do nothing; give one or the other")
 	}
+	for _, c := range t.Curves {
+		if _, ok := curveID(c); !ok {
+			bad("TLS.Curves", "must be key exchanges among %s (got %q)", strings.Join(CurveNames(), ", "), c)
+		}
+	}
+	if _, ok := tlsVersion(t.MinVersion); !ok {
+		bad("TLS.MinVersion", "must be 1.2 or 1.3 (got %q)", t.MinVersion)
+	}
 	if scheme == "ws" && t.Set() {
 		for _, f := range []struct {
 			field string
 			set   bool
-		}{{"TLS.CACert", t.CACert != ""}, {"TLS.Insecure", t.Insecure}, {"TLS.ClientCert", t.ClientCert != ""}, {"TLS.ClientKey", t.ClientKey != "" && t.ClientCert == ""}} {
+		}{{"TLS.CACert", t.CACert != ""}, {"TLS.Insecure", t.Insecure}, {"TLS.ClientCert", t.ClientCert != ""},
+			{"TLS.ClientKey", t.ClientKey != "" && t.ClientCert == ""}, {"TLS.Resume", t.Resume},
+			{"TLS.Curves", len(t.Curves) > 0}, {"TLS.MinVersion", t.MinVersion != ""}} {
 			if f.set {
 				bad(f.field, "is for wss:// URLs: {URL} is ws://, which has no TLS")
 			}
@@ -126,19 +205,26 @@ func (t *TLS) Load() error {
 	return nil
 }
 
-// clientConfig is the crypto/tls configuration of the fleet's clients.
+// clientConfig is the crypto/tls configuration the fleet's clients share.
 // ServerName is the URL's host: the SNI (RFC 6066 §3: only a host name is
 // sent, never an IP address) and the name the certificate must hold; an
-// IP host is checked against the certificate's IP SANs. No session cache:
-// every attempt pays a full handshake, as a fleet of fresh clients or a
-// server whose ticket keys changed would (the worst case for the server).
+// IP host is checked against the certificate's IP SANs. It has no session
+// cache: with Resume each client's attempts clone it with a cache of the
+// client's own (tlsClientConfig).
 func (t *TLS) clientConfig(host string) (*tls.Config, error) {
 	if err := t.Load(); err != nil {
 		return nil, err
 	}
-	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: t.Insecure, MinVersion: tls.VersionTLS12,
-		// RFC 6455 §4.1: the opening handshake is HTTP/1.1.
-		NextProtos: []string{"http/1.1"}}
+	minV, _ := tlsVersion(t.MinVersion)
+	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: t.Insecure, MinVersion: minV,
+		NextProtos: slices.Clone(ALPN),
+		// Records as large as the frames: a browser's TLS stack does not
+		// start a connection with small records either.
+		DynamicRecordSizingDisabled: true}
+	for _, c := range t.Curves {
+		id, _ := curveID(c)
+		cfg.CurvePreferences = append(cfg.CurvePreferences, id)
+	}
 	m := t.Material
 	if len(m.CA) > 0 {
 		pool, err := tlsfiles.CertPool(m.CA)
@@ -172,155 +258,210 @@ func (t *TLS) HTTPSConfig() (*tls.Config, error) {
 
 // tlsTarget is what every wss attempt of a fleet shares.
 type tlsTarget struct {
-	cfg   *tlsrelay.ClientConfig
-	raddr netip.AddrPort
-	srcs  []netip.Addr
+	cfg    *tls.Config
+	resume bool
 }
 
-// setupTLS prepares t for wss:// URLs (a no-op for ws://): the server's
-// address and port (443 by default), the source addresses, and the TLS
-// configuration read from cfg.TLS.
-func (t *target) setupTLS(u *url.URL, cfg *Config, clock evloop.Clock) error {
+// setupTLS prepares t for wss:// URLs (a no-op for ws://).
+func (t *target) setupTLS(u *url.URL, cfg *Config) error {
 	if u.Scheme != "wss" {
 		return nil
-	}
-	var addr netip.Addr
-	switch sa := t.server.(type) {
-	case *unix.SockaddrInet4:
-		addr = netip.AddrFrom4(sa.Addr)
-	case *unix.SockaddrInet6:
-		addr = netip.AddrFrom16(sa.Addr)
-	}
-	port := 443
-	if p := u.Port(); p != "" {
-		var err error
-		if port, err = strconv.Atoi(p); err != nil || port <= 0 || port > 65535 {
-			return fmt.Errorf("--url %s: bad port %q", u.Redacted(), p)
-		}
 	}
 	tc, err := cfg.TLS.clientConfig(u.Hostname())
 	if err != nil {
 		return err
 	}
-	t.tls = &tlsTarget{
-		cfg:   &tlsrelay.ClientConfig{TLS: tc, Clock: func() time.Duration { return clock() }},
-		raddr: netip.AddrPortFrom(addr, uint16(port)),
-		srcs:  cfg.SourceIPs,
-	}
+	t.tls = &tlsTarget{cfg: tc, resume: cfg.TLS.Resume}
 	return nil
 }
 
-// connectTLS starts a wss attempt: the sidecar dials TCP and runs the TLS
-// handshake while the loop registers its end of the socketpair and writes
-// the upgrade request straight away (it waits there until the handshake
-// is done). The connect deadline is the loop's, as for ws: on it the
-// attempt aborts the relay (no timeout of the sidecar's own).
-func (c *client) connectTLS(now, start time.Duration) {
+// tlsSessions is a loop's clients' session caches (TLS.Resume), one per
+// client, in the order of shard.clients.
+type tlsSessions []looptls.SessionCache
+
+// startTLS starts the TLS handshake of an attempt whose TCP connection is
+// up. It runs on a goroutine of its own, in step with the loop
+// (looptls.Handshake): the loop watches the socket edge-triggered for it
+// and steps it on each readiness (dialEvent), so that the handshake's CPU
+// is the loop's time, seen in its lateness, not a queue in front of it.
+func (c *client) startTLS(now time.Duration) {
 	sh := c.sh
-	tt := sh.fl.target.tls
-	var src netip.Addr
-	if n := len(tt.srcs); n > 0 {
-		src = tt.srcs[c.id%uint64(n)]
-	}
-	fd, r, err := tlsrelay.Dial(tt.cfg, tt.raddr, src, nil)
-	if err != nil {
-		c.failed(now, relayFailCause(tlsrelay.CauseOf(err), nil), c.attemptAt)
-		return
-	}
-	c.relay = r
-	if err := sh.loop.Add(fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
+	d := c.dial
+	fd := int(c.fd)
+	if err := sh.loop.Modify(fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET); err != nil {
 		c.dialFailed(now, measure.FailOther, fd)
 		return
 	}
-	c.fd = int32(fd)
-	d := sh.getDial()
+	d.stage = stageTLS
+	cfg := sh.fl.target.tls.cfg
+	if sh.sessions != nil {
+		// A configuration of the client's own, so that crypto/tls's
+		// session cache is the client's (it is keyed by server name only).
+		cfg = cfg.Clone()
+		cfg.ClientSessionCache = &sh.sessions[c.index()]
+	}
+	d.hs = looptls.StartClient(fd, cfg)
+	if d.hs.Done() {
+		c.handshaken(sh.loop.Now())
+	}
+}
+
+// stepTLS lets the attempt's handshake go on, its socket ready.
+func (c *client) stepTLS() {
+	if c.dial.hs.Step() {
+		c.handshaken(c.sh.loop.Now())
+	}
+}
+
+// handshaken takes the result of a TLS handshake done at now: the upgrade
+// request goes out over TLS, or the attempt fails with the handshake's
+// cause.
+func (c *client) handshaken(now time.Duration) {
+	sh := c.sh
+	d := c.dial
+	h := d.hs
+	d.hs = nil
+	fd := int(c.fd)
+	conn, err := h.Result()
+	if err != nil {
+		c.dialFailed(now, tlsFailCause(err), fd)
+		return
+	}
+	if err := sh.loop.Modify(fd, unix.EPOLLIN|unix.EPOLLRDHUP); err != nil {
+		c.dialFailed(now, measure.FailOther, fd)
+		return
+	}
+	c.tls = conn
+	d.tlsAt = now
+	if conn.TLS().ConnectionState().DidResume {
+		sh.count(c.attemptAt, measure.TLSHandshakesResumed, 1)
+	} else {
+		sh.count(c.attemptAt, measure.TLSHandshakesFull, 1)
+	}
 	d.stage = stageUpgrade
-	c.dial = d
-	c.hb.Kind = timerConnectDeadline
-	sh.loop.Schedule(&c.hb, start+sh.cfg.ConnectTimeout)
 	c.sendRequest(now)
-}
-
-// tlsTiming splits a wss attempt that completed at now: the relay set its
-// TCP and TLS times before any byte of the server's reached the loop.
-func (c *client) tlsTiming(start, now time.Duration) ConnectTiming {
-	tcpAt, tlsAt := c.relay.Times()
-	return ConnectTiming{Total: now - start, TCP: tcpAt - start, TLS: tlsAt - tcpAt, Upgrade: now - tlsAt}
-}
-
-// tlsDialCause replaces what the loop's end of a failed wss attempt
-// showed — an EOF or a write that failed, FailReset — by the relay's
-// reason; other causes (the loop's own deadline, the server's refusal)
-// stand.
-func (c *client) tlsDialCause(cause measure.FailCause) measure.FailCause {
-	if c.relay == nil || cause != measure.FailReset {
-		return cause
+	if c.tls == conn && conn.Pending() {
+		// What the handshake read behind its last message: the server's
+		// session tickets, or anything it sent at once.
+		c.drainTLS(now)
 	}
-	return relayFailCause(c.relay.Cause(), c.relay.Err())
 }
 
-// relayFailCause maps why a sidecar ended to an attempt's failure cause.
-// A TLS 1.3 server checks the client's certificate only after the
-// client's side of the handshake is done (RFC 8446 §4.4.2.4): its alert
-// then arrives as the first record and ends the relay like a reset; the
-// error it left tells it apart.
-func relayFailCause(rc tlsrelay.Cause, err error) measure.FailCause {
-	switch rc {
-	case tlsrelay.CauseRefused:
-		return measure.FailRefused
-	case tlsrelay.CauseTimeout:
-		return measure.FailTimeout
-	case tlsrelay.CauseCertificate, tlsrelay.CauseHandshake:
-		return measure.FailTLS
-	case tlsrelay.CauseReset:
-		if ec := tlsrelay.Classify(err); ec == tlsrelay.CauseCertificate || ec == tlsrelay.CauseHandshake {
-			return measure.FailTLS
+// index is the client's position in its shard's clients.
+func (c *client) index() int {
+	cfg := c.sh.cfg
+	return int(c.id-uint64(cfg.Shard.Index)) / cfg.Shard.Count / cfg.Loops
+}
+
+// seal turns plaintext (an upgrade request, a frame) into the TLS records
+// that carry it, in the shard's scratch; false when the connection's
+// sending side has failed.
+func (c *client) seal(plain []byte) ([]byte, bool) {
+	sh := c.sh
+	out, err := c.tls.Seal(sh.sealed[:0], plain)
+	sh.sealed = out
+	return out, err == nil
+}
+
+// readTLS reads what the socket of a wss attempt or connection holds and
+// hands the plaintext on, record by record: to the upgrade's parser, then
+// to the frame decoder. It stops when the connection is gone.
+func (c *client) readTLS(now time.Duration) {
+	sh := c.sh
+	conn := c.tls
+	n, err := conn.Fill(int(c.fd), sh.rx)
+	if n == 0 && err != unix.EAGAIN {
+		// The server's FIN or RST, without close_notify.
+		c.lostTLS(now, readCause(err), nil)
+		return
+	}
+	if n > 0 && c.dial == nil && sh.hb.pings != pingerServer {
+		// Any byte is a sign of life, even part of a record.
+		c.lastRecv = now
+	}
+	c.drainTLS(now)
+}
+
+// drainTLS hands on the plaintext of the records crypto/tls holds.
+func (c *client) drainTLS(now time.Duration) {
+	sh := c.sh
+	conn := c.tls
+	for c.tls == conn {
+		m, err := conn.Read(sh.loop.Buf)
+		if m > 0 {
+			if c.dial != nil {
+				c.upgradeResponse(sh.loop.Buf[:m], now)
+			} else {
+				c.consume(sh.loop.Buf[:m], now)
+			}
+			if c.tls != conn {
+				return // the connection (or the attempt) ended on what it said
+			}
 		}
-		return measure.FailReset
-	case tlsrelay.CauseEOF, tlsrelay.CauseNone:
-		// The server hung up before a whole response, as a plain ws
-		// server that closes early would.
-		return measure.FailReset
-	case tlsrelay.CauseAddress:
-		return measure.FailAddress
-	case tlsrelay.CauseLocal:
-		return measure.FailLocal
-	case tlsrelay.CauseUnreachable:
-		return measure.FailUnreachable
-	case tlsrelay.CauseCanceled:
-		return measure.FailCanceled
+		if err != nil {
+			// The server's close_notify (io.EOF) or a broken record, an
+			// alert.
+			cause := measure.CauseReset
+			if errors.Is(err, io.EOF) {
+				cause = measure.CauseEOF
+			}
+			c.lostTLS(now, cause, err)
+			return
+		}
+		if m == 0 {
+			return
+		}
 	}
-	return measure.FailOther
 }
 
-// tlsLossCause refines why an open wss connection died: the loop's end
-// reads EOF (and writes to it fail) whether the server closed cleanly or
-// its TCP connection was reset, since AF_UNIX has no RST to pass on. The
-// relay, which set its cause before the EOF could be read, tells them
-// apart.
-func (c *client) tlsLossCause(cause measure.Cause) measure.Cause {
-	if c.relay == nil || (cause != measure.CauseEOF && cause != measure.CauseWriteError) {
+// readCause is why a read of 0 bytes ended a connection.
+func readCause(err error) measure.Cause {
+	if cause, dead := classifyRead(0, err); dead {
 		return cause
 	}
-	switch c.relay.Cause() {
-	case tlsrelay.CauseNone, tlsrelay.CauseEOF, tlsrelay.CauseClosed:
-		return cause
-	}
-	// A reset, a TCP timeout, a broken record or an alert: the
-	// connection did not end cleanly.
 	return measure.CauseReset
 }
 
-// releaseRelay lets go of the attempt's or connection's sidecar; abort
-// sends an RST to the server (a half-done handshake, the reset fault).
-// Without abort, closing the loop's end closes the TLS connection cleanly
-// (close_notify, then FIN), as closing a plain socket sends a FIN.
-func (c *client) releaseRelay(abort bool) {
-	if c.relay == nil {
+// lostTLS ends the wss attempt or connection that read its end: cause
+// for a connection, and for an attempt a reset (the server hung up before
+// a whole response, as a plain ws server that closes early would) unless
+// err is the server's alert. A TLS 1.3 server checks the client's
+// certificate after the client's side of the handshake is done (RFC 8446
+// §4.4.2.4): its refusal arrives as the first record.
+func (c *client) lostTLS(now time.Duration, cause measure.Cause, err error) {
+	if c.dial != nil {
+		fc := measure.FailReset
+		if err != nil && !errors.Is(err, io.EOF) {
+			if k := looptls.Classify(err); k == looptls.CauseCertificate || k == looptls.CauseHandshake {
+				fc = measure.FailTLS
+			}
+		}
+		c.dialFailed(now, fc, int(c.fd))
 		return
 	}
-	if abort {
-		c.relay.Abort()
+	c.dead(now, cause)
+}
+
+// tlsFailCause maps why a TLS handshake failed to an attempt's failure
+// cause: a certificate refused either way, an alert, a broken or unexpected
+// message is tls; the network's own errors keep their causes.
+func tlsFailCause(err error) measure.FailCause {
+	switch looptls.Classify(err) {
+	case looptls.CauseRefused:
+		return measure.FailRefused
+	case looptls.CauseTimeout:
+		return measure.FailTimeout
+	case looptls.CauseReset, looptls.CauseEOF:
+		// The server hung up or reset in the middle of the handshake.
+		return measure.FailReset
+	case looptls.CauseAddress:
+		return measure.FailAddress
+	case looptls.CauseLocal:
+		return measure.FailLocal
+	case looptls.CauseUnreachable:
+		return measure.FailUnreachable
+	case looptls.CauseCanceled:
+		return measure.FailCanceled
 	}
-	c.relay = nil
+	return measure.FailTLS
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stormbench/stormbench/internal/measure"
 
-	"github.com/stormbench/stormbench/internal/tlsrelay"
+	"github.com/stormbench/stormbench/internal/tlsfiles"
 	"github.com/stormbench/stormbench/loadgen"
 	"github.com/stormbench/stormbench/reporter"
 	sut "github.com/stormbench/stormbench/server-under-test"
@@ -21,7 +21,7 @@ type pemPair struct{ cert, key []byte }
 
 func selfSigned(t *testing.T, hosts ...string) pemPair {
 	t.Helper()
-	c, k, err := tlsrelay.GenerateSelfSigned(hosts)
+	c, k, err := tlsfiles.GenerateSelfSigned(hosts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,17 +134,16 @@ func TestTLSHandshakeOutcomes(t *testing.T) {
 }
 
 // TestTLSFleetStorms: over wss, every fault is detected by the cause it
-// has over ws — an RST the relay saw is a reset, not a clean EOF — and
-// every client recovers without losing a message.
+// has over ws — the loop reads the socket itself, so an RST is a reset —
+// and every client recovers without losing a message.
 func TestTLSFleetStorms(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real loopback storms take seconds")
 	}
 	srvCert := selfSigned(t, "127.0.0.1")
 	// Faults the socket reports get a heartbeat timeout that cannot come
-	// first: the relays' goroutines share two cores with both sides'
-	// loops here (an abort reached 300 clients in up to 0.9 s under
-	// -race). A silent one needs heartbeats to be found at all.
+	// first: the reconnects' handshakes share two cores with both sides'
+	// loops here. A silent one needs heartbeats to be found at all.
 	loud := loadgen.Heartbeat{Interval: time.Second, Timeout: 5 * time.Second}
 	silent := loadgen.Heartbeat{Interval: 300 * time.Millisecond, Timeout: 1200 * time.Millisecond}
 	tests := []struct {
@@ -159,6 +158,7 @@ func TestTLSFleetStorms(t *testing.T) {
 		{"server abort", loadgen.Fault{Kind: loadgen.FaultAbort}, loud, []string{"reset", "eof"}},
 		{"server close", loadgen.Fault{Kind: loadgen.FaultClose}, loud, []string{"close_frame"}},
 		{"server blackhole", loadgen.Fault{Kind: loadgen.FaultBlackhole, Duration: 1500 * time.Millisecond}, silent, []string{"heartbeat_timeout"}},
+		{"client partition", loadgen.Fault{Kind: loadgen.FaultPartition, Duration: 1500 * time.Millisecond}, silent, []string{"heartbeat_timeout"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,6 +222,12 @@ func TestTLSSettingsValidate(t *testing.T) {
 		{"key without certificate", "wss://h/ws", loadgen.TLS{ClientKey: "k.pem"}, "TLS.ClientKey needs TLS.ClientCert"},
 		{"insecure with a CA", "wss://h/ws", loadgen.TLS{Insecure: true, CACert: "ca.pem"}, "TLS.Insecure skips verifying"},
 		{"ftp", "ftp://h/ws", loadgen.TLS{}, "URL must start with ws:// or wss://"},
+		{"curves", "wss://h/ws", loadgen.TLS{Curves: []string{"x25519", "p256", "x25519mlkem768"}}, ""},
+		{"unknown curve", "wss://h/ws", loadgen.TLS{Curves: []string{"x25519", "curve448"}}, `TLS.Curves must be key exchanges among x25519mlkem768, `},
+		{"min version 1.3", "wss://h/ws", loadgen.TLS{MinVersion: "1.3"}, ""},
+		{"min version 1.1", "wss://h/ws", loadgen.TLS{MinVersion: "1.1"}, `TLS.MinVersion must be 1.2 or 1.3 (got "1.1")`},
+		{"ws resume", "ws://h/ws", loadgen.TLS{Resume: true}, "TLS.Resume is for wss:// URLs"},
+		{"ws curves", "ws://h/ws", loadgen.TLS{Curves: []string{"x25519"}}, "TLS.Curves is for wss:// URLs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,4 +243,74 @@ func TestTLSSettingsValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTLSResumeAcrossRestart: clients that keep their sessions resume
+// them after the server's restart, counted per storm, unless the server
+// makes a new ticket key at its restart; clients without one never do.
+func TestTLSResumeAcrossRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a restart storm over wss")
+	}
+	srvCert := selfSigned(t, "127.0.0.1")
+	tests := []struct {
+		name             string
+		resume, perStart bool
+		resumed          bool // the storm's reconnects resume
+	}{
+		{"resume, one ticket key", true, false, true},
+		{"resume, a new key at the restart", true, true, false},
+		{"no session cache", false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const clients = 100
+			var s *sut.Server
+			if tt.perStart {
+				s = startTLSServerPerStart(t, srvCert)
+			} else {
+				s = startTLSServer(t, sut.Config{}, srvCert, nil)
+			}
+			sum, err := runWSS(t, s, loadgen.Config{Clients: clients, RampRate: 2000, Hold: 200 * time.Millisecond,
+				Fault:     loadgen.Fault{Kind: loadgen.FaultRestart, Duration: 300 * time.Millisecond},
+				TLS:       loadgen.TLS{Resume: tt.resume, Material: &loadgen.TLSMaterial{CA: srvCert.cert}},
+				Policy:    loadgen.Policy{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond},
+				Heartbeat: loadgen.Heartbeat{Interval: time.Second, Timeout: 5 * time.Second}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := sum.Counters
+			full, resumed := c.Get(measure.TLSHandshakesFull), c.Get(measure.TLSHandshakesResumed)
+			// A handshake is counted when it is done: an attempt whose
+			// upgrade then failed counts one too.
+			if full+resumed < c.Get(measure.Connects) || full < clients {
+				t.Fatalf("%d full and %d resumed handshakes, %d connects: want ≥ %d full (the ramp)", full, resumed, c.Get(measure.Connects), clients)
+			}
+			st := sum.Storms[0]
+			sf, sr := st.Counts["tls_handshakes_full"], st.Counts["tls_handshakes_resumed"]
+			if st.Recovered != clients || sf+sr < clients {
+				t.Fatalf("storm: recovered %d, %d full and %d resumed handshakes", st.Recovered, sf, sr)
+			}
+			if tt.resumed && (sr < clients || sf != 0) || !tt.resumed && sr != 0 {
+				t.Fatalf("storm: %d full and %d resumed handshakes; want resumed: %v", sf, sr, tt.resumed)
+			}
+		})
+	}
+}
+
+// startTLSServerPerStart is startTLSServer with a new ticket key at every
+// start and restart.
+func startTLSServerPerStart(t *testing.T, srv pemPair) *sut.Server {
+	t.Helper()
+	cfg := sut.Config{Listen: "127.0.0.1:0", Control: "127.0.0.1:0",
+		TLS: &sut.TLS{Generated: true, TicketKeyPerStart: true, Material: &sut.TLSMaterial{Cert: srv.cert, Key: srv.key}}}
+	s, err := sut.New(cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+	return s
 }

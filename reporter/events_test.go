@@ -33,6 +33,9 @@ func (s events) Connected(at time.Duration, t loadgen.ConnectTiming) {
 	s.Record(at, measure.Joins, 1)
 	s.Observe(measure.ConnectReady, int64(t.Total))
 	s.Observe(measure.ConnectLatency, int64(t.Total))
+	if t.Resolved {
+		s.Observe(measure.ConnectDNS, int64(t.DNS))
+	}
 	s.Observe(measure.ConnectTCP, int64(t.TCP))
 	if t.TLS > 0 {
 		s.Observe(measure.ConnectTLS, int64(t.TLS))

@@ -22,7 +22,10 @@ import (
 func feedExtras(loop int, s events) {
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	s.Attempt(ms(50), ms(1))
-	s.Connected(ms(50), loadgen.ConnectTiming{Total: ms(9 + loop), TCP: ms(1), TLS: ms(5 + loop), Upgrade: ms(2)})
+	s.Connected(ms(50), loadgen.ConnectTiming{Total: ms(9 + loop), DNS: ms(1), Resolved: true, TCP: ms(1), TLS: ms(5 + loop), Upgrade: ms(2)})
+	s.count(ms(50), measure.TLSHandshakesFull, 1, -1)
+	s.RecordText(ms(50), measure.ConnectAddresses, []byte("127.0.0.2:443"))
+	s.count(ms(3250), measure.TLSHandshakesResumed, 2, 0)
 	s.RetryAfter(ms(300), time.Second, loop%2 == 0)
 	s.RetryAfter(ms(400), 2*time.Second, false)
 	s.SeqRestart(ms(3200), 0)

@@ -56,6 +56,7 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 		p("  %s\t%d\t%s", d.Title, n, keys)
 	}
 	p("  reconnects\t%d\tgave up %d", c.Get(measure.Reconnects), c.Get(measure.GaveUp))
+	printTLS(p, c.Get(measure.TLSHandshakesFull), c.Get(measure.TLSHandshakesResumed))
 	if c.Get(measure.RetryAfterSeen) > 0 {
 		p("  retry-after\t%d refusals carried it\twaited for %d", c.Get(measure.RetryAfterSeen), c.Get(measure.RetryAfterHonoured))
 	}
@@ -103,6 +104,14 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// printTLS writes the TLS handshakes of a wss run or storm, if any.
+func printTLS(p func(string, ...any), full, resumed int64) {
+	if full+resumed == 0 {
+		return
+	}
+	p("  tls handshakes\t%d\tfull %d, resumed %d (%s)", full+resumed, full, resumed, percent(resumed, full+resumed))
 }
 
 // printStorm writes the block of one storm; lost says that load-generator
@@ -163,6 +172,7 @@ func printStorm(p func(string, ...any), st StormSummary, lost bool) {
 	}
 	p("  outage\tp99 %s\treconnect p99 %s", msIf(st.Recovered, st.OutageMs.P99), msIf(st.Recovered, st.ReconnectMs.P99))
 	p("  attempts\t%d\tfailed %d, peak %.0f/s", st.Attempts, st.FailedAttempts, st.PeakAttemptsPerS)
+	printTLS(p, st.Counts[measure.TLSHandshakesFull.String()], st.Counts[measure.TLSHandshakesResumed.String()])
 	if st.ServerTakeovers != nil && *st.ServerTakeovers > 0 {
 		p("  sessions\t%d taken over\tduplicate sessions the server saw (old connections still open)", *st.ServerTakeovers)
 	}

@@ -26,7 +26,7 @@ const (
 	// VerdictStarved: late while the loops were mostly idle or kept off
 	// the CPU: other processes (the embedded server on the same cores,
 	// other programs), or the load generator's own threads outside its
-	// loops (TLS relays, the garbage collector), held the CPU when the
+	// loops (TLS handshakes, the garbage collector), held the CPU when the
 	// loops had work to do. The cause says which.
 	VerdictStarved
 	numVerdictStates
@@ -87,7 +87,7 @@ type Verdict struct {
 	// an event that became ready during it waited at most that long.
 	LongestStallMs float64 `json:"longest_stall_ms"`
 	// OutsideLoopsCores is the CPU the load generator's processes used
-	// outside their event loops (TLS relays, the garbage collector, the
+	// outside their event loops (TLS handshakes, the garbage collector, the
 	// runtime), in cores on average over the phase; absent in results of a
 	// version that did not record it.
 	OutsideLoopsCores float64 `json:"outside_loops_cores,omitempty"`
@@ -170,7 +170,7 @@ func phaseVerdict(s *Shard, name string, late TailQuantiles, util *Utilisation, 
 	switch {
 	case (ran < ranShare || mean < idleShare && v.LongestStallMs <= 2*boundMs) && self:
 		v.State = VerdictStarved
-		v.Cause = fmt.Sprintf("its loops had work %.0f %% of the time but their threads ran only %.0f %% of that (timer lateness p99 %s, max %s) while the load generator's own threads outside the loops — TLS relays of wss connections, the garbage collector — used %.2f cores: the harness starved itself",
+		v.Cause = fmt.Sprintf("its loops had work %.0f %% of the time but their threads ran only %.0f %% of that (timer lateness p99 %s, max %s) while the load generator's own threads outside the loops — the TLS handshakes of wss attempts, the garbage collector — used %.2f cores: the harness starved itself",
 			mean*100, ran*100, ms(late.P99), ms(late.Max), v.OutsideLoopsCores)
 		v.Affects = fmt.Sprintf("the figures of %s carry up to %s of waiting for the CPU; %s", name, ms(v.DelayMs), res)
 		v.Remedy = "give that work cores of its own or less of it at once: the load generator on a machine of its own (the server via --url), fewer clients per run, and for wss fewer handshakes at a time (a slower --ramp-rate, a larger --backoff-base)"

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/evloop"
+	"github.com/stormbench/stormbench/internal/looptls"
 	"github.com/stormbench/stormbench/internal/protocol"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
 	"github.com/stormbench/stormbench/internal/wsframe"
 	"golang.org/x/sys/unix"
 )
@@ -55,8 +55,8 @@ type conn struct {
 	blackholed bool
 	closing    bool // close frame and FIN sent, waiting for the client's FIN
 	closed     bool
-	// relay is the TLS sidecar of a wss connection (tls.go); nil for ws.
-	relay *tlsrelay.Relay
+	// tls is the TLS layer of a wss connection (tls.go); nil for ws.
+	tls *looptls.Conn
 	// sess is the session of the connection's ?client=ID (session.go);
 	// nil without one.
 	sess *session
@@ -79,6 +79,9 @@ type shard struct {
 	rng     *rand.Rand
 	holes   []*conn // blackholed connections
 	holeEnd evloop.Timer
+	// sealed is scratch for the records of what a wss connection sends,
+	// rx the raw input it borrows for one read (tls.go); nil for ws.
+	sealed, rx []byte
 	// sessions are the sessions of the client IDs routed to this loop.
 	sessions map[uint64]*session
 }
@@ -87,12 +90,15 @@ func newShard(s *Server, l *evloop.Loop, i uint64) *shard {
 	sh := &shard{srv: s, loop: l, rng: rand.New(rand.NewPCG(s.cfg.Seed, i)), payload: make([]byte, 0, 64), sessions: map[uint64]*session{}}
 	sh.bcast.Init(sh, 0)
 	sh.holeEnd.Init(holeTimer{sh}, 0)
+	if s.tls != nil {
+		sh.rx = make([]byte, max(len(l.Buf), looptls.MinScratch))
+	}
 	return sh
 }
 
-func (sh *shard) register(fd int, q protocol.Query, relay *tlsrelay.Relay) {
+func (sh *shard) register(fd int, q protocol.Query, tc *looptls.Conn) {
 	now := sh.loop.Now()
-	c := &conn{sh: sh, fd: fd, client: q.Client, opened: now, lastRecv: now, idx: len(sh.conns), relay: relay}
+	c := &conn{sh: sh, fd: fd, client: q.Client, opened: now, lastRecv: now, idx: len(sh.conns), tls: tc}
 	st := &sh.srv.stats.c
 	if err := sh.loop.Add(fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
 		unix.Close(fd)
@@ -130,6 +136,10 @@ func (sh *shard) register(fd int, q protocol.Query, relay *tlsrelay.Relay) {
 	if q.HasClient && !c.closed {
 		sh.attach(c, q)
 	}
+	if tc != nil && !c.closed && tc.Pending() {
+		// What the client sent behind its upgrade request.
+		c.drainTLS()
+	}
 }
 
 func (sh *shard) sendMsg(c *conn, seq int64) {
@@ -148,6 +158,10 @@ func (c *conn) OnEvent(events uint32) {
 		}
 	}
 	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
+		return
+	}
+	if c.tls != nil && !c.closing {
+		c.readTLS()
 		return
 	}
 	buf := c.sh.loop.Buf
@@ -246,6 +260,21 @@ func (c *conn) write(b []byte) bool {
 	if c.closed {
 		return false
 	}
+	if c.tls == nil {
+		return c.writeWire(b, true)
+	}
+	// wss: the frame's bytes are counted, as for ws, not its records'.
+	c.sh.srv.stats.c.bytesSent.Add(int64(len(b)))
+	b, ok := c.seal(b)
+	if !ok {
+		c.close(discWriteError, false)
+		return false
+	}
+	return c.writeWire(b, false)
+}
+
+// writeWire writes b as write does, counting it when count.
+func (c *conn) writeWire(b []byte, count bool) bool {
 	if len(c.out) > 0 {
 		if len(c.out)+len(b) > maxPending {
 			c.close(discSlow, true)
@@ -255,7 +284,7 @@ func (c *conn) write(b []byte) bool {
 		return true
 	}
 	n, err := evloop.Write(c.fd, b)
-	if n > 0 {
+	if n > 0 && count {
 		c.sh.srv.stats.c.bytesSent.Add(int64(n))
 	}
 	if n == len(b) {
@@ -277,7 +306,9 @@ func (c *conn) write(b []byte) bool {
 func (c *conn) flush() {
 	n, err := evloop.Write(c.fd, c.out)
 	if n > 0 {
-		c.sh.srv.stats.c.bytesSent.Add(int64(n))
+		if c.tls == nil {
+			c.sh.srv.stats.c.bytesSent.Add(int64(n))
+		}
 		c.out = c.out[:copy(c.out, c.out[n:])]
 	}
 	if err != nil && !errors.Is(err, unix.EAGAIN) {
@@ -335,6 +366,9 @@ func (c *conn) goAway(code ws.StatusCode, cause discCause) {
 	if !c.write(c.sh.fw.Close(uint16(code), "", nil)) {
 		return
 	}
+	if !c.closeNotify() {
+		return
+	}
 	if len(c.out) == 0 {
 		_ = unix.Shutdown(c.fd, unix.SHUT_WR)
 	} // else flush sends the FIN once the close frame is out
@@ -344,6 +378,17 @@ func (c *conn) goAway(code ws.StatusCode, cause discCause) {
 	c.sh.loop.Schedule(&c.idle, c.sh.loop.Now()+closeWait)
 }
 
+// closeNotify sends a wss connection's close_notify (RFC 8446 §6.1)
+// behind what it wrote; it reports whether the connection is still open.
+func (c *conn) closeNotify() bool {
+	if c.tls == nil || c.closed {
+		return !c.closed
+	}
+	sh := c.sh
+	sh.sealed = c.tls.CloseNotify(sh.sealed[:0])
+	return c.writeWire(sh.sealed, false)
+}
+
 // close ends the connection: abort sends an RST (SO_LINGER 0), otherwise
 // a FIN. The loop registration is removed before the descriptor is closed.
 func (c *conn) close(cause discCause, abort bool) {
@@ -351,16 +396,19 @@ func (c *conn) close(cause discCause, abort bool) {
 		return
 	}
 	if !c.closing {
-		c.retire(c.tlsCause(cause))
+		if c.tls != nil && !abort && len(c.out) == 0 {
+			// Best effort: a clean close says so over TLS too.
+			sh := c.sh
+			sh.sealed = c.tls.CloseNotify(sh.sealed[:0])
+			_, _ = evloop.Write(c.fd, sh.sealed)
+		}
+		c.retire(cause)
 	}
 	c.closed = true
+	c.tls = nil
 	sh := c.sh
 	sh.loop.Cancel(&c.idle)
 	sh.loop.Cancel(&c.ping)
-	if c.relay != nil && abort {
-		// The loop's end is a socketpair: the RST must be the relay's.
-		c.relay.Abort()
-	}
 	// The loop's descriptor is the socket's only one (Detach closed Go's),
 	// so closing it also ends its epoll registration.
 	_ = sh.loop.CloseFD(c.fd, abort)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stormbench/stormbench/internal/tlsrelay"
+	"github.com/stormbench/stormbench/internal/tlsfiles"
 )
 
 // stubBackend answers the control API without a server behind it.
@@ -141,7 +141,7 @@ func TestControlLimiterForgets(t *testing.T) {
 // TestControlTLS: with ControlTLS the control API speaks HTTPS with the
 // server's certificate, and plain HTTP gets nothing.
 func TestControlTLS(t *testing.T) {
-	certPEM, keyPEM, err := tlsrelay.GenerateSelfSigned([]string{"127.0.0.1"})
+	certPEM, keyPEM, err := tlsfiles.GenerateSelfSigned([]string{"127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,9 @@
 // old one with CloseSessionTakenOver (4409, RFC 6455 §7.4.2; session.go),
 // and produces per-session direct messages kept in a bounded offline queue
 // while the client is away (direct.go). Sessions are per process. With
-// TLS settings it serves wss://, each connection's loop end being a TLS
-// sidecar (tls.go, internal/tlsrelay).
+// TLS settings it serves wss://: the accepting goroutine runs the TLS
+// handshake and the upgrade, then the loop owns the socket and runs the
+// TLS record layer itself (tls.go, internal/looptls).
 //
 // Import it as sut:
 //

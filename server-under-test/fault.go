@@ -182,11 +182,6 @@ func (sh *shard) applyFault(f FaultRequest, dur, before time.Duration, counted c
 			// client sends, so to the client this is a half-open zombie.
 			c.blackholed = true
 			sh.loop.Remove(c.fd)
-			if c.relay != nil {
-				// The relay stops too: what the client sends stays in the
-				// kernel's buffers, as for a plain socket nobody reads.
-				c.relay.Hold()
-			}
 			// The server itself is alive: its idle timeout keeps running
 			// and ends a connection that stays silent (a zombie), as it
 			// would behind a real network blackhole. It sends nothing.
@@ -214,9 +209,6 @@ func (h holeTimer) OnTimer(_ *evloop.Timer, now, _ time.Duration) {
 		}
 		c.blackholed = false
 		c.lastRecv = now
-		if c.relay != nil {
-			c.relay.Release()
-		}
 		if err := sh.loop.Add(c.fd, unix.EPOLLIN|unix.EPOLLRDHUP, c); err != nil {
 			c.blackholed = true // not registered: close must not remove it
 			c.close(discWriteError, false)

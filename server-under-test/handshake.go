@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+	"github.com/stormbench/stormbench/internal/looptls"
 	"github.com/stormbench/stormbench/internal/protocol"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
 )
 
 // handshake upgrades one accepted connection in its own short-lived
@@ -21,12 +21,12 @@ func (s *Server) handshake(c net.Conn) {
 	admitted := false
 	_ = c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	var rw io.ReadWriter = c
-	var sc *tlsrelay.ServerConn // wss: the TLS handshake is done first
+	var tc *looptls.Conn // wss: the TLS handshake is done first
 	if s.tls != nil {
-		if sc = s.acceptTLS(c); sc == nil {
+		if tc = s.acceptTLS(c); tc == nil {
 			return
 		}
-		rw = sc.Conn()
+		rw = tc.TLS()
 	}
 	u := ws.Upgrader{
 		OnRequest: func(uri []byte) error {
@@ -50,10 +50,9 @@ func (s *Server) handshake(c net.Conn) {
 	}
 	_, err := u.Upgrade(rw)
 	var fd int
-	var relay *tlsrelay.Relay
 	if err == nil {
 		_ = c.SetDeadline(time.Time{})
-		if fd, relay, err = detach(c, sc); err != nil {
+		if fd, err = detach(c, tc); err != nil {
 			fmt.Fprintf(s.logw, "sut: %v\n", err)
 		}
 	}
@@ -71,7 +70,7 @@ func (s *Server) handshake(c net.Conn) {
 		default:
 			s.stats.c.handshakeErrors.Add(1)
 		}
-		closeConn(c, sc)
+		closeConn(c, tc)
 		return
 	}
 	s.stats.c.handshakes.Add(1)
@@ -81,7 +80,7 @@ func (s *Server) handshake(c net.Conn) {
 	if q.HasClient {
 		sh = s.shards[q.Client%uint64(len(s.shards))]
 	}
-	sh.loop.Submit(func() { sh.register(fd, q, relay) })
+	sh.loop.Submit(func() { sh.register(fd, q, tc) })
 }
 
 type admitError struct {

@@ -164,6 +164,7 @@ func (s *Server) listenConfig() net.ListenConfig {
 }
 
 func (s *Server) listen(addr string) error {
+	s.renewTicketKey()
 	lc := s.listenConfig()
 	ln, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
+	"github.com/stormbench/stormbench/internal/tlsfiles"
 )
 
 // foreignServer is a WebSocket server with formats of its own, as a
@@ -63,7 +63,7 @@ func startForeign(t *testing.T, fs *foreignServer) *foreignServer {
 		t.Fatal(err)
 	}
 	if fs.caFile != "" {
-		certPEM, keyPEM, err := tlsrelay.GenerateSelfSigned([]string{"127.0.0.1"})
+		certPEM, keyPEM, err := tlsfiles.GenerateSelfSigned([]string{"127.0.0.1"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -164,6 +164,9 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		return nil, usageError{flagError(err, runFlagNames)}
 	}
 	embed := cfg.URL == ""
+	if embed && cfg.Pin != "" {
+		return nil, usagef("--resolve pins the addresses of --url's host: give --url (the embedded server is reached on 127.0.0.1)")
+	}
 	token, tokenFrom, err := controlToken(fs, rf.token, rf.tokenFile)
 	if err != nil {
 		return nil, err
@@ -215,6 +218,7 @@ func planRun(args []string, stdout, stderr io.Writer) (*experiment.Plan, error) 
 		srv := rf.server
 		spec.Server = &srv
 		spec.ServerTLS = rf.tls.serverTLS
+		spec.ServerTicketKeyPerStart = rf.tls.newTicketKey
 	}
 	if !rf.quiet {
 		spec.Status = stderr

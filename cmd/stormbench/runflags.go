@@ -218,8 +218,18 @@ func runFlagTable(cfg *loadgen.Config, rf *runFlags) []runFlag {
 			help: "wss: present this PEM client certificate when the server asks for one (with --client-key)"},
 		{name: "client-key", bind: bind(&rf.tls.clientKey, ""), field: "TLS.ClientKey",
 			help: "wss: the PEM private key of --client-cert"},
+		{name: "tls-resume", bind: bind(&cfg.TLS.Resume, false), field: "TLS.Resume",
+			help: "wss: every client keeps a TLS session cache of its own, as a browser does, and resumes its last session (a TLS 1.3 ticket) when it reconnects; full and resumed handshakes are counted"},
+		{name: "tls-curves", bind: bindList(&cfg.TLS.Curves), field: "TLS.Curves",
+			help: "wss: the key exchanges offered, a comma list of " + strings.Join(loadgen.CurveNames(), ", ") + " (Go picks among them in its own order; default: Go's, x25519mlkem768 first)"},
+		{name: "tls-min-version", bind: bind(&cfg.TLS.MinVersion, ""), field: "TLS.MinVersion",
+			help: "wss: the lowest TLS version accepted, 1.2 or 1.3 (default 1.2)"},
+		{name: "resolve", bind: bind(&cfg.Pin, ""), field: "Pin",
+			help: "connect to these addresses instead of resolving --url's host, as curl's --resolve: host:port:addr[,addr] (default: a host name is resolved again for every attempt, the clients spread over its addresses)"},
 		{name: "server-tls", bind: bind(&rf.tls.serverTLS, false), field: "ServerTLS", embedded: true,
 			help: "embedded server: serve wss:// with a throwaway self-signed certificate made at start, which the clients trust (saved as server-cert.pem in the results)"},
+		{name: "server-tls-new-ticket-key", bind: bind(&rf.tls.newTicketKey, false), field: "ServerTicketKeyPerStart", embedded: true,
+			help: "embedded server: a new TLS session ticket key at every start and restart, so that no ticket survives one (default: one key for the run's server processes and their restarts, as terminators that share a ticket key)"},
 
 		// The embedded server (sut.Config).
 		{name: "server-accept-rate", bind: bind(&s.AcceptRate, 0), field: "Server.AcceptRate", zero: zeroMeans("no limit"), sweep: 17, embedded: true,
@@ -249,7 +259,7 @@ func runFlagTable(cfg *loadgen.Config, rf *runFlags) []runFlag {
 		{name: "server-loops", bind: bind(&s.Loops, 0), field: "Server.Loops", zero: refuseZero("≥ 1"), embedded: true,
 			help: "embedded server: event loops per process (default: GOMAXPROCS, 1 with workers)"},
 		{name: "server-workers", bind: bind(&rf.serverWorkers, 0), field: "ServerWorkers", zero: refuseZero("≥ 1"), embedded: true,
-			help: "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients, 5 000 with --server-tls)"},
+			help: "embedded server: worker processes sharing the port (default: enough to keep each under 15 000 clients)"},
 	}
 }
 

@@ -115,7 +115,7 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	var workers int
 	var child bool
 	var metricsListen string
-	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns, 5 000 with --tls-cert)")
+	cmd.fs.IntVar(&workers, "workers", 0, "worker processes sharing the port with SO_REUSEPORT (default: enough to keep each under 15 000 of --max-conns)")
 	cmd.fs.StringVar(&metricsListen, "metrics-listen", "", "serve the server's /stats as Prometheus metrics on this loopback address, e.g. 127.0.0.1:9100 (GET /metrics)")
 	cmd.fs.BoolVar(&child, "child", false, "run as a child of a coordinator: settings as JSON on stdin, token in "+experiment.TokenEnv)
 	_ = cmd.fs.MarkHidden("child")
@@ -153,7 +153,7 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return usageError{flagError(err, serveFlagNames)}
 	}
 	if !cmd.fs.Changed("workers") {
-		workers = experiment.ServerWorkersFor(cfg.MaxConns, cfg.TLS != nil)
+		workers = experiment.ServerWorkers(cfg.MaxConns)
 	}
 	if cmd.fs.Changed("metrics-listen") {
 		if err := experiment.CheckMetricsAddr(metricsListen); err != nil {

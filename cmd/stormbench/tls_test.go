@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/stormbench/stormbench/experiment"
 	"github.com/stormbench/stormbench/internal/tlsfiles"
-	"github.com/stormbench/stormbench/internal/tlsrelay"
 	sut "github.com/stormbench/stormbench/server-under-test"
 )
 
@@ -25,7 +25,7 @@ type certFiles struct{ cert, key string }
 
 func writeCert(t *testing.T, dir, name string, hosts ...string) certFiles {
 	t.Helper()
-	c, k, err := tlsrelay.GenerateSelfSigned(hosts)
+	c, k, err := tlsfiles.GenerateSelfSigned(hosts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,11 +52,16 @@ func TestServerTLSEndToEnd(t *testing.T) {
 		name   string
 		args   []string
 		causes []string
+		resume bool
 	}{
-		{"restart", []string{"--fault", "restart"}, []string{"close_frame"}},
+		{"restart", []string{"--fault", "restart"}, []string{"close_frame"}, false},
+		// The server's workers share one ticket key, kept across the
+		// restart: every reconnect resumes, whichever worker it reaches.
+		{"restart, resumed, 2 server workers", []string{"--fault", "restart", "--tls-resume", "--tls-curves", "x25519,p256", "--tls-min-version", "1.3", "--server-workers", "2"},
+			[]string{"close_frame"}, true},
 		// As over ws, a write that met the RST first (the kernel reports it
 		// once) may leave a plain EOF behind: rare.
-		{"rst, 2 workers each side", []string{"--fault", "abort", "--workers", "2", "--server-workers", "2"}, []string{"reset", "eof"}},
+		{"rst, 2 workers each side", []string{"--fault", "abort", "--workers", "2", "--server-workers", "2"}, []string{"reset", "eof"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,11 +93,20 @@ func TestServerTLSEndToEnd(t *testing.T) {
 				t.Errorf("%s: %v", experiment.ServerCertFile, err)
 			}
 			assertNotInResults(t, filepath.Dir(dir), "PRIVATE KEY")
+			assertNotInResults(t, filepath.Dir(dir), "ticket_key")
+			full, resumed := st.Counts["tls_handshakes_full"], st.Counts["tls_handshakes_resumed"]
+			if tt.resume && (resumed < int64(st.Recovered) || full != 0) || !tt.resume && (resumed != 0 || full < int64(st.Recovered)) {
+				t.Errorf("storm: %d full, %d resumed handshakes for %d recovered (resume %v)", full, resumed, st.Recovered, tt.resume)
+			}
 			var cfg struct {
 				Loadgen struct {
 					URL string `json:"url"`
 					TLS struct {
-						GeneratedCA bool `json:"generated_ca"`
+						GeneratedCA bool     `json:"generated_ca"`
+						Resume      bool     `json:"resume"`
+						Curves      []string `json:"curves"`
+						MinVersion  string   `json:"min_version"`
+						ALPN        []string `json:"alpn"`
 					} `json:"tls"`
 				} `json:"loadgen"`
 				Server struct {
@@ -107,6 +121,9 @@ func TestServerTLSEndToEnd(t *testing.T) {
 			}
 			if !strings.HasPrefix(cfg.Loadgen.URL, "wss://127.0.0.1:") || !cfg.Loadgen.TLS.GeneratedCA || cfg.Server.TLS == nil || !cfg.Server.TLS.Generated {
 				t.Errorf("config.json: url %q, tls %+v, server tls %+v", cfg.Loadgen.URL, cfg.Loadgen.TLS, cfg.Server.TLS)
+			}
+			if lt := cfg.Loadgen.TLS; fmt.Sprint(lt.ALPN) != "[http/1.1]" || lt.Resume != tt.resume || tt.resume && (fmt.Sprint(lt.Curves) != "[x25519 p256]" || lt.MinVersion != "1.3") {
+				t.Errorf("config.json: tls %+v", lt)
 			}
 		})
 	}

@@ -15,6 +15,8 @@ import (
 type tlsFlags struct {
 	caCert, clientCert, clientKey string
 	insecure, serverTLS           bool
+	// newTicketKey: the embedded server's --server-tls-new-ticket-key.
+	newTicketKey bool
 }
 
 func init() {
@@ -40,21 +42,25 @@ func applyTLSFlags(fs *pflag.FlagSet, cfg *loadgen.Config, tf tlsFlags) error {
 			return usagef("--%s must name %s (got \"\")", f.name, f.what)
 		}
 	}
-	cfg.TLS = loadgen.TLS{CACert: tf.caCert, Insecure: tf.insecure, ClientCert: tf.clientCert, ClientKey: tf.clientKey}
+	// --tls-resume, --tls-curves and --tls-min-version are bound to
+	// cfg.TLS itself.
+	cfg.TLS.CACert, cfg.TLS.Insecure, cfg.TLS.ClientCert, cfg.TLS.ClientKey = tf.caCert, tf.insecure, tf.clientCert, tf.clientKey
 	embed := cfg.URL == ""
 	switch {
 	case tf.serverTLS && !embed:
 		return usagef("--server-tls sets the embedded server; with --url the server is yours (give a wss:// URL)")
-	case tf.serverTLS && cfg.TLS.Set():
-		return usagef("--server-tls makes the clients trust exactly the embedded server's throwaway certificate: %s would do nothing", setTLSFlags(tf))
+	case tf.serverTLS && cfg.TLS.TrustSet():
+		return usagef("--server-tls makes the clients trust exactly the embedded server's throwaway certificate: %s would do nothing", setTLSFlags(tf, cfg.TLS))
 	case embed && !tf.serverTLS && cfg.TLS.Set():
-		return usagef("%s: the embedded server speaks ws:// unless --server-tls is given, and these flags are for wss:// servers", setTLSFlags(tf))
+		return usagef("%s: the embedded server speaks ws:// unless --server-tls is given, and these flags are for wss:// servers", setTLSFlags(tf, cfg.TLS))
+	case tf.newTicketKey && !tf.serverTLS:
+		return usagef("--server-tls-new-ticket-key sets the session tickets of the embedded server's wss://: give --server-tls too")
 	}
 	return nil
 }
 
 // setTLSFlags names the client TLS flags given.
-func setTLSFlags(tf tlsFlags) string {
+func setTLSFlags(tf tlsFlags, t loadgen.TLS) string {
 	var out string
 	add := func(set bool, name string) {
 		if !set {
@@ -69,6 +75,9 @@ func setTLSFlags(tf tlsFlags) string {
 	add(tf.insecure, "--insecure")
 	add(tf.clientCert != "", "--client-cert")
 	add(tf.clientKey != "", "--client-key")
+	add(t.Resume, "--tls-resume")
+	add(len(t.Curves) > 0, "--tls-curves")
+	add(t.MinVersion != "", "--tls-min-version")
 	return out
 }
 
@@ -80,6 +89,7 @@ func serveTLSFlags(fs *pflag.FlagSet, cfg *sut.Config) {
 	fs.StringVar(&t.CertFile, "tls-cert", "", "serve wss://: the server's PEM certificate (chain) (with --tls-key)")
 	fs.StringVar(&t.KeyFile, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.StringVar(&t.ClientCAFile, "tls-client-ca", "", "require a client certificate signed by a CA of this PEM file (mutual TLS; with --tls-cert)")
+	fs.BoolVar(&t.TicketKeyPerStart, "tls-new-ticket-key", false, "a new TLS session ticket key at every start and restart of the listener and in every worker, so that no ticket survives one (default: one key for the server's processes and their restarts)")
 }
 
 // finishServeTLS drops the TLS setting when no TLS flag was given, and
@@ -91,18 +101,22 @@ func finishServeTLS(fs *pflag.FlagSet, cfg *sut.Config) error {
 		{"tls-cert", "a PEM file of the server's certificate"},
 		{"tls-key", "a PEM file of the server certificate's private key"},
 		{"tls-client-ca", "a PEM file of CA certificates"},
+		{"tls-new-ticket-key", ""},
 	} {
 		if !fs.Changed(f.name) {
 			continue
 		}
 		any = true
-		if fs.Lookup(f.name).Value.String() == "" {
+		if f.what != "" && fs.Lookup(f.name).Value.String() == "" {
 			return usagef("--%s must name %s (got \"\")", f.name, f.what)
 		}
 	}
 	if !any {
 		cfg.TLS = nil
 		return nil
+	}
+	if cfg.TLS.TicketKeyPerStart && cfg.TLS.CertFile == "" && cfg.TLS.KeyFile == "" {
+		return usagef("--tls-new-ticket-key needs --tls-cert and --tls-key: session tickets are TLS's")
 	}
 	if cfg.TLS.ClientCAFile != "" && cfg.TLS.CertFile == "" && cfg.TLS.KeyFile == "" {
 		return usagef("--tls-client-ca needs --tls-cert and --tls-key: client certificates are asked for over TLS")

@@ -94,11 +94,14 @@ const (
 	// certificate the server refused, no common version or cipher, any
 	// alert (RFC 8446 §6.2).
 	FailTLS
+	// FailDNS: the URL's host did not resolve (no answer, no address,
+	// the resolver's error or its time out), resolved per attempt.
+	FailDNS
 	numFailCauses
 )
 
 var failNames = [numFailCauses]string{"", "refused", "timeout", "reset", "unavailable", "http_status", "handshake", "address", "other", "canceled", "local", "unreachable",
-	"unauthorized", "forbidden", "too_many_requests", "tls"}
+	"unauthorized", "forbidden", "too_many_requests", "tls", "dns"}
 
 // String returns the failure cause's name as used in results files.
 func (c FailCause) String() string {

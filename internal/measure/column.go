@@ -51,6 +51,8 @@ const (
 	Ready
 	Joins
 	JoinsRefused
+	TLSHandshakesFull
+	TLSHandshakesResumed
 	TCPMemPages
 	TCPInUse
 	TCPOrphans
@@ -136,6 +138,8 @@ var columnDefs = [NumColumns]ColumnDef{
 	Ready:                   {Name: "ready", Kind: Gauge, Unit: "clients", Doc: "clients ready at the interval's end: joined what --join names (with a framework --protocol), or open (stormbench, json)"},
 	Joins:                   {Name: "joins", Unit: "clients", Doc: "clients that became ready: the framework's join done after the upgrade (with stormbench and json: the upgrade)", Summary: "counters.joins", Prom: "joins_total"},
 	JoinsRefused:            {Name: "joins_refused", Unit: "connections", Doc: "connections whose join the server refused (by reason: join_refusals)", Summary: "counters.joins_refused", Storm: true},
+	TLSHandshakesFull:       {Name: "tls_handshakes_full", Unit: "handshakes", Doc: "TLS handshakes the clients completed in full: certificate sent, signed and verified (wss)", Summary: "counters.tls_handshakes_full", Storm: true, Prom: "tls_handshakes_full_total"},
+	TLSHandshakesResumed:    {Name: "tls_handshakes_resumed", Unit: "handshakes", Doc: "TLS handshakes the clients completed by resuming a session of theirs (wss --tls-resume: a TLS 1.3 ticket, RFC 8446 §2.2)", Summary: "counters.tls_handshakes_resumed", Storm: true, Prom: "tls_handshakes_resumed_total"},
 	TCPMemPages:             {Name: "tcp_mem_pages", Kind: HostGauge, Unit: "pages", Doc: "memory of all TCP sockets (sockstat TCP: mem), which net.ipv4.tcp_mem bounds", Summary: "kernel.peak_pages"},
 	TCPInUse:                {Name: "tcp_inuse", Kind: HostGauge, Unit: "sockets", Doc: "TCP sockets in use (sockstat TCP: inuse)", Summary: "kernel.peak_tcp_inuse"},
 	TCPOrphans:              {Name: "tcp_orphans", Kind: HostGauge, Unit: "sockets", Doc: "orphaned TCP sockets (sockstat TCP: orphan)", Summary: "kernel.peak_tcp_orphans"},

@@ -23,6 +23,7 @@ const (
 	Goodbyes
 	ProfileErrors
 	Unrecognised
+	ConnectAddresses
 	NumFamilies
 )
 
@@ -111,6 +112,8 @@ var familyDefs = [NumFamilies]FamilyDef{
 		Doc: "messages of the server that broke the framework's protocol (--protocol), by the rule they broke; the client failed the connection"},
 	Unrecognised: {Name: "unrecognised", Key: "sample", Title: "unrecognised messages", Text: true, Total: NumColumns,
 		Doc: "messages of the server no rule of the protocol recognised, by their first bytes (control bytes as \\xNN, a binary message in hex): what the server speaks, when --protocol does not match it"},
+	ConnectAddresses: {Name: "connect_addresses", Key: "address", Title: "connections by address", Text: true, Total: NumColumns,
+		Doc: "successful attempts by the server address they connected to (ip:port): the URL's host resolved per attempt, or --resolve's addresses, the clients spread over every one"},
 }
 
 // MaxTextKeys bounds the keys of a family keyed by text per event loop, so

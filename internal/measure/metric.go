@@ -25,6 +25,7 @@ const (
 	DirectLatency
 	ConnectReady
 	OutageReady
+	ConnectDNS
 	NumMetrics
 )
 
@@ -70,7 +71,7 @@ var metricDefs = [NumMetrics]MetricDef{
 	HeartbeatRTT:        {Name: "heartbeat_rtt", Doc: "heartbeat round trip: a ping to its matching pong", Prom: "heartbeat_rtt_seconds"},
 	BackoffDelay:        {Name: "backoff_delay", Doc: "every delay the reconnect policy drew"},
 	TimerLateness:       {Name: "timer_lateness", Doc: "actual minus scheduled time of every scheduled client action (attempts, pings, deadlines)"},
-	ConnectTCP:          {Name: "connect_tcp", Doc: "dial start to TCP established", File: FileNever},
+	ConnectTCP:          {Name: "connect_tcp", Doc: "dial start (when the host is resolved per attempt: its address known) to TCP established", File: FileNever},
 	ConnectTLS:          {Name: "connect_tls", Doc: "TCP established to TLS handshake done (wss only)", File: FileNever},
 	ConnectUpgrade:      {Name: "connect_upgrade", Doc: "TCP (wss: TLS) established to HTTP 101 received", File: FileNever},
 	DeliveryLatency:     {Name: "delivery_latency", Doc: "a client's message produced to acked, the outage included", File: FileWhenRecorded},
@@ -78,6 +79,7 @@ var metricDefs = [NumMetrics]MetricDef{
 	DeliveryWire:        {Name: "delivery_wire", Doc: "a client's message written to acked", File: FileWhenRecorded},
 	ConnectReady:        {Name: "connect_ready", Doc: "dial start to ready (the framework's join done), for every connection that became ready", File: FileWhenRecorded, Prom: "connect_ready_seconds"},
 	OutageReady:         {Name: "outage_ready", Doc: "a storm's T0 to an affected client ready again (joined, not just upgraded)", File: FileWhenRecorded, Storm: true, Prom: "outage_ready_seconds"},
+	ConnectDNS:          {Name: "connect_dns", Doc: "dial start to the URL's host resolved, when it is resolved per attempt (a host name without --resolve)", File: FileNever},
 	DirectLatency:       {Name: "direct_latency", Doc: "a direct message of the server produced to received", File: FileWhenRecorded},
 }
 

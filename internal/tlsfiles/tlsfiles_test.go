@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/stormbench/stormbench/internal/tlsrelay"
 )
 
 func TestReadFiles(t *testing.T) {
@@ -19,11 +17,11 @@ func TestReadFiles(t *testing.T) {
 		}
 		return p
 	}
-	c1, k1, err := tlsrelay.GenerateSelfSigned([]string{"127.0.0.1"})
+	c1, k1, err := GenerateSelfSigned([]string{"127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c2, k2, _ := tlsrelay.GenerateSelfSigned([]string{"localhost"})
+	c2, k2, _ := GenerateSelfSigned([]string{"localhost"})
 	cert, key, other := write("c.pem", c1), write("k.pem", k1), write("k2.pem", k2)
 	bundle := write("bundle.pem", append(append([]byte("comment line\n"), c1...), c2...))
 	broken := write("broken.pem", []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))

@@ -1,4 +1,4 @@
-package tlsrelay
+package looptls
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Cause says why an attempt failed or a relay ended.
+// Cause says why a handshake failed or a connection ended.
 type Cause uint8
 
 // Causes. The zero value, CauseNone, means "still running".
@@ -29,7 +29,7 @@ const (
 	// or the kernel tore it down (ETIMEDOUT after retransmissions).
 	CauseReset
 	// CauseEOF: the peer closed (close_notify or a FIN), cleanly for an
-	// open relay; during a handshake it means the peer hung up mid-way.
+	// open connection; during a handshake it means the peer hung up mid-way.
 	CauseEOF
 	// CauseCertificate: a certificate was refused: ours did not verify
 	// (unknown authority, wrong host name, expired), or the peer sent a
@@ -66,7 +66,7 @@ func (c Cause) String() string {
 	return "cause(" + strconv.Itoa(int(c)) + ")"
 }
 
-// Error is an attempt's or a relay's failure with its cause.
+// Error is a handshake's or a connection's failure with its cause.
 type Error struct {
 	Cause Cause
 	Err   error
@@ -75,9 +75,9 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string {
 	if e.Err == nil {
-		return "tlsrelay: " + e.Cause.String()
+		return "looptls: " + e.Cause.String()
 	}
-	return "tlsrelay: " + e.Cause.String() + ": " + e.Err.Error()
+	return "looptls: " + e.Cause.String() + ": " + e.Err.Error()
 }
 
 // Unwrap returns the underlying error.
@@ -101,7 +101,7 @@ func CauseOf(err error) Cause {
 // certificate_unknown, unknown_ca, certificate_required.
 var certAlerts = map[uint64]bool{42: true, 43: true, 44: true, 45: true, 46: true, 48: true, 116: true}
 
-// Classify maps an error of a dial, a TLS handshake or relayed I/O to a
+// Classify maps an error of a dial, a TLS handshake or a record to a
 // cause: errnos first (they are what the kernel said), then contexts and
 // deadlines, then TLS certificate verification and alerts.
 func Classify(err error) Cause {

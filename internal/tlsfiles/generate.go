@@ -1,4 +1,4 @@
-package tlsrelay
+package tlsfiles
 
 import (
 	"crypto/ecdsa"
@@ -23,11 +23,11 @@ import (
 func GenerateSelfSigned(hosts []string) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tlsrelay: generate key: %w", err)
+		return nil, nil, fmt.Errorf("tlsfiles: generate key: %w", err)
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
-		return nil, nil, fmt.Errorf("tlsrelay: serial: %w", err)
+		return nil, nil, fmt.Errorf("tlsfiles: serial: %w", err)
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
@@ -49,11 +49,11 @@ func GenerateSelfSigned(hosts []string) (certPEM, keyPEM []byte, err error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tlsrelay: create certificate: %w", err)
+		return nil, nil, fmt.Errorf("tlsfiles: create certificate: %w", err)
 	}
 	kder, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tlsrelay: marshal key: %w", err)
+		return nil, nil, fmt.Errorf("tlsfiles: marshal key: %w", err)
 	}
 	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
@@ -69,21 +69,11 @@ func SelfSigned(hosts []string) (tls.Certificate, *x509.CertPool, error) {
 	}
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("tlsrelay: key pair: %w", err)
+		return tls.Certificate{}, nil, fmt.Errorf("tlsfiles: key pair: %w", err)
 	}
 	pool, err := CertPool(certPEM)
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
 	return cert, pool, nil
-}
-
-// CertPool returns a pool of the PEM certificates in pemCerts, for a
-// client's RootCAs.
-func CertPool(pemCerts []byte) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemCerts) {
-		return nil, fmt.Errorf("tlsrelay: no certificate in PEM")
-	}
-	return pool, nil
 }

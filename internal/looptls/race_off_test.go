@@ -1,6 +1,6 @@
 //go:build !race
 
-package tlsrelay
+package looptls
 
 // raceEnabled: the race detector allocates on its own.
 const raceEnabled = false
