@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/protocol"
 	"github.com/stormbench/stormbench/internal/wsframe"
+	"golang.org/x/sys/unix"
 )
 
 // misbehaving is a WebSocket server that upgrades every connection with
@@ -28,7 +30,20 @@ type misbehaving struct {
 
 func startMisbehaving(t *testing.T, script []byte) *misbehaving {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return startMisbehavingWith(t, script, nil)
+}
+
+// startMisbehavingWith is startMisbehaving with a socket option set on
+// the listener (inherited by every accepted connection) by setopt.
+func startMisbehavingWith(t *testing.T, script []byte, setopt func(fd uintptr)) *misbehaving {
+	t.Helper()
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		if setopt != nil {
+			return c.Control(setopt)
+		}
+		return nil
+	}}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +148,13 @@ func (r *ruleRecorder) StormInfo(int, StormInfo) {}
 // their one loop recorded.
 func runAgainst(t *testing.T, addr string, clients int) *ruleSink {
 	t.Helper()
-	cfg := Config{URL: "ws://" + addr + "/ws", Clients: clients, RampRate: 1000, Hold: 500 * time.Millisecond, Loops: 1,
+	return runAgainstFor(t, addr, clients, 500*time.Millisecond)
+}
+
+// runAgainstFor is runAgainst with a hold of its own.
+func runAgainstFor(t *testing.T, addr string, clients int, hold time.Duration) *ruleSink {
+	t.Helper()
+	cfg := Config{URL: "ws://" + addr + "/ws", Clients: clients, RampRate: 1000, Hold: hold, Loops: 1,
 		Fault: Fault{Kind: FaultNone, RecoverTimeout: time.Second}, Policy: Policy{Base: time.Second}, Heartbeat: Heartbeat{Mode: HeartbeatNone}}.Resolve()
 	start := time.Now()
 	clock := func() time.Duration { return time.Since(start) }
@@ -257,8 +278,17 @@ func TestFragmentedMessagesAreReassembled(t *testing.T) {
 // without end.
 func TestServerThatStopsReading(t *testing.T) {
 	ping := frame(0x89, bytes.Repeat([]byte{'p'}, 125))
-	srv := startMisbehaving(t, bytes.Repeat(ping, 8000)) // 1 MiB of pings; their pongs go unread
-	s := runAgainst(t, srv.ln.Addr().String(), 1)
+	// 8 MiB of pings, whose pongs the server does not read until it has
+	// written them all: more than the client's socket buffer can grow to
+	// on loopback (net.ipv4.tcp_wmem's 4 MiB) plus the server's receive
+	// buffer, kept small, plus the client's out-buffer (maxOut). With 1 MiB
+	// the kernel's buffers sometimes took every pong.
+	srv := startMisbehavingWith(t, bytes.Repeat(ping, 64000), func(fd uintptr) {
+		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 16<<10)
+	})
+	// The hold only bounds the run: the overflow ends the connection
+	// as soon as the out-buffer fills, however busy the machine.
+	s := runAgainstFor(t, srv.ln.Addr().String(), 1, 2*time.Second)
 	overflow := 0
 	for _, c := range s.causes {
 		if c == measure.CauseSendOverflow {

@@ -34,11 +34,12 @@ func planArgs(t *testing.T, args ...string) (*experiment.Plan, error) {
 
 // needs are the flags a flag's value needs to mean something.
 var needs = map[string][]string{
-	"server-accept-burst": {"--server-accept-rate", "100"},
-	"heartbeat-interval":  {"--heartbeat", "none"},
-	"send-size":           {"--send-rate", "1"},
-	"flush-rate":          {"--send-rate", "1"},
-	"fault-duration":      {"--fault", "restart"},
+	"server-accept-burst":       {"--server-accept-rate", "100"},
+	"heartbeat-interval":        {"--heartbeat", "none"},
+	"send-size":                 {"--send-rate", "1"},
+	"flush-rate":                {"--send-rate", "1"},
+	"fault-duration":            {"--fault", "restart"},
+	"server-tls-new-ticket-key": {"--server-tls"},
 }
 
 // TestRunFlagTable checks each row on its own: a name, a help text, a
