@@ -59,6 +59,20 @@ func seqJSON(dst []byte, seq int64) []byte {
 	return append(strconv.AppendInt(append(dst, `{"seq":`...), seq, 10), '}')
 }
 
+// lastID returns the digits after a message's last "id":.
+func lastID(msg []byte) []byte {
+	i := bytes.LastIndex(msg, []byte(`"id":`))
+	if i < 0 {
+		return nil
+	}
+	j := i + len(`"id":`)
+	k := j
+	for k < len(msg) && msg[k] >= '0' && msg[k] <= '9' {
+		k++
+	}
+	return msg[j:k]
+}
+
 // frameworkCases is one case per framework protocol, with messages as
 // their servers send them (the profiles' transcript tests hold captures
 // of the real servers).
@@ -102,9 +116,15 @@ var frameworkCases = []frameworkCase{
 	},
 	{
 		proto: ProtocolCentrifuge, op: ws.OpText, fw: Framework{Join: []string{"ticks"}},
-		join: []joinStep{says(`{"connect":`,
-			`{"id":1,"connect":{"client":"6d5fb364","version":"6.9.1 OSS","ping":25,"pong":true}}`+"\n"+
-				`{"id":2,"subscribe":{"recoverable":true,"epoch":"eKHSbFgh","offset":0,"positioned":true}}`)},
+		// The connect and subscribe replies carry the ids of the client's
+		// commands, which a reconnect numbers on.
+		join: []joinStep{{`{"connect":`, func(dst, got []byte) []byte {
+			connect, subscribe, _ := bytes.Cut(got, []byte("\n"))
+			dst = append(append(dst, `{"id":`...), lastID(connect)...)
+			dst = append(dst, `,"connect":{"client":"6d5fb364","version":"6.9.1 OSS","ping":25,"pong":true}}`+"\n"+`{"id":`...)
+			dst = append(dst, lastID(subscribe)...)
+			return append(dst, `,"subscribe":{"recoverable":true,"epoch":"eKHSbFgh","offset":0,"positioned":true}}`...)
+		}}},
 		mode: HeartbeatServer, serverPing: []byte(`{}`), answer: []byte(`{}`),
 		// The publication's offset is the sequence number.
 		data: func(dst []byte, seq int64) []byte {
@@ -206,7 +226,16 @@ func newFrameworkPair(tb testing.TB, fc *frameworkCase) *pair {
 		tb.Fatalf("%s: no profile", fc.proto)
 	}
 	p.fc = fc
-	p.c.frameworkOpened(prof, p.now)
+	p.frameworkJoin(tb)
+	*p.sink = countSink{}
+	return p
+}
+
+// frameworkJoin brings the pair's client from a new connection to ready
+// through the join of its protocol, the server end answering each step.
+func (p *pair) frameworkJoin(tb testing.TB) {
+	fc := p.fc
+	p.c.frameworkOpened(p.c.sh.fl.profile, p.now)
 	for i, step := range fc.join {
 		n, got := p.serverRead(tb)
 		if step.want == "" && n != 0 || step.want != "" && !bytes.HasPrefix(got, []byte(step.want)) {
@@ -221,8 +250,30 @@ func newFrameworkPair(tb testing.TB, fc *frameworkCase) *pair {
 		tb.Fatalf("%s: not ready after the join", fc.proto)
 	}
 	p.serverRead(tb) // what the client sends on becoming ready (SignalR's first ping)
-	*p.sink = countSink{}
-	return p
+}
+
+// TestFrameworkJoinDoesNotAllocate: the join of a connection that opened
+// (again), through the client and its profile, allocates nothing once a
+// first one ran — it is part of every attempt in a storm.
+func TestFrameworkJoinDoesNotAllocate(t *testing.T) {
+	for i := range frameworkCases {
+		fc := &frameworkCases[i]
+		t.Run(string(fc.proto), func(t *testing.T) {
+			p := newFrameworkPair(t, fc)
+			p.frameworkData(t, 1) // what a resume carries over (Socket.IO's offset, Centrifugo's)
+			rejoin := func() {
+				p.c.ready = false // as closeSocket leaves it
+				p.c.sh.ready--
+				p.frameworkJoin(t)
+			}
+			if n := testing.AllocsPerRun(100, rejoin); n != 0 {
+				t.Fatalf("%v allocations per join", n)
+			}
+			if p.sink.joins != 101 || p.c.sh.ready != 1 || p.c.state != StateOpen { // AllocsPerRun's warm-up and 100 runs
+				t.Fatalf("%d joins, %d ready, state %v", p.sink.joins, p.c.sh.ready, p.c.state)
+			}
+		})
+	}
 }
 
 // serverRead reads, as the server, what the client wrote: how many
@@ -299,5 +350,22 @@ func (p *pair) checkFramework(tb testing.TB, rounds, messages int) {
 	}
 	if s.messages != messages || s.lost != 0 || messages > 0 && p.c.lastSeq != int64(messages) {
 		tb.Errorf("%s: %d messages of %d, lost %d, last seq %d", fc.proto, s.messages, messages, s.lost, p.c.lastSeq)
+	}
+}
+
+// BenchmarkJoin is one join of a framework's protocol on a connection
+// that opened: the client's opening messages, the server's answers, ready.
+func BenchmarkJoin(b *testing.B) {
+	for i := range frameworkCases {
+		fc := &frameworkCases[i]
+		b.Run(string(fc.proto), func(b *testing.B) {
+			p := newFrameworkPair(b, fc)
+			b.ReportAllocs()
+			for b.Loop() {
+				p.c.ready = false
+				p.c.sh.ready--
+				p.frameworkJoin(b)
+			}
+		})
 	}
 }

@@ -19,6 +19,7 @@ type countSink struct {
 	sent, received, rtts, lost int
 	hbSent, hbReceived         int // heartbeat frames
 	messages                   int // broadcasts
+	joins                      int // clients that became ready
 }
 
 func (s *countSink) Record(_ time.Duration, c measure.Column, v int64) {
@@ -33,6 +34,8 @@ func (s *countSink) Record(_ time.Duration, c measure.Column, v int64) {
 		s.hbReceived++
 	case measure.MessagesReceived:
 		s.messages++
+	case measure.Joins:
+		s.joins++
 	case measure.MessagesLost:
 		s.lost += int(v)
 	}
