@@ -64,11 +64,11 @@ func startFake(p *fakeProto, broadcast time.Duration) (*fake, error) {
 	go f.accept()
 	if broadcast > 0 {
 		f.wg.Add(1)
-		go f.every(broadcast, func(c *fakeConn) []byte { return c.sess.data(f.seq.Load()) }, func() { f.seq.Add(1) })
+		go f.every(broadcast, func(c *fakeConn) []byte { return c.sess.data(f.seq.Load()) }, func() { f.seq.Add(1) }, p.split)
 	}
 	if p.pingEvery > 0 {
 		f.wg.Add(1)
-		go f.every(p.pingEvery, func(c *fakeConn) []byte { return c.sess.ping() }, nil)
+		go f.every(p.pingEvery, func(c *fakeConn) []byte { return c.sess.ping() }, nil, false)
 	}
 	return f, nil
 }
@@ -100,8 +100,8 @@ func (f *fake) accept() {
 }
 
 // every writes what msg returns to every joined client each period
-// (before is called first, once per period).
-func (f *fake) every(period time.Duration, msg func(*fakeConn) []byte, before func()) {
+// (before is called first, once per period), in two messages when split.
+func (f *fake) every(period time.Duration, msg func(*fakeConn) []byte, before func(), split bool) {
 	defer f.wg.Done()
 	t := time.NewTicker(period)
 	defer t.Stop()
@@ -122,10 +122,16 @@ func (f *fake) every(period time.Duration, msg func(*fakeConn) []byte, before fu
 		}
 		f.mu.Unlock()
 		for _, c := range conns {
-			if c.joined.Load() {
-				if m := msg(c); m != nil {
-					c.write(f.proto.op, m)
-				}
+			if !c.joined.Load() {
+				continue
+			}
+			switch m := msg(c); {
+			case m == nil:
+			case split:
+				c.write(f.proto.op, m[:len(m)/2])
+				c.write(f.proto.op, m[len(m)/2:])
+			default:
+				c.write(f.proto.op, m)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestFakeServersHoldClients(t *testing.T) {
 		t.Skip("-short: each protocol holds clients for 1.5 s")
 	}
 	const clients = 5
-	for _, p := range append([]*fakeProto{plainProto}, fakeProtos...) {
+	for _, p := range slices.Concat([]*fakeProto{plainProto}, fakeProtos, splitProtos) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			srv, err := startFake(p, 50*time.Millisecond)

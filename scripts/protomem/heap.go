@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,7 +152,7 @@ func spawnFake(p *fakeProto, broadcast time.Duration) (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, "-serve", p.name, "-broadcast", broadcast.String())
+	cmd := exec.Command(exe, "-serve", p.name, "-broadcast", broadcast.String(), "-pad", strconv.Itoa(len(pad)))
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {

@@ -23,6 +23,10 @@
 // protocol against a fake server. That figure is exact where RSS is
 // blurred by the GC's heap goal, and says where a protocol's memory goes.
 //
+// mqtt-split and stomp-split, measured only when named, are MQTT and STOMP
+// with every broadcast split across two WebSocket messages (with -pad to
+// make the packets larger): what a client keeps of a packet split that way.
+//
 // A run whose clients did not all join, or lost a connection during the
 // hold, is an error: its figure would not be memory per held client. Use
 // it through scripts/proto-mem.sh.
@@ -54,12 +58,14 @@ func main() {
 	bcast := flag.Duration("broadcast", time.Second, "broadcast interval of every server (0 = none)")
 	runs := flag.Int("runs", 1, "measurements per protocol; the median is reported")
 	heap := flag.Bool("heap", false, "measure the live Go heap per held client, the fleet (package loadgen) in this process and the server in a child, instead of stormbench's RSS")
+	padding := flag.Int("pad", 0, "add a string of this many bytes to every broadcast's payload")
 	heapProfile := flag.String("heap-profile", "", "with -heap: write a heap profile of every run into this folder (every allocation sampled), for go tool pprof -base")
 	serve := flag.String("serve", "", "internal: be the fake server of this protocol until stdin closes")
 	flag.Parse()
 	if *heapProfile != "" {
 		runtime.MemProfileRate = 1
 	}
+	pad = strings.Repeat("x", max(*padding, 0))
 	if *serve != "" {
 		if err := serveChild(*serve, *bcast); err != nil {
 			fmt.Fprintln(os.Stderr, "protomem:", err)
@@ -104,7 +110,7 @@ func main() {
 
 // protoNamed returns the fake protocol called name, or nil.
 func protoNamed(name string) *fakeProto {
-	for _, p := range append([]*fakeProto{plainProto}, fakeProtos...) {
+	for _, p := range slices.Concat([]*fakeProto{plainProto}, fakeProtos, splitProtos) {
 		if p.name == name {
 			return p
 		}

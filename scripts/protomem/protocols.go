@@ -25,12 +25,24 @@ type fakeProto struct {
 	// pingEvery is how often the server pings (0: it does not): the
 	// reference servers' defaults.
 	pingEvery time.Duration
-	session   func() session
+	// split sends every broadcast as two WebSocket messages, each half a
+	// packet, as MQTT over WebSocket allows (and STOMP brokers may do).
+	split   bool
+	session func() session
 }
 
 var connIDs atomic.Int64
 
-func seqJSON(seq int64) string { return `{"seq":` + strconv.FormatInt(seq, 10) + `}` }
+// pad is what -pad adds to every broadcast's payload.
+var pad string
+
+// seqJSON is a broadcast's payload: {"seq":N}, or {"seq":N,"pad":"…"}.
+func seqJSON(seq int64) string {
+	if pad != "" {
+		return `{"seq":` + strconv.FormatInt(seq, 10) + `,"pad":"` + pad + `"}`
+	}
+	return `{"seq":` + strconv.FormatInt(seq, 10) + `}`
+}
 
 // plainProto is stormbench's own protocol, spoken by a fake server with
 // --url: the reference without the embedded server's coordination in the
@@ -71,6 +83,18 @@ var fakeProtos = []*fakeProto{
 		args:    []string{"--protocol", "mqtt", "--join", "ticks"},
 		session: func() session { return &mqtt{} }},
 	{name: "stomp", path: "/ws", op: ws.OpText, pingEvery: 10 * time.Second,
+		args:    []string{"--protocol", "stomp", "--join", "/topic/ticks"},
+		session: func() session { return &stomp{} }},
+}
+
+// splitProtos are measured only when named: MQTT and STOMP with every
+// broadcast split across two messages, which makes their clients keep
+// the packet's buffer (State.Partial) for the next split one.
+var splitProtos = []*fakeProto{
+	{name: "mqtt-split", path: "/mqtt", op: ws.OpBinary, split: true,
+		args:    []string{"--protocol", "mqtt", "--join", "ticks"},
+		session: func() session { return &mqtt{} }},
+	{name: "stomp-split", path: "/ws", op: ws.OpText, pingEvery: 10 * time.Second, split: true,
 		args:    []string{"--protocol", "stomp", "--join", "/topic/ticks"},
 		session: func() session { return &stomp{} }},
 }
@@ -320,10 +344,19 @@ func (q *mqtt) handle(m []byte) ([][]byte, bool, bool) {
 func (q *mqtt) ping() []byte { return nil }
 
 func (q *mqtt) data(seq int64) []byte {
-	p := append([]byte{0x30, 0, 0, 5}, "ticks"...)
-	p = append(p, seqJSON(seq)...)
-	p[1] = byte(len(p) - 2)
-	return p
+	body := append([]byte{0, 5}, "ticks"...)
+	body = append(body, seqJSON(seq)...)
+	p := []byte{0x30}
+	for n := len(body); ; {
+		b := byte(n & 0x7f)
+		if n >>= 7; n > 0 {
+			p = append(p, b|0x80)
+			continue
+		}
+		p = append(p, b)
+		break
+	}
+	return append(p, body...)
 }
 
 // stomp is STOMP 1.2 as RabbitMQ's Web STOMP speaks it: CONNECTED with
