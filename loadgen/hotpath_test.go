@@ -17,6 +17,9 @@ import (
 // countSink counts what the hot path records; it never allocates.
 type countSink struct {
 	sent, received, rtts, lost int
+	hbSent, hbReceived         int // heartbeat frames
+	messages                   int // broadcasts
+	joins                      int // clients that became ready
 }
 
 func (s *countSink) Record(_ time.Duration, c measure.Column, v int64) {
@@ -25,6 +28,14 @@ func (s *countSink) Record(_ time.Duration, c measure.Column, v int64) {
 		s.sent++
 	case measure.BytesReceived:
 		s.received++
+	case measure.HeartbeatFramesSent:
+		s.hbSent++
+	case measure.HeartbeatFramesReceived:
+		s.hbReceived++
+	case measure.MessagesReceived:
+		s.messages++
+	case measure.Joins:
+		s.joins++
 	case measure.MessagesLost:
 		s.lost += int(v)
 	}
@@ -49,7 +60,7 @@ var serverRole = wsframe.Config{Role: wsframe.Server}
 type catcher struct {
 	n       int
 	op      ws.OpCode
-	payload [128]byte
+	payload [512]byte
 	len     int
 }
 
@@ -76,15 +87,24 @@ type pair struct {
 	fw     wsframe.Writer
 	now    time.Duration
 	closer func()
+	// fc is the framework's protocol the server end speaks (nil:
+	// stormbench's), out its scratch for building messages.
+	fc  *frameworkCase
+	out [1024]byte
 }
 
 func newPair(tb testing.TB, mode HeartbeatMode, fm Formats) *pair {
+	tb.Helper()
+	return newPairConfig(tb, Config{Heartbeat: Heartbeat{Mode: mode, Interval: time.Second}, Formats: fm}.Resolve())
+}
+
+// newPairConfig is a pair whose client runs the resolved cfg.
+func newPairConfig(tb testing.TB, cfg Config) *pair {
 	tb.Helper()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := Config{Heartbeat: Heartbeat{Mode: mode, Interval: time.Second}, Formats: fm}.Resolve()
 	cc, err := cfg.compile()
 	if err != nil {
 		tb.Fatal(err)
@@ -95,7 +115,7 @@ func newPair(tb testing.TB, mode HeartbeatMode, fm Formats) *pair {
 		tb.Fatal(err)
 	}
 	sink := &countSink{}
-	f := &Fleet{cfg: cfg, policy: &cfg.Policy, formats: cc.formats}
+	f := &Fleet{cfg: cfg, policy: &cfg.Policy, formats: cc.formats, profile: cc.profile}
 	sh := &shard{fl: f, cfg: &f.cfg, hb: cfg.Heartbeat.Mode.spec(), hbTimeout: cfg.Heartbeat.Timeout, loop: l, sink: sink, storm: stormState{k: -1}, payload: make([]byte, 0, 64), clients: make([]client, 1)}
 	c := &sh.clients[0]
 	c.init(sh, 1, 1)
@@ -168,25 +188,57 @@ func TestHeartbeatRoundDoesNotAllocate(t *testing.T) {
 			}
 		})
 	}
+	// A framework's heartbeat, through the client and its profile.
+	for i := range frameworkCases {
+		fc := &frameworkCases[i]
+		t.Run(string(fc.proto), func(t *testing.T) {
+			p := newFrameworkPair(t, fc)
+			p.frameworkRound(t) // warm up
+			if n := testing.AllocsPerRun(200, func() { p.frameworkRound(t) }); n != 0 {
+				t.Fatalf("%v allocations per heartbeat round", n)
+			}
+			p.checkFramework(t, 202, 0)
+		})
+	}
 }
 
 func TestReceivedMessageDoesNotAllocate(t *testing.T) {
-	p := newPair(t, HeartbeatWSPing, Formats{})
-	seq := int64(0)
-	var tmp [64]byte
-	send := func() {
-		seq++
-		if _, err := unix.Write(p.srv, p.fw.Frame(ws.OpText, protocol.AppendMsg(tmp[:0], seq), nil)); err != nil {
-			t.Fatal(err)
+	t.Run("stormbench", func(t *testing.T) {
+		p := newPair(t, HeartbeatWSPing, Formats{})
+		seq := int64(0)
+		var tmp [64]byte
+		send := func() {
+			seq++
+			if _, err := unix.Write(p.srv, p.fw.Frame(ws.OpText, protocol.AppendMsg(tmp[:0], seq), nil)); err != nil {
+				t.Fatal(err)
+			}
+			p.c.OnEvent(unix.EPOLLIN)
 		}
-		p.c.OnEvent(unix.EPOLLIN)
-	}
-	send()
-	if n := testing.AllocsPerRun(500, send); n != 0 {
-		t.Fatalf("%v allocations per received message", n)
-	}
-	if p.c.lastSeq != seq || p.sink.lost != 0 {
-		t.Fatalf("lastSeq %d of %d, lost %d", p.c.lastSeq, seq, p.sink.lost)
+		send()
+		if n := testing.AllocsPerRun(500, send); n != 0 {
+			t.Fatalf("%v allocations per received message", n)
+		}
+		if p.c.lastSeq != seq || p.sink.lost != 0 {
+			t.Fatalf("lastSeq %d of %d, lost %d", p.c.lastSeq, seq, p.sink.lost)
+		}
+	})
+	// A framework's broadcast in its envelope, through the client and its
+	// profile.
+	for i := range frameworkCases {
+		fc := &frameworkCases[i]
+		t.Run(string(fc.proto), func(t *testing.T) {
+			p := newFrameworkPair(t, fc)
+			seq := int64(0)
+			send := func() {
+				seq++
+				p.frameworkData(t, seq)
+			}
+			send()
+			if n := testing.AllocsPerRun(500, send); n != 0 {
+				t.Fatalf("%v allocations per received message", n)
+			}
+			p.checkFramework(t, 0, 502)
+		})
 	}
 }
 
@@ -200,20 +252,45 @@ func BenchmarkHeartbeatRound(b *testing.B) {
 			}
 		})
 	}
+	for i := range frameworkCases {
+		fc := &frameworkCases[i]
+		b.Run(string(fc.proto), func(b *testing.B) {
+			p := newFrameworkPair(b, fc)
+			b.ReportAllocs()
+			for b.Loop() {
+				p.frameworkRound(b)
+			}
+		})
+	}
 }
 
 func BenchmarkReceiveMessage(b *testing.B) {
-	p := newPair(b, HeartbeatWSPing, Formats{})
-	var fw wsframe.Writer
-	var tmp [64]byte
-	seq := int64(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		seq++
-		if _, err := unix.Write(p.srv, fw.Frame(ws.OpText, protocol.AppendMsg(tmp[:0], seq), nil)); err != nil {
-			b.Fatal(err)
+	b.Run("stormbench", func(b *testing.B) {
+		p := newPair(b, HeartbeatWSPing, Formats{})
+		var fw wsframe.Writer
+		var tmp [64]byte
+		seq := int64(0)
+		b.ReportAllocs()
+		for b.Loop() {
+			seq++
+			if _, err := unix.Write(p.srv, fw.Frame(ws.OpText, protocol.AppendMsg(tmp[:0], seq), nil)); err != nil {
+				b.Fatal(err)
+			}
+			p.c.OnEvent(unix.EPOLLIN)
 		}
-		p.c.OnEvent(unix.EPOLLIN)
+	})
+	for i := range frameworkCases {
+		fc := &frameworkCases[i]
+		b.Run(string(fc.proto), func(b *testing.B) {
+			p := newFrameworkPair(b, fc)
+			seq := int64(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				seq++
+				p.frameworkData(b, seq)
+			}
+			p.checkFramework(b, 0, int(seq))
+		})
 	}
 }
 
