@@ -125,7 +125,15 @@ func (c *client) Event(e profile.Event) {
 		}
 	case profile.Goodbye:
 		c.rx(TrafficOther)
-		sh.countText(now, measure.Goodbyes, sh.said(e.Code, e.Reason))
+		said := sh.said(e.Code, e.Reason)
+		if e.Reconnect < 0 {
+			// The reference client would stop here; the fleet comes back
+			// all the same (the storm is what is measured), and the run
+			// says the server asked it not to.
+			said = append(said, measure.NoReconnectMark...)
+			sh.text = said
+		}
+		sh.countText(now, measure.Goodbyes, said)
 	case profile.Refused:
 		c.rx(TrafficOther)
 		sh.countText(now, measure.JoinRefusals, sh.said(e.Code, e.Reason))

@@ -193,3 +193,56 @@ func TestFrameworkAnnouncedTimeout(t *testing.T) {
 		t.Fatalf("disconnect causes %v: want every client's silent connection found dead (heartbeat_timeout)", s.causes)
 	}
 }
+
+// TestFrameworkGoodbyeNoReconnect: a goodbye that tells the client not to
+// reconnect is counted with NoReconnectMark ending its key, one that
+// allows it without; the fleet reconnects after both (a storm benchmark
+// measures the clients coming back, where the framework's client would
+// stay away).
+func TestFrameworkGoodbyeNoReconnect(t *testing.T) {
+	for _, tt := range []struct {
+		reconnect string
+		key       string
+	}{
+		{"false", "unauthorized" + measure.NoReconnectMark},
+		{"true", "server_restart"},
+	} {
+		t.Run(tt.reconnect, func(t *testing.T) {
+			reason := strings.TrimSuffix(tt.key, measure.NoReconnectMark)
+			addr := frameworkServer(t, "actioncable-v1-json", func(c net.Conn) {
+				send := func(s string) error { return wsutil.WriteServerText(c, []byte(s)) }
+				if send(`{"type":"welcome"}`) != nil {
+					return
+				}
+				msg, _, err := wsutil.ReadClientData(c)
+				if err != nil || !bytes.Contains(msg, []byte(`"subscribe"`)) {
+					return
+				}
+				if send(`{"identifier":"{\"channel\":\"TicksChannel\"}","type":"confirm_subscription"}`) != nil {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+				_ = send(`{"type":"disconnect","reason":"` + reason + `","reconnect":` + tt.reconnect + `}`)
+				_ = wsutil.WriteServerMessage(c, ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))
+			})
+			cfg := Config{URL: "ws://" + addr + "/cable", Clients: 2, RampRate: 1000, Hold: 600 * time.Millisecond,
+				Fault: Fault{Kind: FaultNone, RecoverTimeout: time.Second}, Protocol: ProtocolActionCable,
+				Policy: Policy{Jitter: JitterNone, Base: 50 * time.Millisecond, Max: 50 * time.Millisecond}}
+			cfg.Framework.Join = []string{`{"channel":"TicksChannel"}`}
+			cfg = cfg.WithReference(true, HeartbeatSet{})
+			s := runFramework(t, cfg)
+			total := 0
+			for k, n := range s.goodbyes {
+				if k != tt.key {
+					t.Errorf("goodbye %q counted, want only %q", k, tt.key)
+				}
+				total += n
+			}
+			// Each client's connections all ended in a goodbye: more
+			// goodbyes than clients means the fleet came back.
+			if total <= 2 {
+				t.Fatalf("goodbyes %v: want more than one per client (the fleet reconnects)", s.goodbyes)
+			}
+		})
+	}
+}

@@ -215,7 +215,7 @@ func TestFrameworkCasesCoverEveryProtocol(t *testing.T) {
 func newFrameworkPair(tb testing.TB, fc *frameworkCase) *pair {
 	tb.Helper()
 	resume := !fc.noResume
-	cfg := Config{Protocol: fc.proto, Framework: fc.fw, Formats: Formats{SeqField: fc.seqField}, Resume: &resume}.WithReference(false, false)
+	cfg := Config{Protocol: fc.proto, Framework: fc.fw, Formats: Formats{SeqField: fc.seqField}, Resume: &resume}.WithReference(false, HeartbeatSet{})
 	cfg.Heartbeat.Mode = fc.mode
 	if cfg.Heartbeat.Interval == 0 {
 		cfg.Heartbeat.Interval = time.Second

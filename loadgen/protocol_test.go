@@ -98,15 +98,23 @@ type ruleSink struct {
 	lost       int
 	closeCodes map[int]int
 	reasons    map[string]int
+	goodbyes   map[string]int
 }
 
 func (s *ruleSink) RecordText(_ time.Duration, f measure.Family, text []byte) {
-	if f == measure.CloseReasons {
-		if s.reasons == nil {
-			s.reasons = map[string]int{}
-		}
-		s.reasons[string(text)]++
+	var m *map[string]int
+	switch f {
+	case measure.CloseReasons:
+		m = &s.reasons
+	case measure.Goodbyes:
+		m = &s.goodbyes
+	default:
+		return
 	}
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[string(text)]++
 }
 
 func (s *ruleSink) RecordKey(_ time.Duration, f measure.Family, k int) {

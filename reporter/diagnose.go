@@ -41,6 +41,9 @@ func diagnose(s *Shard, sum *Summary, protocol string) []string {
 	if n := sumCounts(s.Keys[measure.ProfileErrors]); n > 0 {
 		out = append(out, fmt.Sprintf("%d messages broke --protocol %s (%s); those connections were failed", n, orDefault(protocol, "?"), keyList(s.Keys[measure.ProfileErrors], 3)))
 	}
+	if n, keys := noReconnect(s.Keys[measure.Goodbyes]); n > 0 {
+		out = append(out, fmt.Sprintf("the server told clients %d times not to reconnect (%s): the framework's own client would have stopped there, the fleet reconnected all the same", n, keyList(keys, 3)))
+	}
 	if c.Get(measure.Joins) == 0 {
 		out = append(out, fmt.Sprintf("no client became ready: %d connections opened, none finished joining%s%s", connects, s.refusals(), suffix))
 	}
@@ -215,4 +218,16 @@ func suggest(s *Shard, protocol string) string {
 		return fmt.Sprintf("; it looks like a %s server: try --protocol %s", names[0], names[0])
 	}
 	return "; it looks like one of: --protocol " + strings.Join(names, ", --protocol ")
+}
+
+// noReconnect returns the goodbyes that told the client not to reconnect,
+// and their count.
+func noReconnect(goodbyes map[string]int64) (int64, map[string]int64) {
+	keys := map[string]int64{}
+	for k, n := range goodbyes {
+		if strings.HasSuffix(k, measure.NoReconnectMark) {
+			keys[k] = n
+		}
+	}
+	return sumCounts(keys), keys
 }

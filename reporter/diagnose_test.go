@@ -72,6 +72,13 @@ func TestDiagnose(t *testing.T) {
 				s.RecordText(ms(50), measure.JoinRefusals, []byte("rejected"))
 			}
 		}, 1, []string{"no client became ready", "refused: rejected ×3"}},
+		{"told not to reconnect", "actioncable", false, func(s events) {
+			connect(s, ms(10), 4)
+			for range 3 {
+				s.RecordText(ms(50), measure.Goodbyes, []byte("unauthorized"+measure.NoReconnectMark))
+			}
+			s.RecordText(ms(50), measure.Goodbyes, []byte("server_restart"))
+		}, 1, []string{"told clients 3 times not to reconnect", "unauthorized [no reconnect] ×3"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

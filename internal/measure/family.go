@@ -107,7 +107,7 @@ var familyDefs = [NumFamilies]FamilyDef{
 	JoinRefusals: {Name: "join_refusals", Key: "reason", Title: "join refusals", Text: true, Total: JoinsRefused,
 		Doc: "joins the server refused, by the code and reason it gave (a rejected subscription, an unauthorised token, a CONNACK error)"},
 	Goodbyes: {Name: "goodbyes", Key: "reason", Title: "goodbyes", Text: true, Total: NumColumns,
-		Doc: "the server telling a client it is closing or dropping it, in the framework's protocol, by code and reason (Action Cable's disconnect, SignalR's close, Centrifugo's disconnect)"},
+		Doc: "the server telling a client it is closing or dropping it, in the framework's protocol, by code and reason (Action Cable's disconnect, SignalR's close, Centrifugo's disconnect); \"" + NoReconnectMark + "\" ends the key of those that told the client not to reconnect (the fleet reconnects all the same)"},
 	ProfileErrors: {Name: "profile_errors", Key: "rule", Title: "framework protocol errors", Note: "connections failed", Text: true, Total: NumColumns,
 		Doc: "messages of the server that broke the framework's protocol (--protocol), by the rule they broke; the client failed the connection"},
 	Unrecognised: {Name: "unrecognised", Key: "sample", Title: "unrecognised messages", Text: true, Total: NumColumns,
@@ -164,3 +164,10 @@ func FamilyByName(name string) (Family, bool) {
 	}
 	return 0, false
 }
+
+// NoReconnectMark ends the Goodbyes key of a goodbye that told the client
+// not to reconnect (Action Cable's "reconnect":false, SignalR's
+// "allowReconnect":false, a Centrifugo code of the terminal range). The
+// framework's own client would stop there; the fleet reconnects all the
+// same, since the storm is what a run measures, and the run warns.
+const NoReconnectMark = " [no reconnect]"

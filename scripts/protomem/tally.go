@@ -85,5 +85,5 @@ func configOf(p *fakeProto) (loadgen.Config, error) {
 		}
 	}
 	c.Resume = &resume
-	return c.WithReference(false, false), nil
+	return c.WithReference(false, loadgen.HeartbeatSet{}), nil
 }
