@@ -74,7 +74,9 @@ func main() {
 		<-sigs
 		os.Exit(exitInterrupted)
 	}()
+	stopProfile := startCPUProfile(os.Args[1:], os.Stderr)
 	err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	os.Exit(exitCode(err, os.Stderr))
 }
 
