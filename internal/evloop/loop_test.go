@@ -222,3 +222,34 @@ func TestTakeBusyTellsCPUFromWaiting(t *testing.T) {
 		t.Fatalf("blocked: busy %v, cpu %v; want the wait not counted as CPU", busy, cpu)
 	}
 }
+
+// TestWakeUpsSampleCPURarely: a loop woken far more often than every
+// cpuSampleEvery reads its thread's CPU clock at most twice per
+// cpuSampleEvery of wall time (at a sampled wake-up and at that stretch's
+// end), not at every wake-up; TakeBusy still reports the CPU of the work.
+func TestWakeUpsSampleCPURarely(t *testing.T) {
+	var reads atomic.Int64
+	threadCPU = func() time.Duration { reads.Add(1); return readThreadCPU() }
+	t.Cleanup(func() { threadCPU = readThreadCPU })
+	l := startLoop(t)
+	done := make(chan struct{})
+	start := time.Now()
+	const wakes = 2000
+	for i := range wakes {
+		l.Submit(func() {
+			if i == wakes-1 {
+				close(done)
+			}
+		})
+		if i%50 == 0 {
+			time.Sleep(50 * time.Microsecond) // let the loop park and wake again
+		}
+	}
+	<-done
+	elapsed := time.Since(start)
+	n := reads.Load()
+	if bound := 2*int64(elapsed/cpuSampleEvery) + 4; n > bound {
+		t.Fatalf("%d clock reads in %v (%d wake-ups), want at most %d", n, elapsed, l.turns.Load(), bound)
+	}
+	t.Logf("%d clock reads in %v over %d turns", n, elapsed, l.turns.Load())
+}
