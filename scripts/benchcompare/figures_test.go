@@ -45,3 +45,14 @@ func TestFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestSpread: medians and ranges in plain digits, three significant ones
+// below 1 000.
+func TestSpread(t *testing.T) {
+	if got, want := spread([]float64{4669.4, 5918.7, 8810.2}, "ms"), "5919 ms [4669–8810]"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := spread([]float64{3.561, 59.2, 7.6}, "ms"), "7.6 ms [3.56–59.2]"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -12,10 +12,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -254,7 +256,16 @@ func spread(v []float64, unit string) string {
 	}
 	s := slices.Clone(v)
 	slices.Sort(s)
-	return fmt.Sprintf("%.3g %s [%.3g–%.3g]", median(s), unit, s[0], s[len(s)-1])
+	return fmt.Sprintf("%s %s [%s–%s]", short(median(s)), unit, short(s[0]), short(s[len(s)-1]))
+}
+
+// short writes v with three significant digits, never as an exponent
+// (2 920 rather than 2.92e+03).
+func short(v float64) string {
+	if math.Abs(v) >= 1000 {
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 func median(v []float64) float64 {
