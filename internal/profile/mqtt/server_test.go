@@ -150,16 +150,16 @@ func TestMosquitto(t *testing.T) {
 			l := dial(t, b.url(b.ws), p, uint64(version))
 			st := &profile.State{}
 			p.Open(l, st)
-			if ok, closed := l.drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
-				t.Fatalf("not ready (closed %v, %v):\n%s", closed, l.err, l)
+			if ok, closed := l.Drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
+				t.Fatalf("not ready (closed %v, %v):\n%s", closed, l.Err(), l)
 			}
 			// The broker allows 1.5 × 1 s of silence; mosquitto 2.0.11 checks
 			// its websocket clients' keep-alive every few seconds: the
 			// control below is closed within about 5 s.
-			if _, closed := l.drive(p, st, time.Second, 7*time.Second, nil); closed {
-				t.Fatalf("the broker closed the connection (%v):\n%s", l.err, l)
+			if _, closed := l.Drive(p, st, time.Second, 7*time.Second, nil); closed {
+				t.Fatalf("the broker closed the connection (%v):\n%s", l.Err(), l)
 			}
-			if n := l.count(profile.Pong); n < 5 {
+			if n := l.Count(profile.Pong); n < 5 {
 				t.Errorf("%d PINGRESPs for 7 PINGREQs:\n%s", n, l)
 			}
 			s := seqs(t, l)
@@ -186,11 +186,11 @@ func TestMosquitto(t *testing.T) {
 		l := dial(t, b.url(b.ws), p, 10)
 		st := &profile.State{}
 		p.Open(l, st)
-		if ok, _ := l.drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
+		if ok, _ := l.Drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
 			t.Fatalf("not ready:\n%s", l)
 		}
 		start := time.Now()
-		if _, closed := l.drive(p, st, 0, 10*time.Second, nil); !closed {
+		if _, closed := l.Drive(p, st, 0, 10*time.Second, nil); !closed {
 			t.Fatalf("open 10 s after the last packet of the client, want closed after 1.5 s (and mosquitto's check)")
 		}
 		t.Logf("closed %v after the SUBSCRIBE", time.Since(start).Round(time.Millisecond))
@@ -203,20 +203,20 @@ func TestMosquitto(t *testing.T) {
 		st := &profile.State{}
 		first := dial(t, b.url(b.ws), p, 1)
 		p.Open(first, st)
-		if ok, _ := first.drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
+		if ok, _ := first.Drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
 			t.Fatalf("not ready:\n%s", first)
 		}
-		first.nc.Close() // the connection drops: no DISCONNECT
+		first.Drop() // the connection drops: no DISCONNECT
 		for range 5 {
 			q.publish(1)
 		}
 		second := dial(t, b.url(b.ws), p, 1)
 		p.Open(second, st)
 		got := func() bool { return len(second.Datums) >= 5 }
-		if ok, closed := second.drive(p, st, 0, 5*time.Second, got); !ok {
+		if ok, closed := second.Drive(p, st, 0, 5*time.Second, got); !ok {
 			t.Fatalf("no backlog (closed %v):\n%s", closed, second)
 		}
-		if !second.has(profile.Ready) {
+		if !second.Has(profile.Ready) {
 			t.Errorf("not ready after the session resumed:\n%s", second)
 		}
 		if second.Sent[0].Payload[0] != connect<<4 {
@@ -238,7 +238,7 @@ func TestMosquitto(t *testing.T) {
 		st1, st2 := &profile.State{}, &profile.State{}
 		a := dial(t, b.url(b.ws), p, 1)
 		p.Open(a, st1)
-		if ok, _ := a.drive(p, st1, 0, 5*time.Second, func() bool { return st1.Ready }); !ok {
+		if ok, _ := a.Drive(p, st1, 0, 5*time.Second, func() bool { return st1.Ready }); !ok {
 			t.Fatalf("not ready:\n%s", a)
 		}
 		c := dial(t, b.url(b.ws), p, 2)
@@ -246,14 +246,14 @@ func TestMosquitto(t *testing.T) {
 		// MQTT 5 §3.1.4: the broker ends the old connection, with a
 		// DISCONNECT 0x8E where it sends one (mosquitto 2.0.11 over
 		// WebSocket just closes).
-		ok, closed := a.drive(p, st1, 0, 5*time.Second, func() bool { return a.has(profile.Goodbye) })
+		ok, closed := a.Drive(p, st1, 0, 5*time.Second, func() bool { return a.Has(profile.Goodbye) })
 		switch {
 		case ok:
 			if e := a.Events[len(a.Events)-1]; e.Code != 0x8e || string(e.Reason) != "session taken over" {
 				t.Errorf("goodbye %s, want 142 session taken over", describe(e))
 			}
 		case closed:
-			t.Logf("closed without a DISCONNECT (%v)", a.err)
+			t.Logf("closed without a DISCONNECT (%v)", a.Err())
 		default:
 			t.Fatalf("the old connection is still open:\n%s", a)
 		}
@@ -265,20 +265,20 @@ func TestMosquitto(t *testing.T) {
 		l := dial(t, own.url(own.ws), p, 1)
 		st := &profile.State{}
 		p.Open(l, st)
-		if ok, _ := l.drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
+		if ok, _ := l.Drive(p, st, 0, 5*time.Second, func() bool { return st.Ready }); !ok {
 			t.Fatalf("not ready:\n%s", l)
 		}
 		own.cmd.Process.Signal(syscall.SIGTERM)
 		// MQTT 5 §3.14: DISCONNECT 0x8B where the broker sends one
 		// (mosquitto 2.0.11 just closes).
-		ok, closed := l.drive(p, st, 0, 5*time.Second, func() bool { return l.has(profile.Goodbye) })
+		ok, closed := l.Drive(p, st, 0, 5*time.Second, func() bool { return l.Has(profile.Goodbye) })
 		switch {
 		case ok:
 			if e := l.Events[len(l.Events)-1]; e.Code != 0x8b {
 				t.Errorf("goodbye %s, want 139 server shutting down", describe(e))
 			}
 		case closed:
-			t.Logf("closed without a DISCONNECT (%v)", l.err)
+			t.Logf("closed without a DISCONNECT (%v)", l.Err())
 		default:
 			t.Fatalf("still open 5 s after SIGTERM:\n%s", l)
 		}
@@ -290,7 +290,7 @@ func TestMosquitto(t *testing.T) {
 			l := dial(t, b.url(b.auth), p, 1)
 			st := &profile.State{}
 			p.Open(l, st)
-			if ok, _ := l.drive(p, st, 0, 5*time.Second, func() bool { return l.has(profile.Refused) }); !ok {
+			if ok, _ := l.Drive(p, st, 0, 5*time.Second, func() bool { return l.Has(profile.Refused) }); !ok {
 				t.Fatalf("not refused:\n%s", l)
 			}
 			want := map[int]string{V311: "refused 5 not authorized", V5: "refused 135 not authorized"}[version]

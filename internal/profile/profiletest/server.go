@@ -82,8 +82,12 @@ func NodeTarget(t testing.TB, name string, port int, env ...string) {
 	}
 }
 
-// WaitPort waits until 127.0.0.1:port accepts a connection.
-func WaitPort(port int, d time.Duration) error {
+// WaitPort waits until 127.0.0.1:port accepts a connection, or d passes.
+func WaitPort(port int, d time.Duration) error { return WaitPortOf(port, d, nil) }
+
+// WaitPortOf is WaitPort for a server process that may exit first:
+// exited (nil: never) closed ends the wait at once.
+func WaitPortOf(port int, d time.Duration, exited <-chan struct{}) error {
 	deadline := time.Now().Add(d)
 	for {
 		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
@@ -94,7 +98,11 @@ func WaitPort(port int, d time.Duration) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("127.0.0.1:%d not accepting after %v: %w", port, d, err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case <-exited:
+			return fmt.Errorf("the server exited")
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 

@@ -157,14 +157,14 @@ func TestRabbitMQ(t *testing.T) {
 		l := dial(t, url, p, 1)
 		st := &profile.State{}
 		p.Open(l, st)
-		if ok, closed := l.drive(p, st, time.Second, 10*time.Second, func() bool { return st.Ready }); !ok {
-			t.Fatalf("not ready (closed %v, %v):\n%s", closed, l.err, l)
+		if ok, closed := l.Drive(p, st, time.Second, 10*time.Second, func() bool { return st.Ready }); !ok {
+			t.Fatalf("not ready (closed %v, %v):\n%s", closed, l.Err(), l)
 		}
 		if e := l.Events[0]; e.HeartbeatTimeout != 2*time.Second {
 			t.Errorf("CONNECTED: %s, want timeout 2s (RabbitMQ agrees to 1000,1000)", describe(e))
 		}
-		if _, closed := l.drive(p, st, time.Second, 6*time.Second, nil); closed {
-			t.Fatalf("the broker closed the connection (%v):\n%s", l.err, l)
+		if _, closed := l.Drive(p, st, time.Second, 6*time.Second, nil); closed {
+			t.Fatalf("the broker closed the connection (%v):\n%s", l.Err(), l)
 		}
 		s := seqs(t, l)
 		if len(s) < 20 {
@@ -189,11 +189,11 @@ func TestRabbitMQ(t *testing.T) {
 		l := dial(t, url, p, 2)
 		st := &profile.State{}
 		p.Open(l, st)
-		if ok, _ := l.drive(p, st, 0, 10*time.Second, func() bool { return st.Ready }); !ok {
+		if ok, _ := l.Drive(p, st, 0, 10*time.Second, func() bool { return st.Ready }); !ok {
 			t.Fatalf("not ready:\n%s", l)
 		}
 		start := time.Now()
-		if _, closed := l.drive(p, st, 0, 10*time.Second, nil); !closed {
+		if _, closed := l.Drive(p, st, 0, 10*time.Second, nil); !closed {
 			t.Fatalf("open 10 s after the last heart-beat of the client, want closed after a few")
 		}
 		t.Logf("closed %v after the SUBSCRIBE", time.Since(start).Round(time.Millisecond))
@@ -215,7 +215,7 @@ func TestRabbitMQ(t *testing.T) {
 			l := dial(t, url, p, 3)
 			st := &profile.State{}
 			p.Open(l, st)
-			if ok, _ := l.drive(p, st, 0, 10*time.Second, func() bool { return l.has(profile.Refused) }); !ok {
+			if ok, _ := l.Drive(p, st, 0, 10*time.Second, func() bool { return l.Has(profile.Refused) }); !ok {
 				t.Fatalf("not refused:\n%s", l)
 			}
 			if got := describe(l.Events[len(l.Events)-1]); got != tc.want {
