@@ -3,6 +3,7 @@ package livetest
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -221,3 +222,27 @@ func (c *Client) Close() {
 
 // Drop ends the connection without a close frame, as a lost network does.
 func (c *Client) Drop() { c.nc.Close() }
+
+// Heartbeats calls c.Ping every interval until stop is closed: the
+// client's heartbeat, for tests that hold a connection.
+func (c *Client) Heartbeats(interval time.Duration, stop <-chan struct{}) {
+	tk := time.NewTicker(interval)
+	defer tk.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tk.C:
+			c.Ping()
+		}
+	}
+}
+
+// SeqOf reads a test server's {"seq":n} payload, 0 when it is not one.
+func SeqOf(payload string) int {
+	var v struct{ Seq int }
+	if json.Unmarshal([]byte(payload), &v) != nil {
+		return 0
+	}
+	return v.Seq
+}

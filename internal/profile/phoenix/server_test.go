@@ -2,7 +2,6 @@ package phoenix
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,29 +28,6 @@ func startServer(t *testing.T, tick, timeout time.Duration) *phoenixtest.Server 
 	return srv
 }
 
-// seqOf reads the broadcast's {"seq":n}, 0 when it is not one.
-func seqOf(payload string) int {
-	var v struct{ Seq int }
-	if json.Unmarshal([]byte(payload), &v) != nil {
-		return 0
-	}
-	return v.Seq
-}
-
-// heartbeats calls c.Ping every interval until stop is closed.
-func heartbeats(c *livetest.Client, interval time.Duration, stop chan struct{}) {
-	tk := time.NewTicker(interval)
-	defer tk.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tk.C:
-			c.Ping()
-		}
-	}
-}
-
 // TestServer: the profile joins, receives broadcasts and keeps the
 // connection alive with its heartbeat for several times the server's
 // timeout; a client that does not beat is dropped; a refused join is
@@ -73,7 +49,7 @@ func TestServer(t *testing.T) {
 	defer c.Close()
 	stop := make(chan struct{})
 	defer close(stop)
-	go heartbeats(c, timeout/3, stop)
+	go c.Heartbeats(timeout/3, stop)
 	// 90 ticks of 20 ms: three times the server's timeout.
 	s, ok := c.Wait(10*time.Second, func(s livetest.Snapshot) bool {
 		return len(s.Datums) >= 90 && s.Count(profile.Pong) >= 6
@@ -84,7 +60,7 @@ func TestServer(t *testing.T) {
 	if s.Events[0].Kind != profile.Ready || s.Count(profile.Ready) != 1 || s.Count(profile.Other) > 1 {
 		t.Errorf("events %+v: want ready, then pongs (a late reply at most)", s.Events)
 	}
-	if first, last := seqOf(s.Datums[0].Payload), seqOf(s.Datums[89].Payload); first < 1 || last != first+89 {
+	if first, last := livetest.SeqOf(s.Datums[0].Payload), livetest.SeqOf(s.Datums[89].Payload); first < 1 || last != first+89 {
 		t.Errorf("broadcasts %q … %q: want 90 in a row", s.Datums[0].Payload, s.Datums[89].Payload)
 	}
 	t.Logf("%d broadcasts, %d heartbeats answered over %v of server timeout", len(s.Datums), s.Count(profile.Pong), timeout)

@@ -2,7 +2,6 @@ package signalr
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,29 +28,6 @@ func startServer(t *testing.T, tick, keepAlive, clientTimeout time.Duration) *si
 	return srv
 }
 
-// seqOf reads the invocation's {"seq":n}, 0 when it is not one.
-func seqOf(payload string) int {
-	var v struct{ Seq int }
-	if json.Unmarshal([]byte(payload), &v) != nil {
-		return 0
-	}
-	return v.Seq
-}
-
-// heartbeats calls c.Ping every interval until stop is closed.
-func heartbeats(c *livetest.Client, interval time.Duration, stop chan struct{}) {
-	tk := time.NewTicker(interval)
-	defer tk.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tk.C:
-			c.Ping()
-		}
-	}
-}
-
 // TestServer: the profile handshakes, receives invocations and server
 // pings, and keeps the connection alive with its own pings for several
 // times the server's client timeout; a silent client is closed; a refused
@@ -74,7 +50,7 @@ func TestServer(t *testing.T) {
 	defer c.Close()
 	stop := make(chan struct{})
 	defer close(stop)
-	go heartbeats(c, clientTimeout/3, stop)
+	go c.Heartbeats(clientTimeout/3, stop)
 	// 90 ticks of 20 ms: three times the client timeout.
 	s, ok := c.Wait(10*time.Second, func(s livetest.Snapshot) bool {
 		return len(s.Datums) >= 90 && s.Count(profile.ServerPing) >= 3
@@ -85,7 +61,7 @@ func TestServer(t *testing.T) {
 	if s.Events[0].Kind != profile.Ready || s.Count(profile.Ready)+s.Count(profile.ServerPing) != len(s.Events) {
 		t.Errorf("events %+v: want ready, then server pings", s.Events)
 	}
-	if first, last := seqOf(s.Datums[0].Payload), seqOf(s.Datums[89].Payload); first < 1 || last != first+89 {
+	if first, last := livetest.SeqOf(s.Datums[0].Payload), livetest.SeqOf(s.Datums[89].Payload); first < 1 || last != first+89 {
 		t.Errorf("invocations %q … %q: want 90 in a row", s.Datums[0].Payload, s.Datums[89].Payload)
 	}
 	t.Logf("%d invocations, %d server pings, %d messages sent over %v of client timeout", len(s.Datums), s.Count(profile.ServerPing), len(s.Sent), clientTimeout)
