@@ -100,3 +100,27 @@ func TestDiagnose(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnoseSaturatedHarness: losses while the harness was saturated
+// are not blamed on a protocol mismatch (a loop that fell behind answers
+// heartbeats late), and no --protocol is suggested.
+func TestDiagnoseSaturatedHarness(t *testing.T) {
+	r := newTestRecorder()
+	s := events{r.Sink(0)}
+	for range 10 {
+		s.Attempt(10*time.Millisecond, 0)
+		s.Connected(10*time.Millisecond, loadgen.ConnectTiming{Total: time.Millisecond})
+		s.RecordKey(900*time.Millisecond, measure.CloseCodes, 1006)
+		s.Disconnected(900*time.Millisecond, measure.CauseHeartbeatTimeout)
+	}
+	snap := r.Snapshot(3 * time.Second)
+	sum := Summarize(snap, SummaryOptions{Protocol: "stormbench"})
+	if w := strings.Join(sum.Warnings, "\n"); !strings.Contains(w, "do not seem to understand") {
+		t.Fatalf("healthy harness: warnings %q, want the mismatch named", sum.Warnings)
+	}
+	sum.Harness.Saturated = true
+	w := strings.Join(diagnose(snap, sum, "stormbench"), "\n")
+	if strings.Contains(w, "understand") || strings.Contains(w, "--protocol") || !strings.Contains(w, "saturated or starved") {
+		t.Fatalf("saturated harness: warnings %q, want the losses put down to late heartbeats, no mismatch", w)
+	}
+}
