@@ -42,7 +42,7 @@ type result struct {
 var header = []string{"target", "joined (server) / fleet", "server closes in the hold",
 	"messages in the hold: received / lost / dup", "restart took", "recovery open p50 / p99",
 	"recovery ready p50 / p99", "ready again", "lost / dup (run)", "heartbeat B per conn-s",
-	"B per heartbeat frame", "peak RSS per client", "check"}
+	"B per heartbeat frame", "peak RSS (per client)", "check"}
 
 // check applies every check to in and computes the row.
 func check(in input) result {
@@ -121,7 +121,7 @@ func check(in input) result {
 	}
 	rss := "-"
 	if n > 0 && sum.Harness.PeakRSSBytes > 0 {
-		rss = fmt.Sprintf("%.1f KiB", float64(sum.Harness.PeakRSSBytes)/float64(n)/1024)
+		rss = fmt.Sprintf("%.1f MiB (%.1f KiB)", float64(sum.Harness.PeakRSSBytes)/(1<<20), float64(sum.Harness.PeakRSSBytes)/float64(n)/1024)
 	}
 	verdict := "passed"
 	if len(r.failures) > 0 {
