@@ -39,10 +39,15 @@ type result struct {
 }
 
 // header is the table's header, in the order of result.cells.
-var header = []string{"target", "joined (server) / fleet", "server closes in the hold",
+var header = []string{"target", "joined (server) / fleet", "ended in the hold: by the server / all",
 	"messages in the hold: received / lost / dup", "restart took", "recovery open p50 / p99",
 	"recovery ready p50 / p99", "ready again", "lost / dup (run)", "heartbeat B per conn-s",
 	"B per heartbeat frame", "peak RSS (per client)", "check"}
+
+// serverCauses are the disconnect causes of a connection the server ended:
+// a close frame, a FIN or an RST from it, a refused join. (A heartbeat
+// timeout is the client's verdict on a server gone silent.)
+var serverCauses = []measure.Cause{measure.CauseCloseFrame, measure.CauseEOF, measure.CauseReset, measure.CauseJoinRefused}
 
 // check applies every check to in and computes the row.
 func check(in input) result {
@@ -55,8 +60,12 @@ func check(in input) result {
 		fail("partial results: %s", strings.Join(sum.PartialReasons, "; "))
 	}
 	// Before the fault: nothing ended, everyone joined once and is ready.
-	closes := total(h.byKey[measure.CloseCodes]) + total(h.byKey[measure.Goodbyes])
-	if d := h.counts[measure.Disconnects]; d != 0 || closes != 0 {
+	ended := h.counts[measure.Disconnects]
+	byServer := int64(0)
+	for _, c := range serverCauses {
+		byServer += h.byKey[measure.DisconnectCauses][c.String()]
+	}
+	if d := ended; d != 0 || total(h.byKey[measure.CloseCodes])+total(h.byKey[measure.Goodbyes]) != 0 {
 		fail("before the fault: %d disconnects (causes %s), close codes %s, goodbyes %s; want none",
 			d, keys(h.byKey[measure.DisconnectCauses]), keys(h.byKey[measure.CloseCodes]), keys(h.byKey[measure.Goodbyes]))
 	}
@@ -127,7 +136,7 @@ func check(in input) result {
 	if len(r.failures) > 0 {
 		verdict = "FAILED"
 	}
-	r.cells = []string{in.target, joined, fmt.Sprint(closes),
+	r.cells = []string{in.target, joined, fmt.Sprintf("%d / %d", byServer, ended),
 		fmt.Sprintf("%d / %d / %d", recv, lost, dup), restart, open, ready, back,
 		fmt.Sprintf("%d / %d", c.Get(measure.MessagesLost), c.Get(measure.MessagesDuplicated)),
 		fmt.Sprintf("%.1f", hb.BytesPerConnS), perFrame, rss, verdict}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -64,14 +65,21 @@ func TestCheck(t *testing.T) {
 		name   string
 		change func(*input)
 		fail   string // "" = passes; else a failure contains it
+		ended  string // the connections ended in the hold ("" = "0 / 0")
 	}{
 		{name: "as recorded"},
 		{name: "stats not read", change: func(in *input) { in.stats = nil }, fail: "stats were not read"},
 		{name: "server counted fewer", change: func(in *input) { in.stats.Joined = fixtureClients - 1 }, fail: "counted 199 clients joined"},
 		{name: "a close in the hold", change: func(in *input) {
 			in.hold.counts[measure.Disconnects] = 1
+			in.hold.byKey[measure.DisconnectCauses] = map[string]int64{"close_frame": 1}
 			in.hold.byKey[measure.CloseCodes] = map[string]int64{"4408": 1}
-		}, fail: "close codes {4408: 1}"},
+		}, fail: "close codes {4408: 1}", ended: "1 / 1"},
+		{name: "a heartbeat timeout in the hold", change: func(in *input) {
+			in.hold.counts[measure.Disconnects] = 2
+			in.hold.byKey[measure.DisconnectCauses] = map[string]int64{"heartbeat_timeout": 2}
+			in.hold.byKey[measure.CloseCodes] = map[string]int64{"1006": 2}
+		}, fail: "causes {heartbeat_timeout: 2}", ended: "0 / 2"},
 		{name: "a goodbye in the hold", change: func(in *input) {
 			in.hold.byKey[measure.Goodbyes] = map[string]int64{"server_restart": 1}
 		}, fail: "goodbyes {server_restart: 1}"},
@@ -110,6 +118,9 @@ func TestCheck(t *testing.T) {
 			if len(r.cells) != len(header) {
 				t.Fatalf("%d cells, %d in the header", len(r.cells), len(header))
 			}
+			if want := cmp.Or(tt.ended, "0 / 0"); r.cells[2] != want {
+				t.Errorf("ended in the hold %q, want %q", r.cells[2], want)
+			}
 			if tt.fail == "" {
 				if len(r.failures) != 0 || r.cells[len(r.cells)-1] != "passed" {
 					t.Fatalf("failures %q, verdict %s; want none", r.failures, r.cells[len(r.cells)-1])
@@ -132,11 +143,11 @@ func TestRun(t *testing.T) {
 		out  string
 	}{
 		{name: "passes", args: []string{"-target", "socketio", "-clients", "200", "-stats", stats, fixture},
-			out: "| socketio | 200 / 200 | 0 | "},
+			out: "| socketio | 200 / 200 | 0 / 0 | "},
 		{name: "the fleet was larger", args: []string{"-target", "socketio", "-clients", "2000", "-stats", stats, fixture},
-			err: errFailed, out: "| socketio | 200 / 2000 | 0 | "},
+			err: errFailed, out: "| socketio | 200 / 2000 | 0 / 0 | "},
 		{name: "no stats", args: []string{"-target", "socketio", "-clients", "200", "-stats", filepath.Join(t.TempDir(), "none"), fixture},
-			err: errFailed, out: "| socketio | - | 0 | "},
+			err: errFailed, out: "| socketio | - | 0 / 0 | "},
 		{name: "header", args: []string{"-header"}, out: "| target | joined (server) / fleet |"},
 		{name: "no folder", args: []string{"-target", "socketio"}, err: errUsage},
 		{name: "no target", args: []string{fixture}, err: errUsage},
