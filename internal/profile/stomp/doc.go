@@ -66,9 +66,10 @@
 // CONNECTED that negotiates no server heart-beats leaves the connection
 // unwatched. Reference.WatchFromReply makes the load generator do the
 // same: no deadline from the upgrade, the rule of CONNECTED's event from
-// then on (unless --heartbeat-timeout was given). A broker starved of
-// CPU answered a fleet's CONNECTs after more than 20 s; clients calling
-// it dead meanwhile reconnected and added to its queue.
+// then on (unless --heartbeat-timeout was given): RabbitMQ answers the
+// CONNECTs of 2 000 clients arriving together seconds after their
+// upgrades, and later still when starved of CPU; clients calling it dead
+// meanwhile would reconnect and add to its queue.
 // RabbitMQ sends its beats only when it had nothing else to send, and
 // closes a client that did not beat: the tests see it within seconds.
 //
