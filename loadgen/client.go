@@ -308,6 +308,13 @@ func (c *client) startHeartbeat(now time.Duration) {
 		sh.loop.Schedule(&c.timer, first)
 	}
 	c.hb.Kind = timerHeartbeatDeadline
+	if sh.fl.watchFromReply {
+		// The reference client starts watching when the server's reply
+		// announces the rule (STOMP's CONNECTED): that event arms the
+		// deadline (framework_client.go), and a reply announcing none
+		// leaves the connection unwatched, as the client does.
+		return
+	}
 	sh.loop.Schedule(&c.hb, now+sh.hbTimeout)
 }
 

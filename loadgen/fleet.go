@@ -99,6 +99,10 @@ type Fleet struct {
 	// profile speaks a framework's protocol (Config.Protocol); nil for
 	// stormbench's and json.
 	profile profile.Profile
+	// watchFromReply: the detection rule is the reference client's and it
+	// applies only from the server's reply that announces it (STOMP's
+	// CONNECTED, profile.Timing.WatchFromReply), not from the upgrade.
+	watchFromReply bool
 	// wallBase is the Unix time in ns at the clock's zero.
 	wallBase int64
 	wg       sync.WaitGroup
@@ -148,6 +152,9 @@ func NewFleet(cfg Config, rec Recorder, clock evloop.Clock) (*Fleet, error) {
 	}
 	pol := cfg.Policy
 	f := &Fleet{cfg: cfg, policy: &pol, clock: clock, target: tgt, req: req, formats: fm, profile: cc.profile, dead: make(chan struct{}), resolver: resolver}
+	if ref, _, _, ok := cfg.Protocol.Reference(); ok && ref.WatchFromReply && cfg.Heartbeat.FollowServer {
+		f.watchFromReply = true
+	}
 	f.ctx, f.cancel = context.WithCancel(context.Background())
 	// The wall clock at the run's start, for pings that carry Unix time
 	// ({{now_ms}}) and pongs that echo it.

@@ -152,7 +152,9 @@ func (c *client) Event(e profile.Event) {
 		if sh.hb.pings != pingerNobody {
 			// The deadline armed at open used the rule in force then
 			// (the reference client's default, 45 s for Socket.IO): a
-			// server announcing a shorter one must not wait for it.
+			// server announcing a shorter one must not wait for it. A
+			// client that watches only from this reply
+			// (Fleet.watchFromReply) had none armed: this arms it.
 			sh.loop.Schedule(&c.hb, c.lastRecv+sh.hbTimeout)
 		}
 	}

@@ -246,3 +246,121 @@ func TestFrameworkGoodbyeNoReconnect(t *testing.T) {
 		})
 	}
 }
+
+// TestFrameworkWatchFromReply: a client whose reference watches the
+// connection only from the reply that announces the rule (stompjs sets up
+// its heart-beat check at CONNECTED and, with connectionTimeout 0, waits
+// for CONNECTED as long as it takes) is not called dead while a slow
+// broker has not answered its CONNECT yet — RabbitMQ answers the CONNECTs
+// of 2 000 clients arriving together seconds after their upgrades, later
+// when starved of CPU, and clients that gave up and reconnected would add
+// to its queue — and a CONNECTED that negotiates no heart-beats from the
+// server leaves the connection unwatched, however long the server is
+// silent. The rule the server announces still holds once it did: a
+// server silent past it is found dead. Here CONNECTED comes 600 ms after
+// the CONNECT, where the fleet's rule (3 × the 100 ms interval) is
+// 300 ms.
+func TestFrameworkWatchFromReply(t *testing.T) {
+	const clients = 3
+	for _, tc := range []struct {
+		name string
+		// heartBeat is CONNECTED's header; silentAfter the time after
+		// the RECEIPT when the server stops sending (0: never).
+		heartBeat   string
+		silentAfter time.Duration
+		dead        bool // the server's silence is found (heartbeat_timeout)
+	}{
+		{name: "rule announced, stream kept", heartBeat: "100,100"},
+		{name: "no heart-beats negotiated, server silent", heartBeat: "0,0", silentAfter: time.Millisecond},
+		{name: "rule announced, server silent", heartBeat: "100,100", silentAfter: 200 * time.Millisecond, dead: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var receipts atomic.Int64
+			addr := frameworkServer(t, "v12.stomp", func(c net.Conn) {
+				var wmu sync.Mutex
+				send := func(s string) error {
+					wmu.Lock()
+					defer wmu.Unlock()
+					return wsutil.WriteServerText(c, []byte(s))
+				}
+				msg, _, err := wsutil.ReadClientData(c)
+				if err != nil || !bytes.HasPrefix(msg, []byte("CONNECT\n")) {
+					return
+				}
+				time.Sleep(600 * time.Millisecond)
+				if send("CONNECTED\nversion:1.2\nheart-beat:"+tc.heartBeat+"\n\n\x00") != nil {
+					return
+				}
+				done := make(chan struct{})
+				defer close(done)
+				subscribed := make(chan time.Time, 1)
+				go func() { // the stream: a message every 50 ms, until silentAfter
+					tk := time.NewTicker(50 * time.Millisecond)
+					defer tk.Stop()
+					var until <-chan time.Time
+					for {
+						select {
+						case <-done:
+							return
+						case at := <-subscribed:
+							if tc.silentAfter > 0 {
+								until = time.After(time.Until(at.Add(tc.silentAfter)))
+							}
+							continue
+						case <-until:
+							<-done
+							return
+						case <-tk.C:
+						}
+						if send("MESSAGE\ndestination:/topic/t\nmessage-id:m\nsubscription:sub-0\n\n{}\x00") != nil {
+							return
+						}
+					}
+				}()
+				for {
+					msg, op, err := wsutil.ReadClientData(c)
+					if err != nil || op == ws.OpClose {
+						return
+					}
+					if bytes.HasPrefix(msg, []byte("SUBSCRIBE\n")) {
+						if send("RECEIPT\nreceipt-id:sub-0\n\n\x00") != nil {
+							return
+						}
+						receipts.Add(1)
+						subscribed <- time.Now()
+					}
+				}
+			})
+			cfg := Config{URL: "ws://" + addr + "/ws", Clients: clients, RampRate: 1000, Hold: 1500 * time.Millisecond,
+				Fault: Fault{Kind: FaultNone, RecoverTimeout: time.Second}, Policy: Policy{Base: 5 * time.Second},
+				Protocol: ProtocolSTOMP, Framework: Framework{Join: []string{"/topic/t"}},
+				Heartbeat: Heartbeat{Interval: 100 * time.Millisecond}}
+			cfg = cfg.WithReference(true, HeartbeatSet{Interval: true})
+			if !cfg.Heartbeat.FollowServer || cfg.Heartbeat.Timeout != 0 {
+				t.Fatalf("heartbeat %+v: want stompjs's, every 100 ms, following the server", cfg.Heartbeat)
+			}
+			s := runFramework(t, cfg)
+			dead := 0
+			for _, c := range s.causes {
+				switch c {
+				case measure.CauseDrain:
+				case measure.CauseHeartbeatTimeout:
+					dead++
+				default:
+					t.Errorf("disconnect cause %v", c)
+				}
+			}
+			if tc.dead {
+				// Silent from 200 ms after the RECEIPT, dead 200 ms later:
+				// every client's first connection within the hold.
+				if dead < clients {
+					t.Fatalf("disconnect causes %v: want every client's silent connection found dead", s.causes)
+				}
+				return
+			}
+			if dead != 0 || s.joins != clients || receipts.Load() != clients {
+				t.Fatalf("disconnect causes %v, %d joins, %d RECEIPTs sent: want every client joined once and nothing dead", s.causes, s.joins, receipts.Load())
+			}
+		})
+	}
+}

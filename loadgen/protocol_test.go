@@ -96,6 +96,7 @@ type ruleSink struct {
 	failures   []measure.FailCause
 	messages   int
 	lost       int
+	joins      int
 	closeCodes map[int]int
 	reasons    map[string]int
 	goodbyes   map[string]int
@@ -139,6 +140,8 @@ func (s *ruleSink) Record(_ time.Duration, c measure.Column, v int64) {
 		s.lost += int(v)
 	case measure.MessagesReceived:
 		s.messages++
+	case measure.Joins:
+		s.joins += int(v)
 	}
 }
 

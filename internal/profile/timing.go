@@ -38,4 +38,10 @@ type Timing struct {
 	// such rule; where it depends on what the server announces, the value
 	// with the server's defaults).
 	HeartbeatTimeout time.Duration
+	// WatchFromReply reports that the client applies its detection rule
+	// only from the server's reply that announces it (an Event's
+	// HeartbeatTimeout: STOMP's CONNECTED), not from the upgrade: until
+	// that reply only ConnectTimeout bounds the wait, and a reply that
+	// announces no rule leaves the connection unwatched.
+	WatchFromReply bool
 }

@@ -61,6 +61,15 @@
 // CONNECTED's event. The spec leaves the margin to the client; 2 is
 // stompjs's heartbeatToleranceMultiplier, so this is the rule stompjs
 // applies (it checks every max(sx, cy) and then closes the socket).
+// stompjs sets up that check at CONNECTED and not before: it waits for
+// CONNECTED as long as the broker takes (connectionTimeout 0), and a
+// CONNECTED that negotiates no server heart-beats leaves the connection
+// unwatched. Reference.WatchFromReply makes the load generator do the
+// same: no deadline from the upgrade, the rule of CONNECTED's event from
+// then on (unless --heartbeat-timeout was given): RabbitMQ answers the
+// CONNECTs of 2 000 clients arriving together seconds after their
+// upgrades, and later still when starved of CPU; clients calling it dead
+// meanwhile would reconnect and add to its queue.
 // RabbitMQ sends its beats only when it had nothing else to send, and
 // closes a client that did not beat: the tests see it within seconds.
 //

@@ -14,7 +14,11 @@ import (
 // were sent; it checks every max(heartbeatIncoming, the server's offer)
 // and closes the connection when nothing at all came from the server for
 // heartbeatToleranceMultiplier (2) times that: 20 s with the defaults and a
-// server that offers 10 s or less. reconnectTimeMode LINEAR (the default)
+// server that offers 10 s or less. Both timers start at CONNECTED
+// (_setupHeartbeat), only when CONNECTED negotiated them: before it the
+// client waits as long as the broker takes (connectionTimeout 0), and a
+// broker that sends no heart-beats is never called dead for its silence.
+// reconnectTimeMode LINEAR (the default)
 // waits reconnectDelay after every close, no jitter; EXPONENTIAL doubles
 // it up to maxReconnectDelay (15 min).
 var Reference = profile.Timing{
@@ -29,4 +33,5 @@ var Reference = profile.Timing{
 	ConnectTimeout:    0,
 	HeartbeatInterval: 10 * time.Second,
 	HeartbeatTimeout:  20 * time.Second,
+	WatchFromReply:    true,
 }
