@@ -18,13 +18,15 @@ import (
 )
 
 // Timer kinds. A client has two timers: timer (attempt, ping or
-// partition-dial) and hb (the heartbeat deadline while open, the connect
-// deadline while connecting).
+// partition-dial) and hb (the connect deadline while connecting; while
+// open, the heartbeat deadline and, until the client is ready, its join
+// deadline, whichever comes first).
 const (
-	timerAttempt       uint8 = iota // ramp start or backoff over: dial
-	timerPing                       // send the next heartbeat
-	timerPartitionDial              // a SYN sent during a partition gets its answer (or not)
-	timerHeartbeatDeadline
+	timerAttempt           uint8 = iota // ramp start or backoff over: dial
+	timerPing                           // send the next heartbeat
+	timerPartitionDial                  // a SYN sent during a partition gets its answer (or not)
+	timerHeartbeatDeadline              // open and watched: the heartbeat rule applies (plus the join deadline until ready)
+	timerJoinDeadline                   // open and not watched (yet): only the join deadline applies
 	timerConnectDeadline
 )
 
@@ -296,9 +298,6 @@ func (c *client) giveUp(now time.Duration) {
 func (c *client) startHeartbeat(now time.Duration) {
 	sh := c.sh
 	hb := &sh.cfg.Heartbeat
-	if sh.hb.pings == pingerNobody {
-		return
-	}
 	if sh.hb.pings == pingerClient {
 		first := now
 		if hb.Spread > 0 {
@@ -307,15 +306,36 @@ func (c *client) startHeartbeat(now time.Duration) {
 		c.timer.Kind = timerPing
 		sh.loop.Schedule(&c.timer, first)
 	}
-	c.hb.Kind = timerHeartbeatDeadline
-	if sh.fl.watchFromReply {
-		// The reference client starts watching when the server's reply
-		// announces the rule (STOMP's CONNECTED): that event arms the
-		// deadline (framework_client.go), and a reply announcing none
-		// leaves the connection unwatched, as the client does.
-		return
+	// The reference client of a protocol that watches from the server's
+	// reply (STOMP's CONNECTED) starts watching when that reply announces
+	// the rule: that event arms the heartbeat deadline
+	// (framework_client.go), and a reply announcing none leaves the
+	// connection unwatched, as the client does.
+	watched := sh.hb.pings != pingerNobody && !sh.fl.watchFromReply
+	at := time.Duration(-1)
+	c.hb.Kind = timerJoinDeadline
+	if watched {
+		c.hb.Kind = timerHeartbeatDeadline
+		at = now + sh.hbTimeout
 	}
-	sh.loop.Schedule(&c.hb, now+sh.hbTimeout)
+	// A join still to come is bounded too (joinDeadline).
+	if join := c.joinDeadline(); join >= 0 && (at < 0 || join < at) {
+		at = join
+	}
+	if at >= 0 {
+		sh.loop.Schedule(&c.hb, at)
+	}
+}
+
+// joinDeadline is when an open client that is not ready gives up on its
+// join: Config.JoinTimeout after the attempt's start (dial, handshake and
+// join are one attempt to the framework's clients that bound it); -1 when
+// the client is ready or its join has no bound.
+func (c *client) joinDeadline() time.Duration {
+	if c.ready || c.sh.cfg.JoinTimeout < 0 {
+		return -1
+	}
+	return c.attemptAt + c.sh.cfg.JoinTimeout
 }
 
 // ping sends one heartbeat and schedules the next on the same cadence.
@@ -393,17 +413,35 @@ func (c *client) nextPing(now, scheduled time.Duration) {
 // checkDeadline applies the detection rule: the connection is dead when
 // nothing has been received for the heartbeat timeout (server mode: no
 // ping from the server). The timer is not moved on every frame; it fires
-// at the old deadline and is pushed to the new one.
+// at the old deadline and is pushed to the new one. Until the client is
+// ready its join deadline applies too: a server that opens the
+// connection but never completes the join ends it with join_timeout.
 func (c *client) checkDeadline(now time.Duration) {
 	if c.state != StateOpen {
 		return
 	}
-	deadline := c.lastRecv + c.sh.hbTimeout
-	if now >= deadline {
-		c.dead(now, measure.CauseHeartbeatTimeout)
-		return
+	next := time.Duration(-1)
+	if join := c.joinDeadline(); join >= 0 {
+		if now >= join {
+			c.closeFrame(1000, now) // normal closure: the client leaves (RFC 6455 §7.4.1)
+			c.dead(now, measure.CauseJoinTimeout)
+			return
+		}
+		next = join
 	}
-	c.sh.loop.Schedule(&c.hb, deadline)
+	if c.hb.Kind == timerHeartbeatDeadline {
+		deadline := c.lastRecv + c.sh.hbTimeout
+		if now >= deadline {
+			c.dead(now, measure.CauseHeartbeatTimeout)
+			return
+		}
+		if next < 0 || deadline < next {
+			next = deadline
+		}
+	}
+	if next >= 0 {
+		c.sh.loop.Schedule(&c.hb, next)
+	}
 }
 
 // send writes one frame; a partitioned client's frames are lost on the way.

@@ -149,6 +149,13 @@ type Config struct {
 	// ConnectTimeout bounds dial + handshake of one attempt; zero means
 	// the policy preset's own timeout, else 10s.
 	ConnectTimeout time.Duration `json:"connect_timeout"`
+	// JoinTimeout bounds an attempt up to ready with a framework's
+	// protocol: a connection still not joined JoinTimeout after the
+	// attempt's start ends with cause join_timeout, as the framework's
+	// clients give up on it. Zero means ConnectTimeout; negative means no
+	// bound (the reference clients of graphql-ws, STOMP and Action Cable
+	// wait for the join as long as it takes: WithReference).
+	JoinTimeout time.Duration `json:"join_timeout"`
 	// Policy is the reconnect policy.
 	Policy Policy `json:"policy"`
 	// Heartbeat is the keepalive configuration.
@@ -227,6 +234,9 @@ func (c Config) Resolve() Config {
 	}
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.JoinTimeout == 0 {
+		c.JoinTimeout = c.ConnectTimeout
 	}
 	h := &c.Heartbeat
 	if h.Mode == "" {

@@ -154,8 +154,14 @@ func (c *client) Event(e profile.Event) {
 			// (the reference client's default, 45 s for Socket.IO): a
 			// server announcing a shorter one must not wait for it. A
 			// client that watches only from this reply
-			// (Fleet.watchFromReply) had none armed: this arms it.
-			sh.loop.Schedule(&c.hb, c.lastRecv+sh.hbTimeout)
+			// (Fleet.watchFromReply) had none armed: this arms it,
+			// keeping the join deadline of a client not yet ready.
+			at := c.lastRecv + sh.hbTimeout
+			if join := c.joinDeadline(); join >= 0 {
+				at = min(at, join)
+			}
+			c.hb.Kind = timerHeartbeatDeadline
+			sh.loop.Schedule(&c.hb, at)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -360,6 +361,126 @@ func TestFrameworkWatchFromReply(t *testing.T) {
 			}
 			if dead != 0 || s.joins != clients || receipts.Load() != clients {
 				t.Fatalf("disconnect causes %v, %d joins, %d RECEIPTs sent: want every client joined once and nothing dead", s.causes, s.joins, receipts.Load())
+			}
+		})
+	}
+}
+
+// TestFrameworkJoinTimeout: the connect timeout bounds an attempt up to
+// ready, as the framework's clients bound theirs (socket.io-client's
+// 20 s, MQTT.js's 30 s for CONNACK): a server that upgrades but never
+// completes the join has the client close the connection (1000) and
+// reconnect, counted as join_timeout, no earlier than the timeout after
+// the attempt began; a join answered in time is not cut; and a client
+// whose reference waits as long as it takes (graphql-ws without
+// connectionAckWaitTimeout) keeps waiting.
+func TestFrameworkJoinTimeout(t *testing.T) {
+	const clients, timeout = 3, 300 * time.Millisecond
+	socketio := func(ackAfter time.Duration, lived chan<- time.Duration) func(net.Conn) {
+		return func(c net.Conn) {
+			opened := time.Now()
+			send := func(s string) error { return wsutil.WriteServerText(c, []byte(s)) }
+			if send(`0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`) != nil {
+				return
+			}
+			msg, _, err := wsutil.ReadClientData(c)
+			if err != nil || string(msg) != "40" {
+				return
+			}
+			if ackAfter > 0 {
+				time.Sleep(ackAfter)
+				if send(`40{"sid":"n"}`) != nil {
+					return
+				}
+			}
+			for {
+				_, _, err := wsutil.ReadClientData(c)
+				var closed wsutil.ClosedError
+				if errors.As(err, &closed) && closed.Code == ws.StatusNormalClosure {
+					select {
+					case lived <- time.Since(opened):
+					default:
+					}
+				}
+				if err != nil {
+					return
+				}
+			}
+		}
+	}
+	graphql := func(c net.Conn) { // reads connection_init and never acknowledges it
+		for {
+			if _, _, err := wsutil.ReadClientData(c); err != nil {
+				return
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		protocol Protocol
+		// serve is the server; lived receives the time from the upgrade
+		// to the client's close frame.
+		serve         func(lived chan<- time.Duration) func(net.Conn)
+		subprotocol   string
+		timeoutFirst  bool // ConnectTimeout set before WithReference (the user's --connect-timeout)
+		wantTimeouts  bool
+		wantJoinsFrom int
+	}{
+		{name: "never acknowledged", protocol: ProtocolSocketIO, timeoutFirst: true, wantTimeouts: true,
+			serve: func(l chan<- time.Duration) func(net.Conn) { return socketio(0, l) }},
+		{name: "acknowledged in time", protocol: ProtocolSocketIO, timeoutFirst: true, wantJoinsFrom: clients,
+			serve: func(l chan<- time.Duration) func(net.Conn) { return socketio(timeout/3, l) }},
+		{name: "reference waits for its ack", protocol: ProtocolGraphQLWS, subprotocol: "graphql-transport-ws",
+			serve: func(chan<- time.Duration) func(net.Conn) { return graphql }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lived := make(chan time.Duration, 64)
+			addr := frameworkServer(t, tc.subprotocol, tc.serve(lived))
+			cfg := Config{URL: "ws://" + addr + "/", Clients: clients, RampRate: 1000, Hold: 4 * timeout,
+				Fault: Fault{Kind: FaultNone, RecoverTimeout: time.Second}, Protocol: tc.protocol,
+				Policy: Policy{Jitter: JitterNone, Base: 50 * time.Millisecond, Max: 50 * time.Millisecond}}
+			if tc.protocol == ProtocolGraphQLWS {
+				cfg.Framework.Join = []string{"subscription { ticks { seq } }"}
+			}
+			if tc.timeoutFirst {
+				cfg.ConnectTimeout = timeout
+			}
+			cfg = cfg.WithReference(true, HeartbeatSet{})
+			if !tc.timeoutFirst {
+				// A library user lowering the dial's bound after taking
+				// the reference: the join stays unbounded.
+				cfg.ConnectTimeout = timeout
+			}
+			s := runFramework(t, cfg)
+			n := 0
+			for _, c := range s.causes {
+				if c == measure.CauseJoinTimeout {
+					n++
+				}
+			}
+			if !tc.wantTimeouts {
+				if n > 0 || s.joins < tc.wantJoinsFrom {
+					t.Fatalf("causes %v, %d joins: want no join_timeout and at least %d joins", s.causes, s.joins, tc.wantJoinsFrom)
+				}
+				return
+			}
+			// Every client's connections end unjoined every 300 ms and
+			// come back 50 ms later: more timeouts than clients within
+			// the 1.2 s hold means they reconnected.
+			if n <= clients || s.joins > 0 {
+				t.Fatalf("causes %v, %d joins: want more join_timeouts than the %d clients and no join", s.causes, s.joins, clients)
+			}
+			if len(lived) == 0 {
+				t.Fatal("the server saw no close frame from a client")
+			}
+			for len(lived) > 0 {
+				// The deadline counts from the attempt's start, before the
+				// upgrade the server timed from: at most the timeout plus
+				// the loop's lateness, and not much less (a loopback dial
+				// and upgrade).
+				if d := <-lived; d > timeout+time.Second || d < timeout/2 {
+					t.Errorf("a connection lived %v from the upgrade to the client's close: want about the %v join timeout", d, timeout)
+				}
 			}
 		})
 	}

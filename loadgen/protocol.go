@@ -211,17 +211,32 @@ func (s HeartbeatSet) Any() bool { return s.Mode || s.Interval || s.Timeout || s
 
 // WithReference returns c with the timing of its protocol's reference
 // client filled in, as a user of that framework's client library gets it:
-// its reconnect preset unless keepPolicy (the user chose a policy or a
-// backoff), and its heartbeat but for the settings in set, which stay the
-// user's (see onReference). With stormbench's protocol or json it returns
-// c unchanged; so it does for an unknown protocol, which Validate refuses.
+// its reconnect preset and connect timeout unless keepPolicy (the user
+// chose a policy or a backoff), the bound of its join unless c has a
+// connect timeout of its own, and its heartbeat but for the settings in
+// set, which stay the user's (see onReference). With stormbench's
+// protocol or json it returns c unchanged; so it does for an unknown
+// protocol, which Validate refuses.
 func (c Config) WithReference(keepPolicy bool, set HeartbeatSet) Config {
-	_, preset, hb, ok := c.Protocol.Reference()
+	ref, preset, hb, ok := c.Protocol.Reference()
 	if !ok {
 		return c
 	}
 	if !keepPolicy && preset != "" {
 		c.Policy.Preset = preset
+	}
+	if c.ConnectTimeout == 0 {
+		// The user gave no --connect-timeout: the attempt is bounded as
+		// the framework's client bounds it, join included. A client
+		// with no bound of its own (graphql-ws, STOMP, Action Cable)
+		// waits for the join as long as it takes; its dial still gets
+		// the preset's or the default timeout (Resolve).
+		if !keepPolicy {
+			c.ConnectTimeout = ref.ConnectTimeout
+		}
+		if ref.ConnectTimeout == 0 && c.JoinTimeout == 0 {
+			c.JoinTimeout = -1
+		}
 	}
 	c.Heartbeat = c.Heartbeat.onReference(hb, set)
 	return c

@@ -72,6 +72,13 @@ func TestDiagnose(t *testing.T) {
 				s.RecordText(ms(50), measure.JoinRefusals, []byte("rejected"))
 			}
 		}, 1, []string{"no client became ready", "refused: rejected ×3"}},
+		{"joins that time out", "mqtt", false, func(s events) {
+			connect(s, ms(10), 4)
+			s.Record(ms(20), measure.Joins, 2)
+			for range 2 {
+				s.Disconnected(ms(2000), measure.CauseJoinTimeout)
+			}
+		}, 1, []string{"2 connections opened but their join did not finish within the connect timeout", "join_timeout"}},
 		{"told not to reconnect", "actioncable", false, func(s events) {
 			connect(s, ms(10), 4)
 			for range 3 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,18 @@ func TestProtocolFlags(t *testing.T) {
 			}
 			return ""
 		}},
+		// The attempt is bounded, join included, as the framework's
+		// client bounds it; --connect-timeout, when given, bounds it
+		// for every protocol.
+		{"socketio connect timeout", []string{"--protocol", "socketio"}, timeouts(20*time.Second, 20*time.Second)},
+		{"mqtt connect timeout", []string{"--protocol", "mqtt", "--join", "ticks"}, timeouts(30*time.Second, 30*time.Second)},
+		{"stomp waits for CONNECTED", []string{"--protocol", "stomp", "--join", "/topic/t"}, timeouts(loadgen.DefaultConnectTimeout, -1)},
+		{"graphql-ws waits for its ack", []string{"--protocol", "graphql-ws", "--join", gql}, timeouts(loadgen.DefaultConnectTimeout, -1)},
+		{"explicit bounds the join", []string{"--protocol", "stomp", "--join", "/topic/t", "--connect-timeout", "3s"}, timeouts(3*time.Second, 3*time.Second)},
+		{"explicit beats the client's", []string{"--protocol", "centrifuge", "--join", "ticks", "--connect-timeout", "7s"}, timeouts(7*time.Second, 7*time.Second)},
+		{"a preset's own", []string{"--policy", "socketio"}, timeouts(20*time.Second, 20*time.Second)},
+		{"a chosen policy keeps its own", []string{"--protocol", "mqtt", "--join", "ticks", "--policy", "centrifuge"}, timeouts(5*time.Second, 5*time.Second)},
+		{"default", nil, timeouts(loadgen.DefaultConnectTimeout, loadgen.DefaultConnectTimeout)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,5 +79,15 @@ func TestProtocolFlags(t *testing.T) {
 	err := dispatch(context.Background(), append(append([]string{"run"}, url...), "--protocol", "graphql-ws", "--join", gql, "--resume"), &stdout, &stderr)
 	if code := exitCode(err, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "--resume") || !strings.Contains(stderr.String(), "cannot resume") {
 		t.Fatalf("graphql-ws with --resume: exit %d, %q; want 2 naming --resume", code, stderr.String())
+	}
+}
+
+// timeouts checks the resolved connect and join timeouts (join -1: none).
+func timeouts(connect, join time.Duration) func(*loadgen.Config) string {
+	return func(c *loadgen.Config) string {
+		if c.ConnectTimeout != connect || (join < 0) != (c.JoinTimeout < 0) || join >= 0 && c.JoinTimeout != join {
+			return fmt.Sprintf("connect timeout %v, join timeout %v; want %v, %v", c.ConnectTimeout, c.JoinTimeout, connect, join)
+		}
+		return ""
 	}
 }

@@ -30,10 +30,16 @@ const (
 	// client closed the connection (the reason is counted in
 	// join_refusals).
 	CauseJoinRefused
+	// CauseJoinTimeout: the connection opened but the join of a
+	// framework's protocol (a CONNACK, a connect reply, the subscription
+	// confirmed) did not finish within the connect timeout, counted from
+	// the attempt's start as the framework's clients count it; the client
+	// closed the connection and reconnects.
+	CauseJoinTimeout
 	numCauses
 )
 
-var causeNames = [numCauses]string{"", "close_frame", "eof", "reset", "heartbeat_timeout", "write_error", "client_abort", "drain", "protocol_error", "send_overflow", "join_refused"}
+var causeNames = [numCauses]string{"", "close_frame", "eof", "reset", "heartbeat_timeout", "write_error", "client_abort", "drain", "protocol_error", "send_overflow", "join_refused", "join_timeout"}
 
 // String returns the cause's name as used in results files.
 func (c Cause) String() string {
