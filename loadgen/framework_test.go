@@ -51,6 +51,22 @@ func frameworkServer(t *testing.T, subprotocol string, serve func(net.Conn)) str
 	return ln.Addr().String()
 }
 
+// stompConnect reads a STOMP client's CONNECT frame from c and returns a
+// sender safe for concurrent use (the test's stream and its replies);
+// false when the client sent something else.
+func stompConnect(c net.Conn) (send func(string) error, ok bool) {
+	msg, _, err := wsutil.ReadClientData(c)
+	if err != nil || !bytes.HasPrefix(msg, []byte("CONNECT\n")) {
+		return nil, false
+	}
+	var wmu sync.Mutex
+	return func(s string) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return wsutil.WriteServerText(c, []byte(s))
+	}, true
+}
+
 // runFramework runs cfg (resolved here) against its URL and returns what
 // its one loop recorded.
 func runFramework(t *testing.T, cfg Config) *ruleSink {
@@ -81,14 +97,8 @@ func TestFrameworkPingBeforeReady(t *testing.T) {
 	const clients, interval = 3, 100 * time.Millisecond
 	var beats atomic.Int64 // EOLs received after CONNECTED
 	addr := frameworkServer(t, "v12.stomp", func(c net.Conn) {
-		var wmu sync.Mutex
-		send := func(s string) error {
-			wmu.Lock()
-			defer wmu.Unlock()
-			return wsutil.WriteServerText(c, []byte(s))
-		}
-		msg, _, err := wsutil.ReadClientData(c)
-		if err != nil || !bytes.HasPrefix(msg, []byte("CONNECT\n")) {
+		send, ok := stompConnect(c)
+		if !ok {
 			return
 		}
 		time.Sleep(300 * time.Millisecond)
@@ -278,14 +288,8 @@ func TestFrameworkWatchFromReply(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var receipts atomic.Int64
 			addr := frameworkServer(t, "v12.stomp", func(c net.Conn) {
-				var wmu sync.Mutex
-				send := func(s string) error {
-					wmu.Lock()
-					defer wmu.Unlock()
-					return wsutil.WriteServerText(c, []byte(s))
-				}
-				msg, _, err := wsutil.ReadClientData(c)
-				if err != nil || !bytes.HasPrefix(msg, []byte("CONNECT\n")) {
+				send, ok := stompConnect(c)
+				if !ok {
 					return
 				}
 				time.Sleep(600 * time.Millisecond)

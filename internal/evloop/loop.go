@@ -139,6 +139,7 @@ func New(clock Clock, o Options) (*Loop, error) {
 		done:   make(chan struct{}),
 	}
 	l.wheel.cur = int64(clock()/Tick) - 1
+	l.wheel.clock = clock
 	return l, nil
 }
 

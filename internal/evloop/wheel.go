@@ -29,6 +29,11 @@ type wheel struct {
 	// a callback removes that very timer (and perhaps re-arms it in
 	// another slot), so iteration never strays into another list.
 	cursor *Timer
+	// clock, when set, is read as each timer fires: a timer that waited
+	// for the callbacks before it in the same pass is that much later,
+	// and its callback is told so (its lateness, the time it acts at).
+	// Nil (the wheel's own tests): the time given to advance.
+	clock Clock
 }
 
 func tickOf(d time.Duration) int64 { return int64(d / Tick) }
@@ -112,7 +117,11 @@ func (w *wheel) fireSlot(s, k int64, now time.Duration) {
 		w.cursor = t.next
 		if t.tick <= k && t.when <= now {
 			w.remove(t)
-			t.h.OnTimer(t, now, now-t.when)
+			at := now
+			if w.clock != nil {
+				at = max(now, w.clock())
+			}
+			t.h.OnTimer(t, at, at-t.when)
 		}
 	}
 	w.cursor = nil

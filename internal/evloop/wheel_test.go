@@ -223,3 +223,45 @@ func TestWheelCallbackMovesNextTimer(t *testing.T) {
 		t.Fatalf("after the moved ones: fired %d, armed %d", fired, w.n)
 	}
 }
+
+// busyFires is a timer handler whose every callback takes cost of the
+// clock's time, as a callback making system calls does.
+type busyFires struct {
+	recordFires
+	clock *time.Duration
+	cost  time.Duration
+}
+
+func (b *busyFires) OnTimer(t *Timer, now, lateness time.Duration) {
+	b.recordFires.OnTimer(t, now, lateness)
+	*b.clock += b.cost
+}
+
+// TestWheelLatenessCountsCallbacksBefore: timers due together fire one
+// after the other; each is told the time it really fires at, so its
+// lateness includes the callbacks that ran before it in the same pass (a
+// lateness taken at the pass's start would hide the harness's own delay
+// in a burst, where it matters most).
+func TestWheelLatenessCountsCallbacksBefore(t *testing.T) {
+	const n, cost = 5, 2 * time.Millisecond
+	var clock time.Duration
+	w := wheel{clock: func() time.Duration { return clock }}
+	b := &busyFires{clock: &clock, cost: cost}
+	timers := make([]Timer, n)
+	for i := range timers {
+		timers[i].Init(b, 0)
+		w.add(&timers[i], 10*time.Millisecond)
+	}
+	clock = 12 * time.Millisecond
+	w.advance(clock)
+	if len(b.late) != n {
+		t.Fatalf("%d timers fired, want %d", len(b.late), n)
+	}
+	for i, late := range b.late {
+		want := 2*time.Millisecond + time.Duration(i)*cost
+		if late != want || b.now[i] != 10*time.Millisecond+want {
+			t.Errorf("timer %d: late %v at %v, want %v at %v (the pass began 2 ms late, each callback before it took %v)",
+				i, late, b.now[i], want, 10*time.Millisecond+want, cost)
+		}
+	}
+}
