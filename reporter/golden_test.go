@@ -42,7 +42,7 @@ func TestPrintSummaryGolden(t *testing.T) {
 		s.StormAffected(0)
 		s.StormDetected(0, 30*time.Second, 4)
 		sh := r.Snapshot(1500 * time.Millisecond)
-		sh.Harness = HarnessUsage{Processes: 2, PeakRSSBytes: 3 << 30, CPUSeconds: 0.5}
+		sh.Harness = HarnessUsage{Processes: 2, PeakRSSBytes: 3 << 30, PeakAnonBytes: 3<<30 - 40<<20, FileRSSBytes: 20 << 20, CPUSeconds: 0.5}
 		return sh
 	}
 	tests := []struct {

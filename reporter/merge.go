@@ -249,6 +249,8 @@ func (d *Shard) add(s *Shard) error {
 	d.Loops += s.Loops
 	d.Harness.Processes += s.Harness.Processes
 	d.Harness.PeakRSSBytes += s.Harness.PeakRSSBytes
+	d.Harness.PeakAnonBytes += s.Harness.PeakAnonBytes
+	d.Harness.FileRSSBytes = max(d.Harness.FileRSSBytes, s.Harness.FileRSSBytes)
 	d.Harness.CPUSeconds += s.Harness.CPUSeconds
 	return nil
 }

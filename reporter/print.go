@@ -89,6 +89,11 @@ func PrintSummary(w io.Writer, sum *Summary) error {
 		p("  loops busy\tmean %s\t%s", share(u.Mean), busiestPhase(h.Phases))
 	}
 	p("  resources\tpeak RSS %s\tCPU %.1f s", size(h.PeakRSSBytes), h.CPUSeconds)
+	if h.PeakAnonBytes > 0 && h.Processes > 1 {
+		// The sum of peaks counts the shared executable per process.
+		p("  memory\t%s\tthe processes' own %s + the executable %s, which the sum of peak RSS counts in each of the %d processes",
+			size(h.PeakAnonBytes+h.FileRSSBytes), size(h.PeakAnonBytes), size(h.FileRSSBytes), h.Processes)
+	}
 	printKernel(p, sum.Kernel)
 	printVerdicts(p, h)
 	kernelWarnings(p, sum.Kernel)

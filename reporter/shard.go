@@ -86,6 +86,14 @@ type HarnessUsage struct {
 	Processes int `json:"processes"`
 	// PeakRSSBytes is the peak resident set size in bytes.
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// PeakAnonBytes is the part of PeakRSSBytes that was the process's
+	// own memory (heap, stacks, runtime), not file pages; FileRSSBytes
+	// the file pages resident (the executable's, shared by every process
+	// of the run). Merged shards sum the first and keep the largest
+	// second: their sum is the memory the run took, the executable
+	// counted once. Zero where the system does not tell (splitRSS).
+	PeakAnonBytes int64 `json:"peak_anon_bytes,omitempty"`
+	FileRSSBytes  int64 `json:"file_rss_bytes,omitempty"`
 	// CPUSeconds is the user plus system CPU time in seconds.
 	CPUSeconds float64 `json:"cpu_seconds"`
 }

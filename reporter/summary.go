@@ -158,8 +158,17 @@ type HarnessSummary struct {
 	LatenessBoundMs float64 `json:"lateness_bound_ms"`
 	// Phases gives the lateness of every phase.
 	Phases []PhaseSummary `json:"phases"`
-	// PeakRSSBytes is the peak resident set size, summed over processes.
+	// PeakRSSBytes is the peak resident set size, summed over processes:
+	// it counts the executable's pages, which the processes share, once
+	// per process.
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// PeakAnonBytes is the processes' own memory at their peaks (RSS
+	// without file pages), summed; FileRSSBytes the file pages of the
+	// process that had the most (the executable, shared): their sum is
+	// the memory the harness took. Absent where the system does not
+	// tell them apart.
+	PeakAnonBytes int64 `json:"peak_anon_bytes,omitempty"`
+	FileRSSBytes  int64 `json:"file_rss_bytes,omitempty"`
 	// CPUSeconds is user plus system CPU time, summed over processes.
 	CPUSeconds float64 `json:"cpu_seconds"`
 	// Processes is the number of recording processes.
@@ -259,6 +268,8 @@ func harness(s *Shard, bound time.Duration) HarnessSummary {
 		LatenessBoundMs: boundMs,
 		Phases:          make([]PhaseSummary, 0, len(s.Phases)),
 		PeakRSSBytes:    s.Harness.PeakRSSBytes,
+		PeakAnonBytes:   s.Harness.PeakAnonBytes,
+		FileRSSBytes:    s.Harness.FileRSSBytes,
 		CPUSeconds:      s.Harness.CPUSeconds,
 		Processes:       s.Harness.Processes,
 		Loops:           s.Loops,

@@ -11,7 +11,7 @@ import (
 // rather than as zero.
 func TestFigures(t *testing.T) {
 	const summary = `{
-	  "harness": {"peak_rss_bytes": 60000000, "cpu_seconds": 12,
+	  "harness": {"peak_rss_bytes": 60000000, "peak_anon_bytes": 30000000, "file_rss_bytes": 15000000, "cpu_seconds": 12,
 	    "phases": [
 	      {"name": "ramp", "start_s": 0.5, "end_s": 10.5, "timer_lateness_ms": {"p99": 4.5}},
 	      {"name": "hold", "start_s": 10.5, "end_s": 70.5, "timer_lateness_ms": {"p99": 2.5}},
@@ -29,6 +29,7 @@ func TestFigures(t *testing.T) {
 		"storm lateness p99":      45, // the worst storm
 		"ramp connect rate":       10000,
 		"peak RSS per client":     600,
+		"memory per client":       450, // own memory + the executable once
 		"CPU per heartbeat frame": 100,
 		"storm recovery p99":      1200,
 	}

@@ -40,6 +40,15 @@ var figures = []figure{
 		n, ok2 := num(cfg, "loadgen", "clients")
 		return rss / n, ok1 && ok2 && n > 0
 	}},
+	{"memory per client", "B", true, func(s, cfg map[string]any) (float64, bool) {
+		// The processes' own memory plus the executable once: what the
+		// sum of peak RSS counts once per process (missing for builds
+		// that do not record it).
+		anon, ok1 := num(s, "harness", "peak_anon_bytes")
+		file, ok2 := num(s, "harness", "file_rss_bytes")
+		n, ok3 := num(cfg, "loadgen", "clients")
+		return (anon + file) / n, ok1 && ok2 && ok3 && n > 0
+	}},
 	{"CPU per heartbeat frame", "µs", true, func(s, _ map[string]any) (float64, bool) {
 		cpu, ok1 := num(s, "harness", "cpu_seconds")
 		sent, ok2 := num(s, "heartbeat", "frames_sent")
