@@ -53,8 +53,8 @@ func diagnose(s *Shard, sum *Summary, protocol string) []string {
 		out = append(out, fmt.Sprintf("the server told clients %d times not to reconnect (%s): the framework's own client would have stopped there, the fleet reconnected all the same", n, keyList(keys, 3)))
 	}
 	if n := s.Keys[measure.DisconnectCauses][measure.CauseJoinTimeout.String()]; n > 0 {
-		out = append(out, fmt.Sprintf("%d connections opened but their join did not finish within the connect timeout (cause %s): the clients closed them and reconnected, as the framework's clients do; the server accepts connections faster than it joins them",
-			n, measure.CauseJoinTimeout))
+		out = append(out, fmt.Sprintf("%d connections opened but their join did not finish within the connect timeout (cause %s): the clients closed them and reconnected, as the framework's clients do; the server opened connections it did not join in time (slow, overloaded, or not speaking --protocol %s)",
+			n, measure.CauseJoinTimeout, orDefault(protocol, "?")))
 	}
 	if c.Get(measure.Joins) == 0 {
 		out = append(out, fmt.Sprintf("no client became ready: %d connections opened, none finished joining%s%s", connects, s.refusals(), suffix))

@@ -247,12 +247,21 @@ func (d *Shard) add(s *Shard) error {
 	d.Kernel = minKernel(d.Kernel, s.Kernel)
 	d.End = max(d.End, s.End)
 	d.Loops += s.Loops
-	d.Harness.Processes += s.Harness.Processes
-	d.Harness.PeakRSSBytes += s.Harness.PeakRSSBytes
-	d.Harness.PeakAnonBytes += s.Harness.PeakAnonBytes
-	d.Harness.FileRSSBytes = max(d.Harness.FileRSSBytes, s.Harness.FileRSSBytes)
-	d.Harness.CPUSeconds += s.Harness.CPUSeconds
+	d.Harness = d.Harness.plus(s.Harness)
 	return nil
+}
+
+// plus is the usage of two sets of processes together. The processes'
+// own memory is known only if it is for both (a process that does not
+// tell it records 0, and a sum without it would be too small, silently).
+func (u HarnessUsage) plus(o HarnessUsage) HarnessUsage {
+	known := func(h HarnessUsage) bool { return h.Processes == 0 || h.PeakAnonBytes > 0 }
+	out := HarnessUsage{Processes: u.Processes + o.Processes, PeakRSSBytes: u.PeakRSSBytes + o.PeakRSSBytes, CPUSeconds: u.CPUSeconds + o.CPUSeconds}
+	if known(u) && known(o) {
+		out.PeakAnonBytes = u.PeakAnonBytes + o.PeakAnonBytes
+		out.FileRSSBytes = max(u.FileRSSBytes, o.FileRSSBytes)
+	}
+	return out
 }
 
 // addReasons appends the reasons the receiver does not hold yet.

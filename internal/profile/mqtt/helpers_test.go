@@ -8,18 +8,10 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/stormbench/stormbench/internal/profile"
 	"github.com/stormbench/stormbench/internal/profile/profiletest"
-	"github.com/stormbench/stormbench/internal/template"
 )
 
-// tmpl parses a message-body template.
-func tmpl(t testing.TB, s string) *template.Template {
-	t.Helper()
-	tm, err := template.Parse(s, template.Options{Context: template.InBody, Clients: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm
-}
+// tmpl is profiletest.Tmpl: a message-body template for 10 clients.
+var tmpl = profiletest.Tmpl
 
 // mustNew makes a profile or fails the test.
 func mustNew(t testing.TB, cfg profile.Config) *Profile {

@@ -74,9 +74,12 @@ func (c *Conn) Kinds() []profile.EventKind {
 }
 
 // Count returns how many of the recorded events are of kind k.
-func (c *Conn) Count(k profile.EventKind) int {
+func (c *Conn) Count(k profile.EventKind) int { return countKind(c.Events, k) }
+
+// countKind counts the events of kind k.
+func countKind(events []profile.Event, k profile.EventKind) int {
 	n := 0
-	for _, e := range c.Events {
+	for _, e := range events {
 		if e.Kind == k {
 			n++
 		}

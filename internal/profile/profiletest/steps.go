@@ -20,6 +20,17 @@ func Tmpl(t testing.TB, s string) *template.Template {
 	return tm
 }
 
+// JoinConfig is a transcript table's configuration: one --join, join
+// (a channel, topic or hub method), changed by mod when it is not nil.
+func JoinConfig(t testing.TB, join string, mod func(*profile.Config)) profile.Config {
+	t.Helper()
+	cfg := profile.Config{Join: []*template.Template{Tmpl(t, join)}}
+	if mod != nil {
+		mod(&cfg)
+	}
+	return cfg
+}
+
 // Move is one thing that happens on a connection in a table of the
 // profiles' tests that check outcomes themselves (Step checks them as it
 // goes): the client opens it or pings, or the server sends a text message

@@ -119,15 +119,7 @@ func (l *Wire) Drive(p profile.Profile, st *profile.State, ping, d time.Duration
 func (l *Wire) Has(k profile.EventKind) bool { return l.Count(k) > 0 }
 
 // Count returns how many events of kind k were recorded.
-func (l *Wire) Count(k profile.EventKind) int {
-	n := 0
-	for _, e := range l.Events {
-		if e.Kind == k {
-			n++
-		}
-	}
-	return n
-}
+func (l *Wire) Count(k profile.EventKind) int { return countKind(l.Events, k) }
 
 // FreePorts returns n loopback ports free right now.
 func FreePorts(t *testing.T, n int) []int {

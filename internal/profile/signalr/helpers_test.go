@@ -5,7 +5,6 @@ import (
 
 	"github.com/stormbench/stormbench/internal/profile"
 	"github.com/stormbench/stormbench/internal/profile/profiletest"
-	"github.com/stormbench/stormbench/internal/template"
 )
 
 // The transcript tables' helpers are profiletest's.
@@ -23,11 +22,7 @@ var (
 
 // config is the tables' configuration: method tick, changed by mod.
 func config(t testing.TB, mod func(*profile.Config)) profile.Config {
-	cfg := profile.Config{Join: []*template.Template{tmpl(t, "tick")}}
-	if mod != nil {
-		mod(&cfg)
-	}
-	return cfg
+	return profiletest.JoinConfig(t, "tick", mod)
 }
 
 func mustNew(t testing.TB, cfg profile.Config) *Profile {

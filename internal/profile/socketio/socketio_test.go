@@ -13,14 +13,8 @@ import (
 	"github.com/stormbench/stormbench/internal/template"
 )
 
-func tmpl(t testing.TB, s string) *template.Template {
-	t.Helper()
-	x, err := template.Parse(s, template.Options{Context: template.InBody, Clients: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
+// tmpl is profiletest.Tmpl: a message-body template for 10 clients.
+var tmpl = profiletest.Tmpl
 
 func newProfile(t testing.TB, cfg profile.Config) *Profile {
 	t.Helper()
