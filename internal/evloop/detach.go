@@ -48,12 +48,13 @@ func Abort(fd int) error {
 	return unix.Close(fd)
 }
 
-// Write writes b to the non-blocking fd, retrying on EINTR. It returns the
+// Write writes b to the non-blocking fd, retrying on EINTR, without
+// entering the runtime's system-call path (see rawsys.go). It returns the
 // bytes written; a short count with unix.EAGAIN means the socket buffer is
 // full.
 func Write(fd int, b []byte) (int, error) {
 	for {
-		n, err := unix.Write(fd, b)
+		n, err := rawWrite(fd, b)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -64,10 +65,11 @@ func Write(fd int, b []byte) (int, error) {
 	}
 }
 
-// Read reads into b from the non-blocking fd, retrying on EINTR.
+// Read reads into b from the non-blocking fd, retrying on EINTR, without
+// entering the runtime's system-call path (see rawsys.go).
 func Read(fd int, b []byte) (int, error) {
 	for {
-		n, err := unix.Read(fd, b)
+		n, err := rawRead(fd, b)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}

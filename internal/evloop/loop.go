@@ -205,7 +205,7 @@ var threadCPU = readThreadCPU
 
 func readThreadCPU() time.Duration {
 	var ts unix.Timespec
-	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
+	if clockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
 		return 0
 	}
 	return time.Duration(ts.Nano())
@@ -360,7 +360,7 @@ func (l *Loop) Run() (err error) {
 	wait := l.waitReady // one method value for the loop's life: no allocation per wait
 	for !l.stopped.Load() {
 		l.turns.Add(1)
-		n, err := unix.EpollWait(l.epfd, l.events, 0)
+		n, err := epollPoll(l.epfd, l.events)
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("epoll_wait: %w", err)
 		}
@@ -429,7 +429,7 @@ func (l *Loop) waitReady(uintptr) bool {
 	if l.waitN > 1 {
 		return true
 	}
-	if n, _ := unix.EpollWait(l.epfd, l.events, 0); n > 0 {
+	if n, _ := epollPoll(l.epfd, l.events); n > 0 {
 		l.ready = n
 		return true
 	}
