@@ -62,3 +62,9 @@ func clockGettime(clock int, ts *unix.Timespec) error {
 	_, _, e := unix.RawSyscall(unix.SYS_CLOCK_GETTIME, uintptr(clock), uintptr(unsafe.Pointer(ts)), 0)
 	return errno(e)
 }
+
+// timerfdSettime is timerfd_settime(2), relative, without the old value.
+func timerfdSettime(fd int, its *unix.ItimerSpec) error {
+	_, _, e := unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, uintptr(fd), 0, uintptr(unsafe.Pointer(its)), 0, 0, 0)
+	return errno(e)
+}
