@@ -12,6 +12,13 @@
 // of connections that is gigabytes. Here an idle connection costs only the
 // small struct its owner keeps, and a timer is a node in that struct.
 //
+// The loop's non-blocking system calls (Read, Write, its own zero-timeout
+// epoll_wait) go straight to the kernel, without the runtime's system-call
+// path, whose every entry could wake the runtime's monitor thread
+// (rawsys.go says why and what it cost); only the park goes through Go's
+// netpoller, woken by the epoll set itself or by a timerfd armed for the
+// wheel's next timer.
+//
 // Everything a Loop owns (its timers, its handlers' state) is touched only
 // by the loop's goroutine; other goroutines hand work over with Submit.
 package evloop
