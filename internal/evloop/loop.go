@@ -484,7 +484,7 @@ func (l *Loop) waitReady(uintptr) bool {
 
 func (l *Loop) drainWake() {
 	var buf [8]byte
-	_, _ = unix.Read(l.evfd, buf[:])
+	_, _ = rawRead(l.evfd, buf[:])
 	l.woken.Store(false)
 }
 

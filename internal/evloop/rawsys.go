@@ -30,22 +30,18 @@ func errno(e unix.Errno) error {
 }
 
 // rawRead is read(2) on a non-blocking descriptor.
-func rawRead(fd int, b []byte) (int, error) {
-	var p unsafe.Pointer
-	if len(b) > 0 {
-		p = unsafe.Pointer(&b[0])
-	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(p), uintptr(len(b)))
-	return int(n), errno(e)
-}
+func rawRead(fd int, b []byte) (int, error) { return rawIO(unix.SYS_READ, fd, b) }
 
 // rawWrite is write(2) on a non-blocking descriptor.
-func rawWrite(fd int, b []byte) (int, error) {
+func rawWrite(fd int, b []byte) (int, error) { return rawIO(unix.SYS_WRITE, fd, b) }
+
+// rawIO makes read(2) or write(2), trap, on fd with b.
+func rawIO(trap uintptr, fd int, b []byte) (int, error) {
 	var p unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
 	}
-	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(p), uintptr(len(b)))
+	n, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(p), uintptr(len(b)))
 	return int(n), errno(e)
 }
 
